@@ -1,0 +1,9 @@
+//! Implementations of the activities declared in `maigie_workflows::contracts`.
+//! Each holds its dependencies (mailer, event bus) on `self`, so tests and the worker
+//! build them the same way.
+
+pub mod mail;
+mod skeleton;
+
+pub use mail::{MailError, Mailer};
+pub use skeleton::CoreActivities;

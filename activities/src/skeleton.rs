@@ -1,0 +1,92 @@
+//! The walking skeleton's activities: the welcome e-mail and event publishing.
+
+use std::sync::Arc;
+
+use maigie_domain::UserEvent;
+use maigie_store::EventBus;
+use maigie_workflows::contracts::{PublishEventInput, WelcomeEmailInput, markers};
+use temporalio_macros::activities;
+use temporalio_sdk::ApplicationFailure;
+use temporalio_sdk::activities::{ActivityContext, ActivityError};
+use tracing::info;
+
+use crate::mail::{Email, MailError, Mailer, html_escape};
+
+/// Activities shared by every workflow: mail and real-time events.
+pub struct CoreActivities {
+    mailer: Mailer,
+    events: EventBus,
+    public_base_url: String,
+}
+
+impl CoreActivities {
+    #[must_use]
+    pub fn new(mailer: Mailer, events: EventBus, public_base_url: String) -> Self {
+        Self {
+            mailer,
+            events,
+            public_base_url,
+        }
+    }
+}
+
+fn mail_failure(err: MailError) -> ActivityError {
+    if err.is_permanent() {
+        ActivityError::application(ApplicationFailure::non_retryable(err))
+    } else {
+        err.into()
+    }
+}
+
+#[activities]
+impl CoreActivities {
+    #[activity(definition = markers::SendWelcomeEmail)]
+    pub async fn send_welcome_email(
+        self: Arc<Self>,
+        _ctx: ActivityContext,
+        input: WelcomeEmailInput,
+    ) -> Result<(), ActivityError> {
+        let greeting = input.name.as_deref().unwrap_or("there");
+        let link = format!("{}/", self.public_base_url.trim_end_matches('/'));
+        let text = format!(
+            "Hi {greeting},\n\nWelcome to Maigie! Plan your courses, goals and week, \
+             and ask the assistant for help at any time.\n\nGet started: {link}\n"
+        );
+        let html = format!(
+            "<p>Hi {},</p><p>Welcome to <strong>Maigie</strong>! Plan your courses, goals \
+             and week, and ask the assistant for help at any time.</p>\
+             <p><a href=\"{}\">Get started</a></p>",
+            html_escape(greeting),
+            html_escape(&link),
+        );
+        self.mailer
+            .send(Email {
+                to: &input.email,
+                to_name: input.name.as_deref(),
+                subject: "Welcome to Maigie",
+                text,
+                html,
+                message_id: format!("<welcome-{}@maigie>", input.user_id),
+            })
+            .await
+            .map_err(mail_failure)?;
+        info!(user_id = %input.user_id, "welcome e-mail sent");
+        Ok(())
+    }
+
+    #[activity(definition = markers::PublishEvent)]
+    pub async fn publish_event(
+        self: Arc<Self>,
+        _ctx: ActivityContext,
+        input: PublishEventInput,
+    ) -> Result<(), ActivityError> {
+        let event = UserEvent {
+            user_id: input.user_id,
+            kind: input.kind,
+            data: input.data,
+        };
+        let envelope = self.events.publish(&event).await?;
+        info!(user_id = %event.user_id, kind = %envelope.kind, id = %envelope.id, "event published");
+        Ok(())
+    }
+}

@@ -1,0 +1,84 @@
+//! `AuthUser`: the authenticated caller, from `Authorization: Bearer <jwt>`.
+
+use axum::extract::FromRequestParts;
+use axum::http::header::AUTHORIZATION;
+use axum::http::request::Parts;
+use maigie_domain::Tier;
+use redis::AsyncCommands;
+use uuid::Uuid;
+
+use crate::auth::jwt::Claims;
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// The caller, authenticated by a valid, unrevoked access token.
+#[derive(Debug, Clone)]
+pub struct AuthUser {
+    pub id: Uuid,
+    pub tier: Tier,
+    pub jti: Uuid,
+    pub exp: i64,
+}
+
+impl From<Claims> for AuthUser {
+    fn from(c: Claims) -> Self {
+        Self {
+            id: c.sub,
+            tier: c.tier,
+            jti: c.jti,
+            exp: c.exp,
+        }
+    }
+}
+
+/// The bearer token of a request, if it has one.
+#[must_use]
+pub fn bearer(parts: &Parts) -> Option<&str> {
+    let value = parts.headers.get(AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
+}
+
+/// Redis key marking a token id as revoked (logout, password change).
+pub fn revoked_key(state: &AppState, jti: Uuid) -> String {
+    state.redis_key(&format!("revoked:{jti}"))
+}
+
+/// Verifies a token and checks the revocation list. If Redis is unreachable the
+/// check is skipped (logged): tokens are short-lived, and an outage of the cache
+/// must not take the whole API down.
+pub async fn authenticate(state: &AppState, token: &str) -> Result<AuthUser, ApiError> {
+    let claims = state.jwt.verify(token)?;
+    let mut redis = state.redis.clone();
+    match redis
+        .exists::<_, bool>(revoked_key(state, claims.jti))
+        .await
+    {
+        Ok(true) => Err(ApiError::unauthorized(
+            "token_revoked",
+            "The access token has been revoked.",
+        )),
+        Ok(false) => Ok(claims.into()),
+        Err(err) => {
+            tracing::warn!(error = %err, "revocation check skipped: Redis unavailable");
+            Ok(claims.into())
+        }
+    }
+}
+
+impl FromRequestParts<AppState> for AuthUser {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let token = bearer(parts).ok_or_else(|| {
+            ApiError::unauthorized(
+                "missing_token",
+                "Send an access token in `Authorization: Bearer <token>`.",
+            )
+        })?;
+        authenticate(state, token).await
+    }
+}

@@ -1,0 +1,299 @@
+//! Register, login, refresh, logout.
+
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode, header::USER_AGENT};
+use maigie_domain::{DisplayName, Email, Password, Role, Validation};
+use maigie_store::audit::{self, AuditEntry};
+use maigie_store::tokens::{self, Rotation};
+use maigie_store::users::{self, NewUser, UserRow};
+use maigie_workflows::onboarding::{self, OnboardingInput};
+use redis::AsyncCommands;
+use serde::Deserialize;
+use serde_json::json;
+use utoipa::ToSchema;
+
+use super::extractor::{AuthUser, revoked_key};
+use super::password;
+use super::session::{self, AuthResponse};
+use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::http::extract::Json;
+use crate::state::AppState;
+use crate::workflows;
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RegisterRequest {
+    #[schema(example = "ada@example.com")]
+    pub email: String,
+    /// 8–128 characters.
+    pub password: String,
+    pub name: Option<String>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LoginRequest {
+    pub email: String,
+    pub password: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RefreshRequest {
+    pub refresh_token: String,
+}
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LogoutRequest {
+    /// Ends the session this refresh token belongs to.
+    pub refresh_token: Option<String>,
+    /// Ends every session of the account.
+    #[serde(default)]
+    pub all: bool,
+}
+
+pub(crate) fn user_agent(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get(USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .map(|s| &s[..s.len().min(255)])
+}
+
+pub(crate) fn role_for(state: &AppState, email: &Email) -> Role {
+    if state
+        .settings
+        .admin_emails
+        .iter()
+        .any(|a| a.eq_ignore_ascii_case(email.as_str()))
+    {
+        Role::Admin
+    } else {
+        Role::User
+    }
+}
+
+/// Creates a user, records the onboarding workflow start in the same transaction and
+/// starts it after commit. Shared by password registration and OAuth sign-up.
+pub(crate) async fn create_user(
+    state: &AppState,
+    email: &Email,
+    password_hash: Option<&str>,
+    name: Option<&str>,
+    email_verified: bool,
+) -> ApiResult<UserRow> {
+    let mut tx = state.db.begin().await.map_err(ApiError::internal)?;
+    let user = users::create(
+        &mut *tx,
+        NewUser {
+            email: email.as_str(),
+            password_hash,
+            name,
+            role: role_for(state, email).as_str(),
+            email_verified,
+        },
+    )
+    .await
+    .map_err(|err| match err {
+        maigie_store::StoreError::Conflict(c) if c == users::EMAIL_TAKEN => ApiError::conflict(
+            "email_taken",
+            "An account with this e-mail address already exists.",
+        ),
+        other => other.into(),
+    })?;
+    let input = OnboardingInput {
+        user_id: user.id,
+        email: user.email.clone(),
+        name: user.name.clone(),
+    };
+    let workflow_id = workflows::enqueue_onboarding(&mut tx, &input).await?;
+    audit::record(
+        &mut *tx,
+        AuditEntry {
+            actor_id: Some(user.id),
+            subject_id: Some(user.id),
+            action: "user.registered",
+            details: json!({ "password": password_hash.is_some() }),
+            request_id: None,
+        },
+    )
+    .await?;
+    tx.commit().await.map_err(ApiError::internal)?;
+    let json = serde_json::to_value(&input).map_err(ApiError::internal)?;
+    workflows::start_now(state, onboarding::WORKFLOW_NAME, &workflow_id, json).await;
+    Ok(user)
+}
+
+/// Create an account.
+#[utoipa::path(post, path = "/api/auth/register", tag = "auth",
+    request_body = RegisterRequest,
+    responses(
+        (status = 201, description = "Account created; the welcome e-mail and event follow.", body = AuthResponse),
+        (status = 409, description = "E-mail already registered (`email_taken`).", body = ErrorBody),
+        (status = 422, description = "Invalid fields (`validation_failed`).", body = ErrorBody),
+        (status = 429, description = "Too many attempts from this address.", body = ErrorBody),
+    ))]
+pub async fn register(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Json(body): Json<RegisterRequest>,
+) -> ApiResult<(StatusCode, Json<AuthResponse>)> {
+    let mut v = Validation::new();
+    let email = v.check("email", Email::parse(&body.email));
+    let password = v.check("password", Password::parse(&body.password));
+    let name = match body.name.as_deref() {
+        Some(raw) => v.check("name", DisplayName::parse(raw)),
+        None => None,
+    };
+    v.finish()?;
+    let (Some(email), Some(password)) = (email, password) else {
+        return Err(ApiError::Internal(
+            "validation passed without values".into(),
+        ));
+    };
+    let hash = password::hash(password.expose().to_owned()).await?;
+    let user = create_user(
+        &state,
+        &email,
+        Some(&hash),
+        name.as_ref().map(DisplayName::as_str),
+        false,
+    )
+    .await?;
+    let response = session::start(&state, &user, user_agent(&headers)).await?;
+    Ok((StatusCode::CREATED, Json(response)))
+}
+
+/// Sign in with e-mail and password.
+#[utoipa::path(post, path = "/api/auth/login", tag = "auth",
+    request_body = LoginRequest,
+    responses(
+        (status = 200, body = AuthResponse),
+        (status = 401, description = "Wrong e-mail or password (`invalid_credentials`).", body = ErrorBody),
+        (status = 429, description = "Too many attempts from this address.", body = ErrorBody),
+    ))]
+pub async fn login(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Json(body): Json<LoginRequest>,
+) -> ApiResult<Json<AuthResponse>> {
+    let invalid = || ApiError::unauthorized("invalid_credentials", "Wrong e-mail or password.");
+    let user = match Email::parse(&body.email) {
+        Ok(email) => users::find_by_email(&state.db, email.as_str()).await?,
+        Err(_) => None,
+    };
+    let stored = user.as_ref().and_then(|u| u.password_hash.clone());
+    if !password::verify(body.password, stored).await? {
+        return Err(invalid());
+    }
+    let user = user.ok_or_else(invalid)?;
+    users::record_login(&state.db, user.id).await?;
+    Ok(Json(
+        session::start(&state, &user, user_agent(&headers)).await?,
+    ))
+}
+
+/// Exchange a refresh token for a new pair. The presented token is spent; presenting a
+/// spent token again revokes every token of its session (reuse detection).
+#[utoipa::path(post, path = "/api/auth/refresh", tag = "auth",
+    request_body = RefreshRequest,
+    responses(
+        (status = 200, body = AuthResponse),
+        (status = 401, description = "`invalid_refresh_token`, or `refresh_token_reused` (the session is now revoked).", body = ErrorBody),
+    ))]
+pub async fn refresh(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Json(body): Json<RefreshRequest>,
+) -> ApiResult<Json<AuthResponse>> {
+    let next = session::new_refresh_token();
+    let rotation = tokens::rotate(
+        &state.db,
+        &body.refresh_token,
+        &next,
+        session::refresh_expiry(&state),
+        user_agent(&headers),
+    )
+    .await?;
+    match rotation {
+        Rotation::Rotated { user_id, .. } => {
+            let user = users::find_by_id(&state.db, user_id)
+                .await?
+                .ok_or_else(invalid_refresh)?;
+            Ok(Json(session::respond(&state, &user, next)?))
+        }
+        Rotation::Reused { user_id } => {
+            tracing::warn!(%user_id, "refresh token reused; session revoked");
+            audit::record(
+                &state.db,
+                AuditEntry {
+                    actor_id: None,
+                    subject_id: Some(user_id),
+                    action: "auth.refresh_token_reused",
+                    details: json!({}),
+                    request_id: None,
+                },
+            )
+            .await?;
+            Err(ApiError::unauthorized(
+                "refresh_token_reused",
+                "This refresh token was already used; the session has been revoked. Sign in again.",
+            ))
+        }
+        Rotation::Invalid => Err(invalid_refresh()),
+    }
+}
+
+fn invalid_refresh() -> ApiError {
+    ApiError::unauthorized(
+        "invalid_refresh_token",
+        "The refresh token is invalid, expired or revoked.",
+    )
+}
+
+/// Sign out: revokes the access token used, and the session of the refresh token
+/// given (or every session with `all: true`).
+#[utoipa::path(post, path = "/api/auth/logout", tag = "auth",
+    request_body(content = Option<LogoutRequest>),
+    security(("bearer" = [])),
+    responses((status = 204), (status = 401, body = ErrorBody)))]
+pub async fn logout(
+    State(state): State<AppState>,
+    user: AuthUser,
+    body: axum::body::Bytes,
+) -> ApiResult<StatusCode> {
+    // The body is optional: an empty one means "this access token only".
+    let body: LogoutRequest = if body.iter().all(u8::is_ascii_whitespace) {
+        LogoutRequest::default()
+    } else {
+        serde_json::from_slice(&body).map_err(|e| {
+            ApiError::client(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_body",
+                e.to_string(),
+            )
+        })?
+    };
+    revoke_access_token(&state, &user).await?;
+    if body.all {
+        tokens::revoke_all(&state.db, user.id).await?;
+    } else if let Some(token) = body.refresh_token.as_deref() {
+        tokens::revoke_family_of(&state.db, user.id, token).await?;
+    }
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Puts the token id on the deny-list until the token would have expired anyway.
+pub(crate) async fn revoke_access_token(state: &AppState, user: &AuthUser) -> ApiResult<()> {
+    let ttl = (user.exp - chrono::Utc::now().timestamp()).max(1) + 10;
+    let mut redis = state.redis.clone();
+    redis
+        .set_ex::<_, _, ()>(
+            revoked_key(state, user.jti),
+            1,
+            u64::try_from(ttl).unwrap_or(60),
+        )
+        .await
+        .map_err(|e| ApiError::Unavailable(format!("cannot revoke the token now: {e}")))?;
+    Ok(())
+}

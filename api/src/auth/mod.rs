@@ -1,0 +1,23 @@
+//! Authentication: passwords, JWT access tokens, rotating refresh tokens, Google.
+
+pub mod extractor;
+pub mod google;
+pub mod handlers;
+pub mod jwt;
+pub mod password;
+pub mod session;
+
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::state::AppState;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(handlers::register))
+        .routes(routes!(handlers::login))
+        .routes(routes!(handlers::refresh))
+        .routes(routes!(handlers::logout))
+        .routes(routes!(google::authorize))
+        .routes(routes!(google::callback))
+}

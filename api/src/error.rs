@@ -1,0 +1,246 @@
+//! The one API error type, its one status mapping and its one JSON body:
+//! `{"error": {"code": "snake_case", "message": "...", "details": ...}}`.
+//!
+//! 5xx answers never carry the cause: it is logged (with the request id, from the
+//! request span) and the client gets a generic message.
+
+use axum::Json;
+use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use maigie_domain::FieldError;
+use maigie_store::StoreError;
+use serde::Serialize;
+use serde_json::{Value, json};
+use utoipa::ToSchema;
+
+pub type ApiResult<T> = Result<T, ApiError>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// One or more fields failed validation (422).
+    #[error("validation failed")]
+    Validation(Vec<FieldError>),
+    /// A client error with an explicit status and stable code.
+    #[error("{message}")]
+    Client {
+        status: StatusCode,
+        code: &'static str,
+        message: String,
+    },
+    /// Missing, malformed, expired or revoked credentials (401).
+    #[error("{message}")]
+    Unauthorized { code: &'static str, message: String },
+    /// The resource does not exist — or belongs to someone else (404).
+    #[error("not found")]
+    NotFound,
+    /// Too many requests; retry after the given number of seconds (429).
+    #[error("rate limit exceeded")]
+    RateLimited { retry_after_secs: u64 },
+    /// A dependency is down (503); the message names it.
+    #[error("{0}")]
+    Unavailable(String),
+    /// Anything else: logged, answered as an opaque 500.
+    #[error("internal error: {0}")]
+    Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
+}
+
+impl ApiError {
+    pub fn bad_request(code: &'static str, message: impl Into<String>) -> Self {
+        Self::client(StatusCode::BAD_REQUEST, code, message)
+    }
+
+    pub fn conflict(code: &'static str, message: impl Into<String>) -> Self {
+        Self::client(StatusCode::CONFLICT, code, message)
+    }
+
+    pub fn forbidden(code: &'static str, message: impl Into<String>) -> Self {
+        Self::client(StatusCode::FORBIDDEN, code, message)
+    }
+
+    pub fn unauthorized(code: &'static str, message: impl Into<String>) -> Self {
+        Self::Unauthorized {
+            code,
+            message: message.into(),
+        }
+    }
+
+    pub fn client(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+        Self::Client {
+            status,
+            code,
+            message: message.into(),
+        }
+    }
+
+    pub fn internal(err: impl std::error::Error + Send + Sync + 'static) -> Self {
+        Self::Internal(Box::new(err))
+    }
+
+    /// A single-field validation failure.
+    pub fn invalid_field(field: &str, code: &'static str, message: impl Into<String>) -> Self {
+        Self::Validation(vec![FieldError {
+            field: field.to_owned(),
+            code,
+            message: message.into(),
+        }])
+    }
+
+    fn parts(&self) -> (StatusCode, &'static str, String, Option<Value>) {
+        match self {
+            Self::Validation(fields) => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "validation_failed",
+                "One or more fields are invalid.".into(),
+                Some(json!({ "fields": fields })),
+            ),
+            Self::Client {
+                status,
+                code,
+                message,
+            } => (*status, code, message.clone(), None),
+            Self::Unauthorized { code, message } => {
+                (StatusCode::UNAUTHORIZED, code, message.clone(), None)
+            }
+            Self::NotFound => (
+                StatusCode::NOT_FOUND,
+                "not_found",
+                "The resource does not exist.".into(),
+                None,
+            ),
+            Self::RateLimited { retry_after_secs } => (
+                StatusCode::TOO_MANY_REQUESTS,
+                "rate_limited",
+                format!("Too many requests; retry in {retry_after_secs} s."),
+                Some(json!({ "retry_after_secs": retry_after_secs })),
+            ),
+            Self::Unavailable(message) => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "service_unavailable",
+                message.clone(),
+                None,
+            ),
+            Self::Internal(_) => (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal_error",
+                "Something went wrong on our side; it has been logged.".into(),
+                None,
+            ),
+        }
+    }
+}
+
+/// The error body, as documented in the OpenAPI spec.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorDetail {
+    /// Stable, machine-readable, snake_case.
+    #[schema(example = "validation_failed")]
+    pub code: String,
+    /// For humans; may change.
+    pub message: String,
+    /// Extra structure, e.g. `{"fields": [{"field", "code", "message"}]}` for 422.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub details: Option<Value>,
+}
+
+/// Builds the standard body for any status (used for errors raised outside handlers).
+pub fn error_response(
+    status: StatusCode,
+    code: &str,
+    message: String,
+    details: Option<Value>,
+) -> Response {
+    let body = ErrorBody {
+        error: ErrorDetail {
+            code: code.to_owned(),
+            message,
+            details,
+        },
+    };
+    (status, Json(body)).into_response()
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        if let Self::Internal(source) = &self {
+            tracing::error!(error = %source, cause = ?source, "internal error");
+        }
+        let (status, code, message, details) = self.parts();
+        let mut response = error_response(status, code, message, details);
+        if let Self::RateLimited { retry_after_secs } = self {
+            if let Ok(v) = HeaderValue::from_str(&retry_after_secs.to_string()) {
+                response.headers_mut().insert(header::RETRY_AFTER, v);
+            }
+        }
+        if status == StatusCode::UNAUTHORIZED {
+            response
+                .headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        response
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(err: StoreError) -> Self {
+        match err {
+            StoreError::NotFound => Self::NotFound,
+            StoreError::Conflict(constraint) => Self::conflict(
+                "conflict",
+                format!("A conflicting record exists ({constraint})."),
+            ),
+            StoreError::Constraint(constraint) => Self::client(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "constraint_violated",
+                format!("The change breaks a rule of the data model ({constraint})."),
+            ),
+            other => Self::internal(other),
+        }
+    }
+}
+
+impl From<JsonRejection> for ApiError {
+    fn from(rejection: JsonRejection) -> Self {
+        let text = rejection.body_text();
+        match rejection {
+            JsonRejection::JsonDataError(_) => {
+                Self::client(StatusCode::UNPROCESSABLE_ENTITY, "invalid_body", text)
+            }
+            JsonRejection::JsonSyntaxError(_) => Self::bad_request("malformed_json", text),
+            JsonRejection::MissingJsonContentType(_) => Self::client(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_media_type",
+                "Send the body as JSON with `Content-Type: application/json`.",
+            ),
+            other if other.status() == StatusCode::PAYLOAD_TOO_LARGE => Self::client(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "payload_too_large",
+                "The request body is too large.",
+            ),
+            other => Self::bad_request("invalid_body", other.body_text()),
+        }
+    }
+}
+
+impl From<PathRejection> for ApiError {
+    fn from(rejection: PathRejection) -> Self {
+        Self::bad_request("invalid_path", rejection.body_text())
+    }
+}
+
+impl From<QueryRejection> for ApiError {
+    fn from(rejection: QueryRejection) -> Self {
+        Self::bad_request("invalid_query", rejection.body_text())
+    }
+}
+
+impl From<Vec<FieldError>> for ApiError {
+    fn from(fields: Vec<FieldError>) -> Self {
+        Self::Validation(fields)
+    }
+}

@@ -1,0 +1,29 @@
+//! HTTP plumbing shared by every route: extractors, middleware, client IPs.
+
+pub mod extract;
+pub mod headers;
+pub mod rate_limit;
+
+use std::net::{IpAddr, SocketAddr};
+
+use axum::extract::ConnectInfo;
+use axum::http::Request;
+
+/// The client's IP: the first `X-Forwarded-For` hop when behind a trusted proxy,
+/// else the socket peer.
+pub fn client_ip<B>(req: &Request<B>, trust_proxy: bool) -> Option<IpAddr> {
+    if trust_proxy {
+        let forwarded = req
+            .headers()
+            .get("x-forwarded-for")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(',').next())
+            .and_then(|v| v.trim().parse().ok());
+        if forwarded.is_some() {
+            return forwarded;
+        }
+    }
+    req.extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ConnectInfo(addr)| addr.ip())
+}

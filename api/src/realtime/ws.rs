@@ -1,0 +1,178 @@
+//! `GET /ws`: one authenticated WebSocket per client session.
+//!
+//! Protocol (also in the README): authenticate with `?access_token=` or
+//! `Authorization: Bearer`; pass `?last_event_id=<id>` to first receive every retained
+//! event after that id (`0` for all retained), in order, then live events, with no
+//! duplicates. Each event is a text frame `{"id","type","data","ts"}`. The server pings
+//! every `WS_PING_SECS` and drops a peer that has not answered by the next ping;
+//! clients may also send `{"type":"ping"}` and get `{"type":"pong"}`. A client too far
+//! behind gets `{"type":"resync"}` and the socket closes (code 4008): reconnect with
+//! the last id seen. On server shutdown the socket closes with 1001.
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::State;
+use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
+use axum::http::HeaderMap;
+use axum::http::header::AUTHORIZATION;
+use axum::response::Response;
+use axum::routing::get;
+use maigie_store::EventEnvelope;
+use maigie_store::events::EventId;
+use serde::Deserialize;
+use serde_json::json;
+use tokio::sync::broadcast::error::RecvError;
+
+use crate::auth::extractor::{AuthUser, authenticate};
+use crate::error::{ApiError, ApiResult};
+use crate::http::extract::Query;
+use crate::state::AppState;
+
+/// At most this many missed events are replayed on reconnect.
+const REPLAY_LIMIT: usize = 1000;
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/ws", get(upgrade))
+}
+
+#[derive(Debug, Deserialize)]
+struct WsParams {
+    access_token: Option<String>,
+    last_event_id: Option<String>,
+}
+
+async fn upgrade(
+    State(state): State<AppState>,
+    Query(params): Query<WsParams>,
+    headers: HeaderMap,
+    ws: WebSocketUpgrade,
+) -> ApiResult<Response> {
+    let header_token = headers
+        .get(AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split_once(' '))
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .map(|(_, token)| token.trim().to_owned());
+    let token = header_token.or(params.access_token).ok_or_else(|| {
+        ApiError::unauthorized("missing_token", "Pass `access_token` or a bearer header.")
+    })?;
+    let user = authenticate(&state, &token).await?;
+    let after = params
+        .last_event_id
+        .as_deref()
+        .map(str::parse::<EventId>)
+        .transpose()
+        .map_err(|_| {
+            ApiError::bad_request(
+                "invalid_last_event_id",
+                "`last_event_id` must look like `1700000000000-0`.",
+            )
+        })?;
+    Ok(ws.on_upgrade(move |socket| session(socket, state, user, after)))
+}
+
+async fn send_event(socket: &mut WebSocket, event: &EventEnvelope) -> bool {
+    match serde_json::to_string(event) {
+        Ok(text) => socket.send(Message::Text(text.into())).await.is_ok(),
+        Err(_) => true,
+    }
+}
+
+async fn close(socket: &mut WebSocket, code: u16, reason: &'static str) {
+    let frame = CloseFrame {
+        code,
+        reason: reason.into(),
+    };
+    let _ = socket.send(Message::Close(Some(frame))).await;
+}
+
+async fn session(mut socket: WebSocket, state: AppState, user: AuthUser, after: Option<EventId>) {
+    metrics::gauge!("maigie_websocket_connections").increment(1.0);
+    // Subscribe before reading the backlog, so nothing falls between the two; the
+    // position check below drops what arrives twice.
+    let mut live = state.hub.subscribe(user.id);
+    let mut last = after.unwrap_or(EventId::START);
+    if let Some(after) = after {
+        match state.events.since(user.id, after, REPLAY_LIMIT).await {
+            Ok(backlog) => {
+                for event in &backlog {
+                    if !send_event(&mut socket, event).await {
+                        return finish(&state, &user, live);
+                    }
+                    last = event.position().unwrap_or(last);
+                }
+            }
+            Err(err) => tracing::warn!(error = %err, "replay failed"),
+        }
+    }
+    run(&mut socket, &state, &mut live, last).await;
+    finish(&state, &user, live);
+}
+
+async fn run(
+    socket: &mut WebSocket,
+    state: &AppState,
+    live: &mut tokio::sync::broadcast::Receiver<Arc<EventEnvelope>>,
+    mut last: EventId,
+) {
+    let mut shutdown = state.shutdown.clone();
+    let mut ping = tokio::time::interval(state.settings.ws_ping_interval);
+    ping.tick().await;
+    let mut awaiting_pong = false;
+    loop {
+        tokio::select! {
+            _ = shutdown.changed() => return close(socket, 1001, "server shutting down").await,
+            _ = ping.tick() => {
+                if awaiting_pong {
+                    return close(socket, 1011, "no pong").await;
+                }
+                awaiting_pong = true;
+                if socket.send(Message::Ping(Vec::new().into())).await.is_err() {
+                    return;
+                }
+            }
+            received = live.recv() => match received {
+                Ok(event) => {
+                    let position = event.position().unwrap_or(last);
+                    if position > last {
+                        if !send_event(socket, &event).await {
+                            return;
+                        }
+                        last = position;
+                    }
+                }
+                Err(RecvError::Lagged(missed)) => {
+                    let resync = json!({ "type": "resync", "data": { "missed": missed, "last_event_id": last.to_string() } });
+                    let _ = socket.send(Message::Text(resync.to_string().into())).await;
+                    return close(socket, 4008, "too far behind; reconnect with last_event_id").await;
+                }
+                Err(RecvError::Closed) => return,
+            },
+            incoming = socket.recv() => match incoming {
+                Some(Ok(Message::Pong(_))) => awaiting_pong = false,
+                Some(Ok(Message::Text(text))) => {
+                    awaiting_pong = false;
+                    if text.contains("\"ping\"") {
+                        let pong = json!({ "type": "pong" }).to_string();
+                        if socket.send(Message::Text(pong.into())).await.is_err() {
+                            return;
+                        }
+                    }
+                }
+                Some(Ok(Message::Close(_)) | Err(_)) | None => return,
+                Some(Ok(_)) => {}
+            },
+        }
+    }
+}
+
+fn finish(
+    state: &AppState,
+    user: &AuthUser,
+    live: tokio::sync::broadcast::Receiver<Arc<EventEnvelope>>,
+) {
+    drop(live);
+    state.hub.release(user.id);
+    metrics::gauge!("maigie_websocket_connections").decrement(1.0);
+}

@@ -1,0 +1,92 @@
+//! What the API needs to know, parsed once at start (see `maigie::config`).
+
+use std::fmt;
+use std::time::Duration;
+
+use axum::http::HeaderValue;
+use maigie_domain::Tier;
+use url::Url;
+
+/// Requests per minute, by who is asking.
+#[derive(Debug, Clone, Copy)]
+pub struct RateLimits {
+    /// Per client IP on `/api/auth/*` (brute-force protection).
+    pub auth_per_minute: u32,
+    /// Per client IP on other routes without a valid token.
+    pub anonymous_per_minute: u32,
+    pub free_per_minute: u32,
+    pub premium_per_minute: u32,
+}
+
+impl RateLimits {
+    #[must_use]
+    pub fn for_tier(&self, tier: Tier) -> u32 {
+        if tier.is_premium() {
+            self.premium_per_minute
+        } else {
+            self.free_per_minute
+        }
+    }
+}
+
+/// Google sign-in; every URL is configurable so tests use a local identity provider.
+#[derive(Clone)]
+pub struct GoogleSettings {
+    pub client_id: String,
+    pub client_secret: String,
+    pub auth_url: Url,
+    pub token_url: Url,
+    pub userinfo_url: Url,
+    pub redirect_url: Url,
+}
+
+impl fmt::Debug for GoogleSettings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("GoogleSettings")
+            .field("client_id", &self.client_id)
+            .field("client_secret", &"***")
+            .field("auth_url", &self.auth_url.as_str())
+            .finish_non_exhaustive()
+    }
+}
+
+#[derive(Clone)]
+pub struct ApiSettings {
+    pub jwt_secret: Vec<u8>,
+    pub access_ttl: Duration,
+    pub refresh_ttl: Duration,
+    pub public_base_url: Url,
+    pub cors_origins: Vec<HeaderValue>,
+    pub body_limit_bytes: usize,
+    pub request_timeout: Duration,
+    pub rate_limits: RateLimits,
+    /// Take the client IP from `X-Forwarded-For` (only behind a trusted proxy).
+    pub trust_proxy: bool,
+    /// Prefix of every Redis key, so deployments can share one Redis.
+    pub redis_prefix: String,
+    pub google: Option<GoogleSettings>,
+    pub ws_ping_interval: Duration,
+    pub temporal_task_queue: String,
+    /// Accounts with these e-mails become admins when they register or sign in.
+    pub admin_emails: Vec<String>,
+}
+
+impl ApiSettings {
+    /// HSTS only makes sense when clients reach us over TLS.
+    #[must_use]
+    pub fn behind_tls(&self) -> bool {
+        self.public_base_url.scheme() == "https"
+    }
+}
+
+impl fmt::Debug for ApiSettings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ApiSettings")
+            .field("jwt_secret", &"***")
+            .field("access_ttl", &self.access_ttl)
+            .field("public_base_url", &self.public_base_url.as_str())
+            .field("rate_limits", &self.rate_limits)
+            .field("google", &self.google)
+            .finish_non_exhaustive()
+    }
+}

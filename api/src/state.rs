@@ -1,0 +1,82 @@
+//! Shared application state: cheap clones of pools and clients.
+
+use std::sync::Arc;
+
+use axum::extract::FromRef;
+use maigie_store::{EventBus, PgPool};
+use redis::aio::ConnectionManager;
+use temporalio_client::Client as TemporalClient;
+use tokio::sync::watch;
+
+use crate::auth::jwt::JwtKeys;
+use crate::realtime::Hub;
+use crate::settings::ApiSettings;
+
+/// Why the state could not be built.
+#[derive(Debug, thiserror::Error)]
+pub enum StateError {
+    #[error("cannot connect to Redis: {0}")]
+    Redis(#[from] redis::RedisError),
+    #[error("cannot build the HTTP client: {0}")]
+    Http(#[from] reqwest::Error),
+}
+
+#[derive(Clone)]
+pub struct AppState {
+    pub db: PgPool,
+    pub redis: ConnectionManager,
+    pub events: EventBus,
+    pub temporal: TemporalClient,
+    pub settings: Arc<ApiSettings>,
+    pub jwt: Arc<JwtKeys>,
+    pub hub: Hub,
+    pub http: reqwest::Client,
+    /// Flips to `true` when the server begins a graceful shutdown; WebSockets close.
+    pub shutdown: watch::Receiver<bool>,
+}
+
+/// External services the API is built from.
+pub struct Dependencies {
+    pub db: PgPool,
+    pub redis: redis::Client,
+    pub temporal: TemporalClient,
+}
+
+impl AppState {
+    /// Connects what needs connecting and returns the state plus the sender that
+    /// starts a graceful shutdown.
+    pub async fn new(
+        settings: ApiSettings,
+        deps: Dependencies,
+    ) -> Result<(Self, watch::Sender<bool>), StateError> {
+        let redis = deps.redis.get_connection_manager().await?;
+        let events = EventBus::new(redis.clone(), settings.redis_prefix.clone());
+        let (tx, rx) = watch::channel(false);
+        let state = Self {
+            db: deps.db,
+            redis,
+            events,
+            temporal: deps.temporal,
+            jwt: Arc::new(JwtKeys::new(&settings.jwt_secret, settings.access_ttl)),
+            settings: Arc::new(settings),
+            hub: Hub::default(),
+            http: reqwest::Client::builder()
+                .timeout(std::time::Duration::from_secs(10))
+                .build()?,
+            shutdown: rx,
+        };
+        Ok((state, tx))
+    }
+
+    /// A Redis key under this deployment's prefix.
+    #[must_use]
+    pub fn redis_key(&self, suffix: &str) -> String {
+        format!("{}:{suffix}", self.settings.redis_prefix)
+    }
+}
+
+impl FromRef<AppState> for PgPool {
+    fn from_ref(state: &AppState) -> Self {
+        state.db.clone()
+    }
+}

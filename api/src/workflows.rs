@@ -1,0 +1,122 @@
+//! Starting Temporal workflows from the API, through the outbox.
+//!
+//! A handler writes the start into `workflow_outbox` inside its transaction, then
+//! calls [`start_now`] after commit. If that fails (Temporal down, process killed),
+//! [`run_relay`] retries until the start succeeds. Workflow ids are deterministic and
+//! starts use `RejectDuplicate`, so a start repeated after success is a no-op.
+
+use std::time::Duration;
+
+use maigie_store::outbox::{self, PendingStart};
+use maigie_workflows::onboarding::{self, OnboardingInput, UserOnboardingWorkflow};
+use serde_json::Value;
+use temporalio_client::errors::WorkflowStartError;
+use temporalio_client::{WorkflowIdReusePolicy, WorkflowStartOptions};
+use tokio::sync::watch;
+
+use crate::state::AppState;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("unknown workflow type {0}")]
+    UnknownType(String),
+    #[error("bad workflow input: {0}")]
+    Input(#[from] serde_json::Error),
+    #[error("temporal: {0}")]
+    Temporal(#[from] WorkflowStartError),
+}
+
+/// Records the onboarding of a new user in the caller's transaction.
+pub async fn enqueue_onboarding(
+    tx: &mut maigie_store::Transaction<'_, maigie_store::Postgres>,
+    input: &OnboardingInput,
+) -> Result<String, maigie_store::StoreError> {
+    let workflow_id = onboarding::onboarding_workflow_id(input.user_id);
+    let json = serde_json::to_value(input)
+        .map_err(|e| maigie_store::StoreError::MalformedEvent(e.to_string()))?;
+    outbox::enqueue(
+        &mut **tx,
+        Some(input.user_id),
+        onboarding::WORKFLOW_NAME,
+        &workflow_id,
+        json,
+    )
+    .await?;
+    Ok(workflow_id)
+}
+
+async fn start(
+    state: &AppState,
+    workflow_type: &str,
+    workflow_id: &str,
+    input: Value,
+) -> Result<(), StartError> {
+    let options = WorkflowStartOptions::new(&state.settings.temporal_task_queue, workflow_id)
+        .id_reuse_policy(WorkflowIdReusePolicy::RejectDuplicate)
+        .build();
+    let started = match workflow_type {
+        onboarding::WORKFLOW_NAME => {
+            let input: OnboardingInput = serde_json::from_value(input)?;
+            state
+                .temporal
+                .start_workflow(UserOnboardingWorkflow::run, input, options)
+                .await
+                .map(|_| ())
+        }
+        other => return Err(StartError::UnknownType(other.to_owned())),
+    };
+    match started {
+        Ok(()) => {
+            metrics::counter!("maigie_workflow_starts_total", "workflow" => workflow_type.to_owned())
+                .increment(1);
+            Ok(())
+        }
+        Err(WorkflowStartError::AlreadyStarted { .. }) => Ok(()),
+        Err(err) => Err(err.into()),
+    }
+}
+
+/// Starts an enqueued workflow right away; on failure the relay takes over.
+pub async fn start_now(state: &AppState, workflow_type: &str, workflow_id: &str, input: Value) {
+    let result = start(state, workflow_type, workflow_id, input).await;
+    settle(state, workflow_id, result).await;
+}
+
+async fn settle(state: &AppState, workflow_id: &str, result: Result<(), StartError>) {
+    let recorded = match &result {
+        Ok(()) => outbox::mark_started(&state.db, workflow_id).await,
+        Err(err) => {
+            tracing::warn!(%workflow_id, error = %err, "workflow start failed; the relay will retry");
+            outbox::mark_failed(&state.db, workflow_id, &err.to_string()).await
+        }
+    };
+    if let Err(err) = recorded {
+        tracing::warn!(%workflow_id, error = %err, "could not record the workflow start");
+    }
+}
+
+/// Retries starts left pending until shutdown.
+pub async fn run_relay(state: AppState, mut shutdown: watch::Receiver<bool>) {
+    let mut tick = tokio::time::interval(Duration::from_secs(2));
+    loop {
+        tokio::select! {
+            _ = tick.tick() => {}
+            _ = shutdown.changed() => return,
+        }
+        match outbox::claim_due(&state.db, 50, 30).await {
+            Ok(due) => {
+                for PendingStart {
+                    workflow_type,
+                    workflow_id,
+                    input,
+                    ..
+                } in due
+                {
+                    let result = start(&state, &workflow_type, &workflow_id, input).await;
+                    settle(&state, &workflow_id, result).await;
+                }
+            }
+            Err(err) => tracing::warn!(error = %err, "workflow relay could not read the outbox"),
+        }
+    }
+}

@@ -1,0 +1,306 @@
+//! Configuration from the environment (and `.env`), validated at start: a bad value
+//! stops the process with a message naming the variable.
+
+use std::net::IpAddr;
+use std::time::Duration;
+
+use maigie_activities::mail::Mailbox;
+use maigie_api::{ApiSettings, GoogleSettings, HeaderValue, RateLimits};
+use url::Url;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("{0} is required but not set (see .env.example)")]
+    Missing(&'static str),
+    #[error("{name} is invalid: {reason}")]
+    Invalid { name: &'static str, reason: String },
+}
+
+/// How logs are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    Json,
+    Pretty,
+}
+
+/// Everything the processes need, parsed.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub database_url: String,
+    pub database_max_connections: u32,
+    pub redis_url: String,
+    pub temporal_address: Url,
+    pub temporal_namespace: String,
+    pub smtp_url: String,
+    pub mail_from: String,
+    pub bind: IpAddr,
+    pub port: u16,
+    pub log_format: LogFormat,
+    pub api: ApiSettings,
+}
+
+/// Reads variables through `lookup`, so tests can configure without touching the
+/// process environment.
+struct Env<F> {
+    lookup: F,
+}
+
+impl<F: Fn(&str) -> Option<String>> Env<F> {
+    fn get(&self, name: &'static str) -> Option<String> {
+        (self.lookup)(name).filter(|v| !v.trim().is_empty())
+    }
+
+    fn or(&self, name: &'static str, default: &str) -> String {
+        self.get(name).unwrap_or_else(|| default.to_owned())
+    }
+
+    fn required(&self, name: &'static str) -> Result<String, ConfigError> {
+        self.get(name).ok_or(ConfigError::Missing(name))
+    }
+
+    fn parse<T: std::str::FromStr>(&self, name: &'static str, default: T) -> Result<T, ConfigError>
+    where
+        T::Err: std::fmt::Display,
+    {
+        match self.get(name) {
+            None => Ok(default),
+            Some(raw) => raw
+                .trim()
+                .parse()
+                .map_err(|e: T::Err| ConfigError::Invalid {
+                    name,
+                    reason: format!("{raw:?}: {e}"),
+                }),
+        }
+    }
+
+    fn url(&self, name: &'static str, default: &str) -> Result<Url, ConfigError> {
+        let raw = self.or(name, default);
+        Url::parse(&raw).map_err(|e| ConfigError::Invalid {
+            name,
+            reason: format!("{raw:?} is not a URL: {e}"),
+        })
+    }
+
+    fn list(&self, name: &'static str, default: &str) -> Vec<String> {
+        self.or(name, default)
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect()
+    }
+}
+
+fn invalid(name: &'static str, reason: impl Into<String>) -> ConfigError {
+    ConfigError::Invalid {
+        name,
+        reason: reason.into(),
+    }
+}
+
+impl Config {
+    /// From the process environment.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let env = Env { lookup };
+        let database_url = env.required("DATABASE_URL")?;
+        if !database_url.starts_with("postgres://") && !database_url.starts_with("postgresql://") {
+            return Err(invalid("DATABASE_URL", "must start with postgres://"));
+        }
+        let redis_url = env.or("REDIS_URL", "redis://127.0.0.1:6379");
+        redis::Client::open(redis_url.as_str()).map_err(|e| invalid("REDIS_URL", e.to_string()))?;
+        let temporal_raw = env.or("TEMPORAL_ADDRESS", "http://127.0.0.1:7233");
+        let temporal_raw = if temporal_raw.contains("://") {
+            temporal_raw
+        } else {
+            format!("http://{temporal_raw}")
+        };
+        let temporal_address = Url::parse(&temporal_raw)
+            .map_err(|e| invalid("TEMPORAL_ADDRESS", format!("{temporal_raw:?}: {e}")))?;
+        let smtp_url = env.or("SMTP_URL", "smtp://127.0.0.1:1025");
+        if !(smtp_url.starts_with("smtp://") || smtp_url.starts_with("smtps://")) {
+            return Err(invalid("SMTP_URL", "must start with smtp:// or smtps://"));
+        }
+        let mail_from = env.or("MAIL_FROM", "Maigie <no-reply@maigie.local>");
+        mail_from
+            .parse::<Mailbox>()
+            .map_err(|e| invalid("MAIL_FROM", e.to_string()))?;
+        let jwt_secret = env.required("JWT_SECRET")?;
+        if jwt_secret.len() < 32 {
+            return Err(invalid("JWT_SECRET", "must be at least 32 characters"));
+        }
+        let public_base_url = env.url("PUBLIC_BASE_URL", "http://127.0.0.1:8080")?;
+        let cors_origins = env
+            .list(
+                "CORS_ORIGINS",
+                "http://localhost:3000,http://127.0.0.1:3000",
+            )
+            .into_iter()
+            .map(|o| HeaderValue::from_str(&o).map_err(|e| invalid("CORS_ORIGINS", e.to_string())))
+            .collect::<Result<Vec<_>, _>>()?;
+        let log_format = match env.or("LOG_FORMAT", "json").as_str() {
+            "json" => LogFormat::Json,
+            "pretty" | "text" => LogFormat::Pretty,
+            other => {
+                return Err(invalid(
+                    "LOG_FORMAT",
+                    format!("{other:?}: use json or pretty"),
+                ));
+            }
+        };
+        let positive = |name: &'static str, v: u64| {
+            if v == 0 {
+                Err(invalid(name, "must be greater than 0"))
+            } else {
+                Ok(v)
+            }
+        };
+        let api = ApiSettings {
+            jwt_secret: jwt_secret.into_bytes(),
+            access_ttl: Duration::from_secs(positive(
+                "JWT_ACCESS_TTL_SECS",
+                env.parse("JWT_ACCESS_TTL_SECS", 900)?,
+            )?),
+            refresh_ttl: Duration::from_secs(
+                86_400
+                    * positive(
+                        "REFRESH_TOKEN_TTL_DAYS",
+                        env.parse("REFRESH_TOKEN_TTL_DAYS", 30)?,
+                    )?,
+            ),
+            public_base_url,
+            cors_origins,
+            body_limit_bytes: env.parse("BODY_LIMIT_BYTES", 1_048_576)?,
+            request_timeout: Duration::from_secs(positive(
+                "REQUEST_TIMEOUT_SECS",
+                env.parse("REQUEST_TIMEOUT_SECS", 30)?,
+            )?),
+            rate_limits: RateLimits {
+                auth_per_minute: env.parse("RATE_LIMIT_AUTH_PER_MINUTE", 20)?,
+                anonymous_per_minute: env.parse("RATE_LIMIT_ANONYMOUS_PER_MINUTE", 60)?,
+                free_per_minute: env.parse("RATE_LIMIT_FREE_PER_MINUTE", 300)?,
+                premium_per_minute: env.parse("RATE_LIMIT_PREMIUM_PER_MINUTE", 1200)?,
+            },
+            trust_proxy: env.parse("TRUST_PROXY", false)?,
+            redis_prefix: env.or("REDIS_KEY_PREFIX", "maigie"),
+            google: google(&env)?,
+            ws_ping_interval: Duration::from_secs(positive(
+                "WS_PING_SECS",
+                env.parse("WS_PING_SECS", 20)?,
+            )?),
+            temporal_task_queue: env.or("TEMPORAL_TASK_QUEUE", "maigie"),
+            admin_emails: env
+                .list("ADMIN_EMAILS", "")
+                .into_iter()
+                .map(|e| e.to_lowercase())
+                .collect(),
+        };
+        Ok(Self {
+            database_url,
+            database_max_connections: env.parse("DATABASE_MAX_CONNECTIONS", 20)?,
+            redis_url,
+            temporal_address,
+            temporal_namespace: env.or("TEMPORAL_NAMESPACE", "default"),
+            smtp_url,
+            mail_from,
+            bind: env.parse("BIND", IpAddr::from([127, 0, 0, 1]))?,
+            port: env.parse("PORT", 8080)?,
+            log_format,
+            api,
+        })
+    }
+}
+
+fn google<F: Fn(&str) -> Option<String>>(
+    env: &Env<F>,
+) -> Result<Option<GoogleSettings>, ConfigError> {
+    let (Some(client_id), Some(client_secret)) =
+        (env.get("GOOGLE_CLIENT_ID"), env.get("GOOGLE_CLIENT_SECRET"))
+    else {
+        return Ok(None);
+    };
+    let public = env.url("PUBLIC_BASE_URL", "http://127.0.0.1:8080")?;
+    let default_redirect = public
+        .join("/api/auth/oauth/google/callback")
+        .map_err(|e| invalid("PUBLIC_BASE_URL", e.to_string()))?;
+    Ok(Some(GoogleSettings {
+        client_id,
+        client_secret,
+        auth_url: env.url(
+            "GOOGLE_AUTH_URL",
+            "https://accounts.google.com/o/oauth2/v2/auth",
+        )?,
+        token_url: env.url("GOOGLE_TOKEN_URL", "https://oauth2.googleapis.com/token")?,
+        userinfo_url: env.url(
+            "GOOGLE_USERINFO_URL",
+            "https://openidconnect.googleapis.com/v1/userinfo",
+        )?,
+        redirect_url: env.url("GOOGLE_REDIRECT_URL", default_redirect.as_str())?,
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let map: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        Config::from_lookup(|k| map.get(k).cloned())
+    }
+
+    const BASE: [(&str, &str); 2] = [
+        ("DATABASE_URL", "postgres://postgres@127.0.0.1/maigie"),
+        ("JWT_SECRET", "0123456789abcdef0123456789abcdef"),
+    ];
+
+    #[test]
+    fn defaults_work_with_the_required_variables() {
+        let c = config(&BASE).expect("config");
+        assert_eq!(c.port, 8080);
+        assert_eq!(c.bind.to_string(), "127.0.0.1");
+        assert_eq!(c.temporal_namespace, "default");
+        assert!(c.api.google.is_none());
+    }
+
+    #[test]
+    fn errors_name_the_bad_variable() {
+        let err = config(&BASE[..1]).expect_err("missing secret");
+        assert!(err.to_string().contains("JWT_SECRET"));
+        let mut vars = BASE.to_vec();
+        vars.push(("PORT", "eighty"));
+        assert!(
+            config(&vars)
+                .expect_err("bad port")
+                .to_string()
+                .contains("PORT")
+        );
+        let mut vars = BASE.to_vec();
+        vars.push(("TEMPORAL_ADDRESS", "127.0.0.1:7233"));
+        assert_eq!(
+            config(&vars).expect("config").temporal_address.as_str(),
+            "http://127.0.0.1:7233/"
+        );
+    }
+
+    #[test]
+    fn google_is_enabled_by_its_credentials() {
+        let mut vars = BASE.to_vec();
+        vars.extend([
+            ("GOOGLE_CLIENT_ID", "id"),
+            ("GOOGLE_CLIENT_SECRET", "secret"),
+        ]);
+        let g = config(&vars).expect("config").api.google.expect("google");
+        assert_eq!(
+            g.redirect_url.as_str(),
+            "http://127.0.0.1:8080/api/auth/oauth/google/callback"
+        );
+    }
+}

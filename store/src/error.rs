@@ -1,0 +1,40 @@
+use thiserror::Error;
+
+/// Errors from the persistence layer. Constraint violations keep the constraint's
+/// name so the API can map each to a precise client error.
+#[derive(Debug, Error)]
+pub enum StoreError {
+    #[error("not found")]
+    NotFound,
+    #[error("unique constraint {0} violated")]
+    Conflict(String),
+    #[error("check or foreign-key constraint {0} violated")]
+    Constraint(String),
+    #[error("database error: {0}")]
+    Database(#[source] sqlx::Error),
+    #[error("migration error: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("redis error: {0}")]
+    Redis(#[from] redis::RedisError),
+    #[error("malformed event in the stream: {0}")]
+    MalformedEvent(String),
+}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(err: sqlx::Error) -> Self {
+        match &err {
+            sqlx::Error::RowNotFound => Self::NotFound,
+            sqlx::Error::Database(db) => {
+                let name = db.constraint().unwrap_or("unknown").to_owned();
+                match db.kind() {
+                    sqlx::error::ErrorKind::UniqueViolation => Self::Conflict(name),
+                    sqlx::error::ErrorKind::ForeignKeyViolation
+                    | sqlx::error::ErrorKind::CheckViolation
+                    | sqlx::error::ErrorKind::NotNullViolation => Self::Constraint(name),
+                    _ => Self::Database(err),
+                }
+            }
+            _ => Self::Database(err),
+        }
+    }
+}

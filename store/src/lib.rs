@@ -1,0 +1,48 @@
+//! Persistence for Maigie. Every SQL statement lives in this crate (runtime-checked
+//! queries in one place), next to the Redis-backed event bus.
+//!
+//! Transactions are short and local to one function: none is held across a call to
+//! Temporal, Redis or an LLM.
+
+pub mod audit;
+pub mod error;
+pub mod events;
+pub mod oauth;
+pub mod outbox;
+pub mod tokens;
+pub mod users;
+
+use std::time::Duration;
+
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+pub use sqlx::{PgPool, Postgres, Transaction};
+
+pub use error::StoreError;
+pub use events::{EventBus, EventEnvelope};
+
+/// The embedded migrations from `migrations/` (applied by `maigie migrate` and at start).
+pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations");
+
+/// Opens a pool against `database_url`.
+pub async fn connect(database_url: &str, max_connections: u32) -> Result<PgPool, StoreError> {
+    let options: PgConnectOptions = database_url.parse()?;
+    let pool = PgPoolOptions::new()
+        .max_connections(max_connections)
+        .acquire_timeout(Duration::from_secs(5))
+        .connect_with(options)
+        .await?;
+    Ok(pool)
+}
+
+/// Applies pending migrations; safe to run concurrently from several processes
+/// (sqlx takes an advisory lock).
+pub async fn migrate(pool: &PgPool) -> Result<(), StoreError> {
+    MIGRATOR.run(pool).await?;
+    Ok(())
+}
+
+/// `SELECT 1`, for readiness checks.
+pub async fn ping(pool: &PgPool) -> Result<(), StoreError> {
+    sqlx::query("SELECT 1").execute(pool).await?;
+    Ok(())
+}

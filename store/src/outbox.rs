@@ -1,0 +1,82 @@
+//! The workflow outbox: workflow starts recorded in the transaction of the change that
+//! needs them, so a crash or a Temporal outage delays a workflow but never loses it.
+
+use serde_json::Value;
+use sqlx::{PgExecutor, PgPool};
+use uuid::Uuid;
+
+use crate::StoreError;
+
+/// A workflow start waiting to happen.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct PendingStart {
+    pub id: Uuid,
+    pub workflow_type: String,
+    pub workflow_id: String,
+    pub input: Value,
+    pub attempts: i32,
+}
+
+/// Records a start; a second record for the same workflow id is ignored.
+pub async fn enqueue(
+    db: impl PgExecutor<'_>,
+    user_id: Option<Uuid>,
+    workflow_type: &str,
+    workflow_id: &str,
+    input: Value,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        // The first attempt is the caller's, right after commit: the relay waits a
+        // little before it tries too.
+        "INSERT INTO workflow_outbox (user_id, workflow_type, workflow_id, input, next_attempt_at)
+         VALUES ($1, $2, $3, $4, now() + interval '10 seconds')
+         ON CONFLICT (workflow_id) DO NOTHING",
+    )
+    .bind(user_id)
+    .bind(workflow_type)
+    .bind(workflow_id)
+    .bind(input)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Claims up to `limit` due starts for `lease_secs` (other relays skip them meanwhile).
+pub async fn claim_due(
+    db: &PgPool,
+    limit: i64,
+    lease_secs: i32,
+) -> Result<Vec<PendingStart>, StoreError> {
+    Ok(sqlx::query_as(
+        "UPDATE workflow_outbox SET attempts = attempts + 1,
+                next_attempt_at = now() + make_interval(secs => $2)
+         WHERE id IN (SELECT id FROM workflow_outbox
+                      WHERE started_at IS NULL AND next_attempt_at <= now()
+                      ORDER BY next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED)
+         RETURNING id, workflow_type, workflow_id, input, attempts",
+    )
+    .bind(limit)
+    .bind(f64::from(lease_secs))
+    .fetch_all(db)
+    .await?)
+}
+
+pub async fn mark_started(db: &PgPool, workflow_id: &str) -> Result<(), StoreError> {
+    sqlx::query(
+        "UPDATE workflow_outbox SET started_at = now(), last_error = NULL
+         WHERE workflow_id = $1 AND started_at IS NULL",
+    )
+    .bind(workflow_id)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+pub async fn mark_failed(db: &PgPool, workflow_id: &str, error: &str) -> Result<(), StoreError> {
+    sqlx::query("UPDATE workflow_outbox SET last_error = $2 WHERE workflow_id = $1")
+        .bind(workflow_id)
+        .bind(error.chars().take(2000).collect::<String>())
+        .execute(db)
+        .await?;
+    Ok(())
+}

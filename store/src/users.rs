@@ -1,0 +1,164 @@
+//! Users: the account row every other table hangs from.
+
+use chrono::{DateTime, Utc};
+use serde_json::Value;
+use sqlx::{PgExecutor, PgPool};
+use uuid::Uuid;
+
+use crate::StoreError;
+
+/// The unique constraint that makes e-mail addresses one account each.
+pub const EMAIL_TAKEN: &str = "users_email_key";
+
+/// The selected columns, as a macro so queries stay `&'static str` (sqlx refuses
+/// dynamically built SQL).
+macro_rules! columns {
+    () => {
+        "id, email::text AS email, password_hash, name, role, tier, timezone, \
+         preferences, email_verified, created_at, updated_at"
+    };
+}
+
+/// A user as stored.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct UserRow {
+    pub id: Uuid,
+    pub email: String,
+    pub password_hash: Option<String>,
+    pub name: Option<String>,
+    pub role: String,
+    pub tier: String,
+    pub timezone: String,
+    pub preferences: Value,
+    pub email_verified: bool,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A user to create.
+#[derive(Debug, Clone)]
+pub struct NewUser<'a> {
+    pub email: &'a str,
+    pub password_hash: Option<&'a str>,
+    pub name: Option<&'a str>,
+    pub role: &'a str,
+    pub email_verified: bool,
+}
+
+/// Changes to a profile; `None` leaves a field as it is.
+#[derive(Debug, Clone, Default)]
+pub struct ProfileChanges {
+    /// `Some(None)` clears the name.
+    pub name: Option<Option<String>>,
+    pub timezone: Option<String>,
+    /// Merged key by key into the stored object; keys set to `null` are removed.
+    pub preferences: Option<Value>,
+}
+
+pub async fn create(db: impl PgExecutor<'_>, user: NewUser<'_>) -> Result<UserRow, StoreError> {
+    let sql = concat!(
+        "INSERT INTO users (email, password_hash, name, role, email_verified)
+         VALUES ($1, $2, $3, $4, $5) RETURNING ",
+        columns!()
+    );
+    let row = sqlx::query_as(sql)
+        .bind(user.email)
+        .bind(user.password_hash)
+        .bind(user.name)
+        .bind(user.role)
+        .bind(user.email_verified)
+        .fetch_one(db)
+        .await?;
+    Ok(row)
+}
+
+pub async fn find_by_email(db: &PgPool, email: &str) -> Result<Option<UserRow>, StoreError> {
+    let sql = concat!(
+        "SELECT ",
+        columns!(),
+        " FROM users WHERE email = $1::citext"
+    );
+    Ok(sqlx::query_as(sql).bind(email).fetch_optional(db).await?)
+}
+
+pub async fn find_by_id(db: impl PgExecutor<'_>, id: Uuid) -> Result<Option<UserRow>, StoreError> {
+    let sql = concat!("SELECT ", columns!(), " FROM users WHERE id = $1");
+    Ok(sqlx::query_as(sql).bind(id).fetch_optional(db).await?)
+}
+
+/// Applies profile changes and returns the updated row ([`StoreError::NotFound`] if
+/// the user is gone).
+pub async fn update_profile(
+    db: &PgPool,
+    id: Uuid,
+    changes: ProfileChanges,
+) -> Result<UserRow, StoreError> {
+    let sql = concat!(
+        "UPDATE users SET
+             name = CASE WHEN $2 THEN $3 ELSE name END,
+             timezone = COALESCE($4, timezone),
+             preferences = CASE WHEN $5::jsonb IS NULL THEN preferences
+                                ELSE jsonb_strip_nulls(preferences || $5::jsonb) END
+         WHERE id = $1 RETURNING ",
+        columns!()
+    );
+    let (set_name, name) = match changes.name {
+        Some(name) => (true, name),
+        None => (false, None),
+    };
+    let row = sqlx::query_as(sql)
+        .bind(id)
+        .bind(set_name)
+        .bind(name)
+        .bind(changes.timezone)
+        .bind(changes.preferences)
+        .fetch_optional(db)
+        .await?;
+    row.ok_or(StoreError::NotFound)
+}
+
+pub async fn set_password_hash(
+    db: impl PgExecutor<'_>,
+    id: Uuid,
+    hash: &str,
+) -> Result<(), StoreError> {
+    let done = sqlx::query("UPDATE users SET password_hash = $2 WHERE id = $1")
+        .bind(id)
+        .bind(hash)
+        .execute(db)
+        .await?;
+    if done.rows_affected() == 0 {
+        return Err(StoreError::NotFound);
+    }
+    Ok(())
+}
+
+pub async fn record_login(db: &PgPool, id: Uuid) -> Result<(), StoreError> {
+    sqlx::query("UPDATE users SET last_login_at = now() WHERE id = $1")
+        .bind(id)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// Sets a user's role by e-mail; answers whether such a user exists.
+pub async fn set_role_by_email(db: &PgPool, email: &str, role: &str) -> Result<bool, StoreError> {
+    let done = sqlx::query("UPDATE users SET role = $2 WHERE email = $1::citext")
+        .bind(email)
+        .bind(role)
+        .execute(db)
+        .await?;
+    Ok(done.rows_affected() > 0)
+}
+
+/// Deletes the user; every table holding their data cascades from `users`.
+pub async fn delete(db: impl PgExecutor<'_>, id: Uuid) -> Result<(), StoreError> {
+    let done = sqlx::query("DELETE FROM users WHERE id = $1")
+        .bind(id)
+        .execute(db)
+        .await?;
+    if done.rows_affected() == 0 {
+        return Err(StoreError::NotFound);
+    }
+    Ok(())
+}

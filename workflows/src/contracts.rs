@@ -1,0 +1,47 @@
+//! Activity declarations shared by workflows (which call them) and the worker (which
+//! implements them, bound at compile time with `#[activity(definition = ...)]`).
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use temporalio_macros::activity_definitions;
+use temporalio_sdk::activities::ActivityError;
+use uuid::Uuid;
+
+/// Input of [`CommonActivities::send_welcome_email`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WelcomeEmailInput {
+    pub user_id: Uuid,
+    pub email: String,
+    pub name: Option<String>,
+}
+
+/// Input of [`CommonActivities::publish_event`]: one event for one user's channel.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PublishEventInput {
+    pub user_id: Uuid,
+    pub kind: String,
+    pub data: Value,
+}
+
+/// Activities of the walking skeleton; later features add their own contract blocks.
+pub struct CommonActivities;
+
+#[activity_definitions]
+impl CommonActivities {
+    /// Sends the welcome e-mail over SMTP.
+    #[activity(name = "email.send_welcome")]
+    pub fn send_welcome_email(input: WelcomeEmailInput) -> Result<(), ActivityError> {
+        unimplemented!()
+    }
+
+    /// Appends an event to the user's stream and fans it out to every API instance.
+    #[activity(name = "events.publish")]
+    pub fn publish_event(input: PublishEventInput) -> Result<(), ActivityError> {
+        unimplemented!()
+    }
+}
+
+/// Markers the worker binds its implementations to.
+pub mod markers {
+    pub use super::common_activities::{PublishEvent, SendWelcomeEmail};
+}

@@ -1,0 +1,11 @@
+//! Maigie's Temporal workflows and the contracts of the activities they call.
+//!
+//! Workflows here are deterministic: no I/O, no clock, no randomness (those belong in
+//! activities, implemented in `maigie-activities`). Every workflow, activity and signal
+//! name is pinned explicitly: defaults come from Rust type names and would break
+//! in-flight workflows on a rename.
+
+pub mod contracts;
+pub mod onboarding;
+
+pub use onboarding::{OnboardingInput, UserOnboardingWorkflow, onboarding_workflow_id};

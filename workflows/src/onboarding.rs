@@ -1,0 +1,84 @@
+//! `user_onboarding`: what happens after someone registers.
+
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use temporalio_macros::{workflow, workflow_methods};
+use temporalio_sdk::{ActivityOptions, WorkflowContext, WorkflowResult};
+use uuid::Uuid;
+
+use crate::contracts::{CommonActivities, PublishEventInput, WelcomeEmailInput};
+
+/// Workflow type name, as seen in the Temporal UI and CLI.
+pub const WORKFLOW_NAME: &str = "user_onboarding";
+
+/// The id is derived from the user id, so a retried registration (or a replayed start)
+/// can never start a second onboarding for the same user.
+#[must_use]
+pub fn onboarding_workflow_id(user_id: Uuid) -> String {
+    format!("user-onboarding-{user_id}")
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OnboardingInput {
+    pub user_id: Uuid,
+    pub email: String,
+    pub name: Option<String>,
+}
+
+#[workflow]
+#[derive(Default)]
+pub struct UserOnboardingWorkflow;
+
+#[workflow_methods]
+impl UserOnboardingWorkflow {
+    /// Sends the welcome e-mail, then pushes a `welcome` event to the user's channel.
+    #[run(name = "user_onboarding")]
+    pub async fn run(
+        ctx: &mut WorkflowContext<Self>,
+        input: OnboardingInput,
+    ) -> WorkflowResult<()> {
+        ctx.execute_activity(
+            CommonActivities::send_welcome_email,
+            WelcomeEmailInput {
+                user_id: input.user_id,
+                email: input.email.clone(),
+                name: input.name.clone(),
+            },
+            activity_options(),
+        )
+        .await?;
+        ctx.execute_activity(
+            CommonActivities::publish_event,
+            PublishEventInput {
+                user_id: input.user_id,
+                kind: "welcome".to_owned(),
+                data: json!({ "email": input.email, "name": input.name }),
+            },
+            activity_options(),
+        )
+        .await?;
+        Ok(())
+    }
+}
+
+fn activity_options() -> ActivityOptions {
+    // Retries are Temporal's default (exponential backoff, unlimited): a mail server or
+    // Redis that is down for a while delays the welcome, it does not lose it.
+    ActivityOptions::start_to_close_timeout(Duration::from_secs(30))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_workflow_id_is_stable_per_user() {
+        let id = Uuid::nil();
+        assert_eq!(
+            onboarding_workflow_id(id),
+            "user-onboarding-00000000-0000-0000-0000-000000000000"
+        );
+    }
+}
