@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use axum::extract::FromRef;
 use maigie_store::{EventBus, PgPool};
-use redis::aio::ConnectionManager;
+use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use temporalio_client::Client as TemporalClient;
 use tokio::sync::watch;
 
@@ -35,6 +35,15 @@ pub struct AppState {
     pub shutdown: watch::Receiver<bool>,
 }
 
+/// Rate limits, the revocation list and live events all fail open when Redis is
+/// down, so a call must fail fast: with the client's default of six reconnect
+/// retries (~10 s of backoff), every request would stall that long per Redis call.
+fn redis_config() -> ConnectionManagerConfig {
+    ConnectionManagerConfig::new()
+        .set_number_of_retries(1)
+        .set_connection_timeout(Some(std::time::Duration::from_secs(1)))
+}
+
 /// External services the API is built from.
 pub struct Dependencies {
     pub db: PgPool,
@@ -49,7 +58,10 @@ impl AppState {
         settings: ApiSettings,
         deps: Dependencies,
     ) -> Result<(Self, watch::Sender<bool>), StateError> {
-        let redis = deps.redis.get_connection_manager().await?;
+        let redis = deps
+            .redis
+            .get_connection_manager_with_config(redis_config())
+            .await?;
         let events = EventBus::new(redis.clone(), settings.redis_prefix.clone());
         let (tx, rx) = watch::channel(false);
         let state = Self {

@@ -181,6 +181,9 @@ pub async fn change_password(
     .await?;
     tx.commit().await.map_err(ApiError::internal)?;
     revoke_access_token(&state, &user).await?;
+    // Reloaded: the response must show the account as it is now (`has_password`
+    // turns true when a Google-only account sets its first password).
+    let row = load(&state, &user).await?;
     Ok(Json(
         session::start(&state, &row, user_agent(&headers)).await?,
     ))

@@ -25,6 +25,30 @@ fn env_or(name: &str, default: &str) -> String {
     std::env::var(name).unwrap_or_else(|_| default.to_owned())
 }
 
+const DEFAULT_JWT_SECRET: &str = "test-secret-test-secret-test-secret-0123";
+
+/// The secret test apps sign access tokens with, so tests can forge tokens.
+pub fn jwt_secret() -> String {
+    env_or("JWT_SECRET", DEFAULT_JWT_SECRET)
+}
+
+/// The database test apps use, to check what the API stored.
+pub fn database_url() -> String {
+    env_or(
+        "DATABASE_URL",
+        "postgres://postgres@127.0.0.1:5432/maigie_test",
+    )
+}
+
+/// A small pool on the test database.
+pub async fn db() -> sqlx::PgPool {
+    sqlx::postgres::PgPoolOptions::new()
+        .max_connections(2)
+        .connect(&database_url())
+        .await
+        .expect("test database reachable")
+}
+
 /// A running app and an HTTP client pointed at it.
 pub struct TestApp {
     pub base: String,
@@ -51,23 +75,14 @@ impl TestApp {
         let redis_prefix = format!("test-{id}");
         let task_queue = format!("test-{id}");
         let mut vars: Vec<(&'static str, String)> = vec![
-            (
-                "DATABASE_URL",
-                env_or(
-                    "DATABASE_URL",
-                    "postgres://postgres@127.0.0.1:5432/maigie_test",
-                ),
-            ),
+            ("DATABASE_URL", database_url()),
             ("REDIS_URL", env_or("REDIS_URL", "redis://127.0.0.1:6379")),
             (
                 "TEMPORAL_ADDRESS",
                 env_or("TEMPORAL_ADDRESS", "http://127.0.0.1:7233"),
             ),
             ("SMTP_URL", env_or("SMTP_URL", "smtp://127.0.0.1:1025")),
-            (
-                "JWT_SECRET",
-                env_or("JWT_SECRET", "test-secret-test-secret-test-secret-0123"),
-            ),
+            ("JWT_SECRET", jwt_secret()),
             ("REDIS_KEY_PREFIX", redis_prefix.clone()),
             ("TEMPORAL_TASK_QUEUE", task_queue.clone()),
             ("RATE_LIMIT_AUTH_PER_MINUTE", "1000".into()),
@@ -179,6 +194,14 @@ impl TestApp {
         (email, password, res.json().await.expect("json"))
     }
 
+    pub async fn refresh(&self, refresh_token: &str) -> reqwest::Response {
+        self.post(
+            "/api/auth/refresh",
+            &json!({ "refresh_token": refresh_token }),
+        )
+        .await
+    }
+
     pub async fn login(&self, email: &str, password: &str) -> Value {
         let res = self
             .post(
@@ -232,23 +255,35 @@ pub async fn connect_ws(app: &TestApp, query: &str) -> anyhow::Result<Ws> {
     Ok(ws)
 }
 
+/// The next text frame, parsed as JSON; answers pings on the way.
+async fn next_text(ws: &mut Ws) -> anyhow::Result<Value> {
+    while let Some(msg) = ws.next().await {
+        match msg? {
+            Message::Text(text) => return Ok(serde_json::from_str(&text)?),
+            Message::Ping(p) => ws.send(Message::Pong(p)).await?,
+            Message::Close(frame) => anyhow::bail!("socket closed: {frame:?}"),
+            _ => {}
+        }
+    }
+    anyhow::bail!("socket ended")
+}
+
+/// The next JSON message, whatever its type, within `timeout`.
+pub async fn next_json(ws: &mut Ws, timeout: Duration) -> anyhow::Result<Value> {
+    tokio::time::timeout(timeout, next_text(ws))
+        .await
+        .context("no message in time")?
+}
+
 /// The next JSON event of a given type, skipping others, within `timeout`.
 pub async fn next_event(ws: &mut Ws, kind: &str, timeout: Duration) -> anyhow::Result<Value> {
     tokio::time::timeout(timeout, async {
-        while let Some(msg) = ws.next().await {
-            match msg? {
-                Message::Text(text) => {
-                    let event: Value = serde_json::from_str(&text)?;
-                    if event["type"] == kind {
-                        return Ok(event);
-                    }
-                }
-                Message::Ping(p) => ws.send(Message::Pong(p)).await?,
-                Message::Close(frame) => anyhow::bail!("socket closed: {frame:?}"),
-                _ => {}
+        loop {
+            let event = next_text(ws).await?;
+            if event["type"] == kind {
+                return Ok(event);
             }
         }
-        anyhow::bail!("socket ended")
     })
     .await
     .context(format!("no {kind} event in time"))?

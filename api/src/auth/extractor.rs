@@ -49,6 +49,7 @@ pub fn revoked_key(state: &AppState, jti: Uuid) -> String {
 /// must not take the whole API down.
 pub async fn authenticate(state: &AppState, token: &str) -> Result<AuthUser, ApiError> {
     let claims = state.jwt.verify(token)?;
+    tracing::Span::current().record("user_id", tracing::field::display(claims.sub));
     let mut redis = state.redis.clone();
     match redis
         .exists::<_, bool>(revoked_key(state, claims.jti))

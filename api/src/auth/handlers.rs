@@ -73,6 +73,22 @@ pub(crate) fn role_for(state: &AppState, email: &Email) -> Role {
     }
 }
 
+/// Gives the admin role to an account listed in `ADMIN_EMAILS` that does not have it
+/// yet (the list may have changed since the account was created).
+pub(crate) async fn promote_configured_admin(
+    state: &AppState,
+    user: &mut UserRow,
+) -> ApiResult<()> {
+    let Ok(email) = Email::parse(&user.email) else {
+        return Ok(());
+    };
+    if role_for(state, &email) == Role::Admin && user.role != Role::Admin.as_str() {
+        users::set_role_by_email(&state.db, email.as_str(), Role::Admin.as_str()).await?;
+        user.role = Role::Admin.as_str().to_owned();
+    }
+    Ok(())
+}
+
 /// Creates a user, records the onboarding workflow start in the same transaction and
 /// starts it after commit. Shared by password registration and OAuth sign-up.
 pub(crate) async fn create_user(
@@ -186,7 +202,8 @@ pub async fn login(
     if !password::verify(body.password, stored).await? {
         return Err(invalid());
     }
-    let user = user.ok_or_else(invalid)?;
+    let mut user = user.ok_or_else(invalid)?;
+    promote_configured_admin(&state, &mut user).await?;
     users::record_login(&state.db, user.id).await?;
     Ok(Json(
         session::start(&state, &user, user_agent(&headers)).await?,
