@@ -21,6 +21,9 @@ use crate::http::extract::Json;
 use crate::state::AppState;
 use crate::views::UserView;
 
+/// How fresh a token must be to set a first password.
+const FIRST_PASSWORD_MAX_TOKEN_AGE_SECS: i64 = 600;
+
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(get_me, update_me, delete_me))
@@ -142,6 +145,13 @@ pub async fn update_me(
         maigie_store::StoreError::NotFound => {
             ApiError::unauthorized("account_not_found", "The account no longer exists.")
         }
+        maigie_store::StoreError::Constraint(c) if c == users::PREFERENCES_TOO_LARGE => {
+            ApiError::invalid_field(
+                "preferences",
+                "too_large",
+                "The merged preferences would exceed 16 KiB.",
+            )
+        }
         other => other.into(),
     })?;
     let view = UserView::try_from(&row)?;
@@ -161,6 +171,14 @@ pub async fn change_password(
     Json(body): Json<ChangePassword>,
 ) -> ApiResult<Json<AuthResponse>> {
     let row = load(&state, &user).await?;
+    // An account without a password (Google only) has nothing to confirm with: ask
+    // for a recent sign-in instead, so a stolen token cannot plant a password.
+    if row.password_hash.is_none() && !user.signed_in_within(FIRST_PASSWORD_MAX_TOKEN_AGE_SECS) {
+        return Err(ApiError::forbidden(
+            "reauthentication_required",
+            "Sign in again (less than 10 minutes ago) to set a password.",
+        ));
+    }
     let new = Password::parse(&body.new_password)
         .map_err(|e| ApiError::invalid_field("new_password", "invalid_password", e.to_string()))?;
     confirm_password(&row, body.current_password, "current_password").await?;

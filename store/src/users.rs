@@ -9,6 +9,8 @@ use crate::StoreError;
 
 /// The unique constraint that makes e-mail addresses one account each.
 pub const EMAIL_TAKEN: &str = "users_email_key";
+/// The cap on the stored preferences document.
+pub const PREFERENCES_TOO_LARGE: &str = "users_preferences_size_check";
 
 /// The selected columns, as a macro so queries stay `&'static str` (sqlx refuses
 /// dynamically built SQL).
@@ -51,7 +53,8 @@ pub struct ProfileChanges {
     /// `Some(None)` clears the name.
     pub name: Option<Option<String>>,
     pub timezone: Option<String>,
-    /// Merged key by key into the stored object; keys set to `null` are removed.
+    /// Merged key by key (top level) into the stored object; keys set to `null` are
+    /// removed.
     pub preferences: Option<Value>,
 }
 
@@ -98,7 +101,9 @@ pub async fn update_profile(
              name = CASE WHEN $2 THEN $3 ELSE name END,
              timezone = COALESCE($4, timezone),
              preferences = CASE WHEN $5::jsonb IS NULL THEN preferences
-                                ELSE jsonb_strip_nulls(preferences || $5::jsonb) END
+                                ELSE (preferences || $5::jsonb) - ARRAY(
+                                    SELECT key FROM jsonb_each($5::jsonb)
+                                    WHERE value = 'null'::jsonb) END
          WHERE id = $1 RETURNING ",
         columns!()
     );
@@ -139,6 +144,25 @@ pub async fn record_login(db: &PgPool, id: Uuid) -> Result<(), StoreError> {
         .execute(db)
         .await?;
     Ok(())
+}
+
+/// Marks the e-mail as verified by an identity provider. If it was unverified, the
+/// password is removed: whoever registered the address before its owner proved it
+/// (a pre-account-takeover) loses access. Answers whether a password was removed.
+pub async fn verify_email_by_provider(
+    db: impl PgExecutor<'_>,
+    id: Uuid,
+) -> Result<bool, StoreError> {
+    let cleared: Option<bool> = sqlx::query_scalar(
+        "UPDATE users u SET email_verified = true,
+                password_hash = CASE WHEN old.email_verified THEN u.password_hash END
+         FROM users old WHERE u.id = $1 AND old.id = u.id
+         RETURNING (NOT old.email_verified AND old.password_hash IS NOT NULL)",
+    )
+    .bind(id)
+    .fetch_optional(db)
+    .await?;
+    cleared.ok_or(StoreError::NotFound)
 }
 
 /// Sets a user's role by e-mail; answers whether such a user exists.

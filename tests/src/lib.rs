@@ -288,3 +288,17 @@ pub async fn next_event(ws: &mut Ws, kind: &str, timeout: Duration) -> anyhow::R
     .await
     .context(format!("no {kind} event in time"))?
 }
+
+/// An access token for `user_id` signed with the test secret, issued `age_secs` ago
+/// and valid `ttl_secs` from then: the app's own format, for tests about token age.
+pub fn forge_token(user_id: &Value, age_secs: i64, ttl_secs: i64) -> String {
+    let iat = chrono::Utc::now().timestamp() - age_secs;
+    let claims = json!({ "sub": user_id, "iat": iat, "exp": iat + ttl_secs,
+                         "jti": Uuid::new_v4(), "tier": "FREE" });
+    jsonwebtoken::encode(
+        &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256),
+        &claims,
+        &jsonwebtoken::EncodingKey::from_secret(jwt_secret().as_bytes()),
+    )
+    .expect("sign")
+}

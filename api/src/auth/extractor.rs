@@ -1,6 +1,7 @@
 //! `AuthUser`: the authenticated caller, from `Authorization: Bearer <jwt>`.
 
 use axum::extract::FromRequestParts;
+use axum::http::HeaderMap;
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 use maigie_domain::Tier;
@@ -17,7 +18,17 @@ pub struct AuthUser {
     pub id: Uuid,
     pub tier: Tier,
     pub jti: Uuid,
+    pub iat: i64,
     pub exp: i64,
+}
+
+impl AuthUser {
+    /// Whether the token was issued within `secs` seconds (a recent sign-in), for
+    /// sensitive changes that have no other confirmation.
+    #[must_use]
+    pub fn signed_in_within(&self, secs: i64) -> bool {
+        chrono::Utc::now().timestamp() - self.iat <= secs
+    }
 }
 
 impl From<Claims> for AuthUser {
@@ -26,15 +37,16 @@ impl From<Claims> for AuthUser {
             id: c.sub,
             tier: c.tier,
             jti: c.jti,
+            iat: c.iat,
             exp: c.exp,
         }
     }
 }
 
-/// The bearer token of a request, if it has one.
+/// The bearer token in `Authorization`, if any (scheme matched case-insensitively).
 #[must_use]
-pub fn bearer(parts: &Parts) -> Option<&str> {
-    let value = parts.headers.get(AUTHORIZATION)?.to_str().ok()?;
+pub fn bearer(headers: &HeaderMap) -> Option<&str> {
+    let value = headers.get(AUTHORIZATION)?.to_str().ok()?;
     let (scheme, token) = value.split_once(' ')?;
     scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
 }
@@ -74,7 +86,7 @@ impl FromRequestParts<AppState> for AuthUser {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let token = bearer(parts).ok_or_else(|| {
+        let token = bearer(&parts.headers).ok_or_else(|| {
             ApiError::unauthorized(
                 "missing_token",
                 "Send an access token in `Authorization: Bearer <token>`.",

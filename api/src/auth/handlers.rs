@@ -291,12 +291,14 @@ pub async fn logout(
             )
         })?
     };
-    revoke_access_token(&state, &user).await?;
+    // Sessions first: they live in PostgreSQL and outlast the access token, so they
+    // end even if the deny-list (Redis) is unavailable.
     if body.all {
         tokens::revoke_all(&state.db, user.id).await?;
     } else if let Some(token) = body.refresh_token.as_deref() {
         tokens::revoke_family_of(&state.db, user.id, token).await?;
     }
+    revoke_access_token(&state, &user).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -12,6 +12,7 @@ use axum::http::HeaderValue;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
+use crate::auth::extractor::bearer;
 use crate::error::ApiError;
 use crate::http::client_ip;
 use crate::state::AppState;
@@ -86,14 +87,7 @@ fn bucket(state: &AppState, req: &Request) -> Option<(String, u32)> {
             limits.auth_per_minute,
         ));
     }
-    let claims = req
-        .headers()
-        .get(axum::http::header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| {
-            v.strip_prefix("Bearer ")
-                .or_else(|| v.strip_prefix("bearer "))
-        })
+    let claims = bearer(req.headers())
         .or_else(|| {
             // The WebSocket handshake may carry its token in the query.
             req.uri()

@@ -15,7 +15,6 @@ use axum::Router;
 use axum::extract::State;
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
 use axum::http::HeaderMap;
-use axum::http::header::AUTHORIZATION;
 use axum::response::Response;
 use axum::routing::get;
 use maigie_store::EventEnvelope;
@@ -24,7 +23,7 @@ use serde::Deserialize;
 use serde_json::json;
 use tokio::sync::broadcast::error::RecvError;
 
-use crate::auth::extractor::{AuthUser, authenticate};
+use crate::auth::extractor::{AuthUser, authenticate, bearer};
 use crate::error::{ApiError, ApiResult};
 use crate::http::extract::Query;
 use crate::state::AppState;
@@ -48,12 +47,7 @@ async fn upgrade(
     headers: HeaderMap,
     ws: WebSocketUpgrade,
 ) -> ApiResult<Response> {
-    let header_token = headers
-        .get(AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split_once(' '))
-        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
-        .map(|(_, token)| token.trim().to_owned());
+    let header_token = bearer(&headers).map(str::to_owned);
     let token = header_token.or(params.access_token).ok_or_else(|| {
         ApiError::unauthorized("missing_token", "Pass `access_token` or a bearer header.")
     })?;
@@ -153,7 +147,9 @@ async fn run(
                 Some(Ok(Message::Pong(_))) => awaiting_pong = false,
                 Some(Ok(Message::Text(text))) => {
                     awaiting_pong = false;
-                    if text.contains("\"ping\"") {
+                    let is_ping = serde_json::from_str::<serde_json::Value>(&text)
+                        .is_ok_and(|v| v["type"] == "ping");
+                    if is_ping {
                         let pong = json!({ "type": "pong" }).to_string();
                         if socket.send(Message::Text(pong.into())).await.is_err() {
                             return;

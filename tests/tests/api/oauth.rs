@@ -4,7 +4,7 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use maigie_tests::fake_idp::{CLIENT_ID, FakeIdp};
-use maigie_tests::{TestApp, error_code, token, unique_email, wait_for_mail};
+use maigie_tests::{TestApp, error_code, forge_token, token, unique_email, wait_for_mail};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
@@ -167,7 +167,8 @@ async fn a_user_declining_at_the_provider_is_a_400_oauth_denied() {
 }
 
 #[tokio::test]
-async fn a_verified_google_email_links_to_the_existing_password_account() {
+async fn a_verified_google_email_takes_over_an_unverified_password_account_and_ends_its_sessions() {
+    // Someone registered the address first (unverified), perhaps not its owner.
     let idp = FakeIdp::start().await;
     let app = TestApp::spawn_with(idp.overrides()).await;
     let (email, password, registered) = app.register().await;
@@ -177,8 +178,48 @@ async fn a_verified_google_email_links_to_the_existing_password_account() {
     assert_eq!(res.status(), 200);
     let session: Value = res.json().await.expect("json");
     assert_eq!(session["user"]["id"], registered["user"]["id"]);
-    assert_eq!(session["user"]["has_password"], true);
-    app.login(&email, &password).await;
+    assert_eq!(session["user"]["email_verified"], true);
+    assert_eq!(session["user"]["has_password"], false);
+    let login = app
+        .post(
+            "/api/auth/login",
+            &json!({ "email": email, "password": password }),
+        )
+        .await;
+    assert_eq!(
+        login.status(),
+        401,
+        "the pre-registered password no longer works"
+    );
+    let old_refresh = registered["refresh_token"].as_str().expect("refresh");
+    assert_eq!(
+        app.refresh(old_refresh).await.status(),
+        401,
+        "old sessions ended"
+    );
+}
+
+#[tokio::test]
+async fn setting_a_first_password_needs_a_recent_sign_in() {
+    let idp = FakeIdp::start().await;
+    let app = TestApp::spawn_with(idp.overrides()).await;
+    let session: Value = sign_in(&app, &idp, google_identity(&unique_email()))
+        .await
+        .json()
+        .await
+        .expect("json");
+    let stale = forge_token(&session["user"]["id"], 20 * 60, 30 * 60);
+
+    let res = app
+        .post_auth(
+            "/api/users/me/password",
+            &stale,
+            &json!({ "new_password": "planted password" }),
+        )
+        .await;
+
+    let (status, code, _) = error_code(res).await;
+    assert_eq!((status, code.as_str()), (403, "reauthentication_required"));
 }
 
 #[tokio::test]

@@ -110,6 +110,66 @@ async fn preferences_merge_key_by_key_and_null_removes_a_key() {
 }
 
 #[tokio::test]
+async fn nested_nulls_in_preferences_are_kept_as_values() {
+    let app = TestApp::spawn().await;
+    let (_, _, session) = app.register().await;
+
+    let res = app
+        .patch_auth(
+            "/api/users/me",
+            &token(&session),
+            &json!({ "preferences": { "notifications": { "email": null, "push": true } } }),
+        )
+        .await;
+
+    let me: Value = res.json().await.expect("json");
+    assert_eq!(
+        me["preferences"],
+        json!({ "notifications": { "email": null, "push": true } })
+    );
+}
+
+#[tokio::test]
+async fn preferences_cannot_grow_past_their_cap_through_many_small_updates() {
+    let app = TestApp::spawn().await;
+    let (_, _, session) = app.register().await;
+    let access = token(&session);
+    let chunk = "x".repeat(6000);
+
+    for key in ["a", "b"] {
+        let res = app
+            .patch_auth(
+                "/api/users/me",
+                &access,
+                &json!({ "preferences": { key: chunk } }),
+            )
+            .await;
+        assert_eq!(res.status(), 200, "{key} fits");
+    }
+    let res = app
+        .patch_auth(
+            "/api/users/me",
+            &access,
+            &json!({ "preferences": { "c": chunk } }),
+        )
+        .await;
+
+    let (status, code, body) = error_code(res).await;
+    assert_eq!((status, code.as_str()), (422, "validation_failed"));
+    assert_eq!(
+        body["error"]["details"]["fields"][0]["field"],
+        "preferences"
+    );
+    let me: Value = app
+        .get_auth("/api/users/me", &access)
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert!(me["preferences"].get("c").is_none(), "nothing half-written");
+}
+
+#[tokio::test]
 async fn a_null_name_clears_it_and_an_absent_name_keeps_it() {
     let app = TestApp::spawn().await;
     let (_, _, session) = app.register().await;
