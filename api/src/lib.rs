@@ -5,13 +5,24 @@
 //! WebSockets. Tests bind port 0 and call the same two functions.
 
 pub mod auth;
+pub mod calendar;
+pub mod courses;
 pub mod error;
+pub mod events;
+pub mod export;
+pub mod goals;
 pub mod health;
 pub mod http;
+pub mod notes;
 mod openapi;
+pub mod pagination;
+pub mod plans;
 pub mod realtime;
+pub mod resources;
+pub mod schedule;
 pub mod settings;
 pub mod state;
+pub mod tasks;
 pub mod users;
 pub mod views;
 pub mod workflows;
@@ -61,6 +72,15 @@ fn documented_routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
     OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
         .merge(auth::router())
         .merge(users::router())
+        .merge(courses::router())
+        .merge(goals::router())
+        .merge(tasks::router())
+        .merge(schedule::router())
+        .merge(calendar::router())
+        .merge(plans::router())
+        .merge(notes::router())
+        .merge(resources::router())
+        .merge(export::router())
         .merge(health::router())
         .split_for_parts()
 }
@@ -147,6 +167,10 @@ pub fn app(state: AppState) -> Router {
         .method_not_allowed_fallback(method_not_allowed)
         // Innermost first: the last layer added sees the request first.
         .layer(DefaultBodyLimit::max(state.settings.body_limit_bytes))
+        .layer(from_fn_with_state(
+            state.clone(),
+            http::idempotency::idempotency,
+        ))
         .layer(from_fn_with_state(
             state.clone(),
             http::rate_limit::rate_limit,

@@ -20,6 +20,14 @@ use crate::error::{ErrorBody, ErrorDetail};
     tags(
         (name = "auth", description = "Registration, sign-in, sessions"),
         (name = "users", description = "The signed-in user's account"),
+        (name = "courses", description = "Courses, modules and topics"),
+        (name = "goals", description = "Goals and their tasks"),
+        (name = "tasks", description = "Tasks, with recurrence"),
+        (name = "schedule", description = "Schedule blocks, occurrences, conflicts"),
+        (name = "calendar", description = "iCalendar feed"),
+        (name = "plans", description = "Weekly plans, daily plans, plan items"),
+        (name = "notes", description = "Notes with full-text search"),
+        (name = "resources", description = "Resource catalogue and saved resources"),
         (name = "ops", description = "Health and readiness"),
     )
 )]

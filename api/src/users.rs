@@ -2,7 +2,7 @@
 
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
-use maigie_domain::{DisplayName, Password, Preferences, Timezone, UserEvent, Validation};
+use maigie_domain::{DisplayName, Password, Preferences, Timezone, Validation};
 use maigie_store::audit::{self, AuditEntry};
 use maigie_store::tokens;
 use maigie_store::users::{self, ProfileChanges, UserRow};
@@ -17,6 +17,7 @@ use crate::auth::handlers::{revoke_access_token, user_agent};
 use crate::auth::password;
 use crate::auth::session::{self, AuthResponse};
 use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::events;
 use crate::http::extract::Json;
 use crate::state::AppState;
 use crate::views::UserView;
@@ -155,7 +156,7 @@ pub async fn update_me(
         other => other.into(),
     })?;
     let view = UserView::try_from(&row)?;
-    publish(&state, user.id, "user.updated", json!(view)).await;
+    events::publish(&state, user.id, "user.updated", &view).await;
     Ok(Json(view))
 }
 
@@ -247,17 +248,4 @@ pub async fn delete_me(
     tx.commit().await.map_err(ApiError::internal)?;
     revoke_access_token(&state, &user).await?;
     Ok(StatusCode::NO_CONTENT)
-}
-
-/// Pushes a change to the user's live channel; a failure is logged, not returned:
-/// the change is committed and clients resync on reconnect.
-pub(crate) async fn publish(state: &AppState, user_id: uuid::Uuid, kind: &str, data: Value) {
-    let event = UserEvent {
-        user_id,
-        kind: kind.to_owned(),
-        data,
-    };
-    if let Err(err) = state.events.publish(&event).await {
-        tracing::warn!(error = %err, kind, "could not publish a live event");
-    }
 }

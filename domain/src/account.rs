@@ -7,40 +7,7 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use crate::validation::ParseError;
-
-/// Why a piece of account input was rejected.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum AccountInputError {
-    #[error("must be a valid e-mail address")]
-    InvalidEmail,
-    #[error("must be at most {max} characters")]
-    TooLong { max: usize },
-    #[error("must be at least {min} characters")]
-    TooShort { min: usize },
-    #[error("must not be blank")]
-    Blank,
-    #[error("must be an IANA time zone such as Europe/Paris, not {0:?}")]
-    UnknownTimezone(String),
-    #[error("must be a JSON object of at most {max} bytes")]
-    BadPreferences { max: usize },
-    #[error("unknown value {0:?}")]
-    UnknownVariant(String),
-}
-
-impl ParseError for AccountInputError {
-    fn code(&self) -> &'static str {
-        match self {
-            Self::InvalidEmail => "invalid_email",
-            Self::TooLong { .. } => "too_long",
-            Self::TooShort { .. } => "too_short",
-            Self::Blank => "blank",
-            Self::UnknownTimezone(_) => "unknown_timezone",
-            Self::BadPreferences { .. } => "invalid_preferences",
-            Self::UnknownVariant(_) => "unknown_value",
-        }
-    }
-}
+use crate::validation::InputError;
 
 /// A syntactically valid e-mail address, trimmed and lower-cased (addresses are
 /// compared case-insensitively everywhere, and stored that way).
@@ -51,12 +18,12 @@ pub struct Email(String);
 impl Email {
     const MAX: usize = 254;
 
-    pub fn parse(raw: &str) -> Result<Self, AccountInputError> {
+    pub fn parse(raw: &str) -> Result<Self, InputError> {
         let s = raw.trim().to_lowercase();
         if s.chars().count() > Self::MAX {
-            return Err(AccountInputError::TooLong { max: Self::MAX });
+            return Err(InputError::TooLong { max: Self::MAX });
         }
-        let (local, domain) = s.split_once('@').ok_or(AccountInputError::InvalidEmail)?;
+        let (local, domain) = s.split_once('@').ok_or(InputError::InvalidEmail)?;
         let domain_ok = domain.contains('.')
             && !domain.starts_with('.')
             && !domain.ends_with('.')
@@ -72,7 +39,7 @@ impl Email {
         if domain_ok && local_ok {
             Ok(Self(s))
         } else {
-            Err(AccountInputError::InvalidEmail)
+            Err(InputError::InvalidEmail)
         }
     }
 
@@ -96,16 +63,16 @@ impl Password {
     const MIN: usize = 8;
     const MAX: usize = 128;
 
-    pub fn parse(raw: &str) -> Result<Self, AccountInputError> {
+    pub fn parse(raw: &str) -> Result<Self, InputError> {
         let len = raw.chars().count();
         if raw.trim().is_empty() {
-            return Err(AccountInputError::Blank);
+            return Err(InputError::Blank);
         }
         if len < Self::MIN {
-            return Err(AccountInputError::TooShort { min: Self::MIN });
+            return Err(InputError::TooShort { min: Self::MIN });
         }
         if len > Self::MAX {
-            return Err(AccountInputError::TooLong { max: Self::MAX });
+            return Err(InputError::TooLong { max: Self::MAX });
         }
         Ok(Self(raw.to_owned()))
     }
@@ -130,13 +97,13 @@ pub struct DisplayName(String);
 impl DisplayName {
     const MAX: usize = 100;
 
-    pub fn parse(raw: &str) -> Result<Self, AccountInputError> {
+    pub fn parse(raw: &str) -> Result<Self, InputError> {
         let s = raw.trim();
         if s.is_empty() {
-            return Err(AccountInputError::Blank);
+            return Err(InputError::Blank);
         }
         if s.chars().count() > Self::MAX {
-            return Err(AccountInputError::TooLong { max: Self::MAX });
+            return Err(InputError::TooLong { max: Self::MAX });
         }
         Ok(Self(s.to_owned()))
     }
@@ -152,10 +119,10 @@ impl DisplayName {
 pub struct Timezone(chrono_tz::Tz);
 
 impl Timezone {
-    pub fn parse(raw: &str) -> Result<Self, AccountInputError> {
+    pub fn parse(raw: &str) -> Result<Self, InputError> {
         chrono_tz::Tz::from_str(raw.trim())
             .map(Self)
-            .map_err(|_| AccountInputError::UnknownTimezone(raw.chars().take(64).collect()))
+            .map_err(|_| InputError::UnknownTimezone(raw.chars().take(64).collect()))
     }
 
     #[must_use]
@@ -177,11 +144,11 @@ pub struct Preferences(Map<String, Value>);
 impl Preferences {
     const MAX_BYTES: usize = 16 * 1024;
 
-    pub fn parse(value: Value) -> Result<Self, AccountInputError> {
+    pub fn parse(value: Value) -> Result<Self, InputError> {
         let too_big = serde_json::to_vec(&value).map_or(true, |v| v.len() > Self::MAX_BYTES);
         match value {
             Value::Object(map) if !too_big => Ok(Self(map)),
-            _ => Err(AccountInputError::BadPreferences {
+            _ => Err(InputError::BadPreferences {
                 max: Self::MAX_BYTES,
             }),
         }
@@ -208,28 +175,6 @@ pub enum Tier {
     Free,
     PremiumMonthly,
     PremiumYearly,
-}
-
-macro_rules! text_enum {
-    ($ty:ty { $($variant:ident => $text:literal),+ $(,)? }) => {
-        impl $ty {
-            /// The spelling stored in the database and sent over the API.
-            #[must_use]
-            pub fn as_str(self) -> &'static str {
-                match self { $(Self::$variant => $text),+ }
-            }
-        }
-
-        impl FromStr for $ty {
-            type Err = AccountInputError;
-            fn from_str(s: &str) -> Result<Self, Self::Err> {
-                match s {
-                    $($text => Ok(Self::$variant),)+
-                    other => Err(AccountInputError::UnknownVariant(other.chars().take(64).collect())),
-                }
-            }
-        }
-    };
 }
 
 text_enum!(Role { User => "user", Admin => "admin" });
@@ -267,11 +212,7 @@ mod tests {
             "ada@exa mple.com",
             "ada@@example.com",
         ] {
-            assert_eq!(
-                Email::parse(bad),
-                Err(AccountInputError::InvalidEmail),
-                "{bad:?}"
-            );
+            assert_eq!(Email::parse(bad), Err(InputError::InvalidEmail), "{bad:?}");
         }
     }
 

@@ -3,10 +3,23 @@
 //! validation report every layer shares. Nothing here does I/O, so every rule is
 //! unit-tested beside its type.
 
+#[macro_use]
+mod macros;
+
 pub mod account;
+pub mod courses;
 pub mod event;
+pub mod goals;
+pub mod notes;
+pub mod planning;
+pub mod plans;
+pub mod recurrence;
+pub mod resources;
+pub mod schedule;
+pub mod tasks;
 pub mod validation;
 
 pub use account::{DisplayName, Email, Password, Preferences, Role, Tier, Timezone};
 pub use event::UserEvent;
-pub use validation::{FieldError, Validation};
+pub use planning::{Priority, Tags, Title};
+pub use validation::{FieldError, InputError, Validation};

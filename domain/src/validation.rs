@@ -56,3 +56,42 @@ impl Validation {
 pub trait ParseError: std::fmt::Display {
     fn code(&self) -> &'static str;
 }
+
+/// Why a piece of input was rejected; each variant has a stable code.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum InputError {
+    #[error("must be a valid e-mail address")]
+    InvalidEmail,
+    #[error("must be at most {max} characters")]
+    TooLong { max: usize },
+    #[error("must be at least {min} characters")]
+    TooShort { min: usize },
+    #[error("must not be blank")]
+    Blank,
+    #[error("must be an IANA time zone such as Europe/Paris, not {0:?}")]
+    UnknownTimezone(String),
+    #[error("must be a JSON object of at most {max} bytes")]
+    BadPreferences { max: usize },
+    #[error("unknown value {0:?}")]
+    UnknownVariant(String),
+    #[error("at most {max} items")]
+    TooMany { max: usize },
+    #[error("must be between {min} and {max}")]
+    OutOfRange { min: String, max: String },
+}
+
+impl ParseError for InputError {
+    fn code(&self) -> &'static str {
+        match self {
+            Self::InvalidEmail => "invalid_email",
+            Self::TooLong { .. } => "too_long",
+            Self::TooShort { .. } => "too_short",
+            Self::Blank => "blank",
+            Self::UnknownTimezone(_) => "unknown_timezone",
+            Self::BadPreferences { .. } => "invalid_preferences",
+            Self::UnknownVariant(_) => "unknown_value",
+            Self::TooMany { .. } => "too_many",
+            Self::OutOfRange { .. } => "out_of_range",
+        }
+    }
+}

@@ -5,10 +5,18 @@
 //! Temporal, Redis or an LLM.
 
 pub mod audit;
+pub mod courses;
 pub mod error;
 pub mod events;
+pub mod goals;
+pub mod idempotency;
+pub mod notes;
 pub mod oauth;
 pub mod outbox;
+pub mod plans;
+pub mod resources;
+pub mod schedule;
+pub mod tasks;
 pub mod tokens;
 pub mod users;
 

@@ -2,6 +2,7 @@
 
 pub mod extract;
 pub mod headers;
+pub mod idempotency;
 pub mod rate_limit;
 
 use std::net::{IpAddr, SocketAddr};

@@ -2,10 +2,20 @@
 //! would, against real PostgreSQL, Redis, Temporal and SMTP.
 
 mod auth;
+mod calendar;
 mod conventions;
+mod courses;
+mod export;
+mod goals;
+mod idempotency;
+mod notes;
 mod oauth;
+mod plans;
 mod rate_limit;
 mod ready;
+mod resources;
+mod schedule;
 mod skeleton;
+mod tasks;
 mod users;
 mod websocket;

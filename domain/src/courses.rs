@@ -1,0 +1,1 @@
+//! Domain rules for courses (see issue 3).

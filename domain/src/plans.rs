@@ -1,0 +1,1 @@
+//! Domain rules for plans (see issue 3).

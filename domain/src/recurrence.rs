@@ -1,0 +1,1 @@
+//! Domain rules for recurrence.

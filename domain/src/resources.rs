@@ -1,0 +1,1 @@
+//! Domain rules for resources (see issue 3).

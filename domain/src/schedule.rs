@@ -1,0 +1,1 @@
+//! Domain rules for schedule (see issue 3).

@@ -1,0 +1,1 @@
+//! SQL for courses (see issue 3).

@@ -1,0 +1,116 @@
+//! Idempotency keys: the first response to a (user, key) is stored and replayed for
+//! retries with the same request; a different request under the same key is refused.
+
+use serde_json::Value;
+use sqlx::PgPool;
+use uuid::Uuid;
+
+use crate::StoreError;
+
+/// What to do with a request carrying an idempotency key.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Claim {
+    /// First time: run it, then [`finish`] (or [`abandon`] on a server error).
+    Run,
+    /// Seen before: answer this.
+    Replay { status: u16, body: Option<Value> },
+    /// The same key was used for a different request.
+    Mismatch,
+    /// The first request with this key is still running.
+    InProgress,
+}
+
+// Keys are remembered for 24 hours. A request still "running" after 60 seconds is
+// taken to have died with its process, and may be run again.
+
+pub async fn claim(
+    db: &PgPool,
+    user_id: Uuid,
+    key: &str,
+    hash: &[u8],
+) -> Result<Claim, StoreError> {
+    let mut tx = db.begin().await?;
+    sqlx::query(
+        "DELETE FROM idempotency_keys
+         WHERE user_id = $1 AND key = $2 AND created_at < now() - interval '24 hours'",
+    )
+    .bind(user_id)
+    .bind(key)
+    .execute(&mut *tx)
+    .await?;
+    let inserted: Option<Uuid> = sqlx::query_scalar(
+        "INSERT INTO idempotency_keys (user_id, key, request_hash) VALUES ($1, $2, $3)
+         ON CONFLICT ON CONSTRAINT idempotency_keys_user_key_key DO NOTHING RETURNING id",
+    )
+    .bind(user_id)
+    .bind(key)
+    .bind(hash)
+    .fetch_optional(&mut *tx)
+    .await?;
+    if inserted.is_some() {
+        tx.commit().await?;
+        return Ok(Claim::Run);
+    }
+    let (stored_hash, status, body, abandoned): (Vec<u8>, Option<i32>, Option<Value>, bool) =
+        sqlx::query_as(
+            "SELECT request_hash, response_status, response_body,
+                    updated_at < now() - interval '60 seconds'
+             FROM idempotency_keys WHERE user_id = $1 AND key = $2 FOR UPDATE",
+        )
+        .bind(user_id)
+        .bind(key)
+        .fetch_one(&mut *tx)
+        .await?;
+    let outcome = if stored_hash != hash {
+        Claim::Mismatch
+    } else if let Some(status) = status {
+        Claim::Replay {
+            status: u16::try_from(status).unwrap_or(500),
+            body,
+        }
+    } else if abandoned {
+        sqlx::query(
+            "UPDATE idempotency_keys SET updated_at = now() WHERE user_id = $1 AND key = $2",
+        )
+        .bind(user_id)
+        .bind(key)
+        .execute(&mut *tx)
+        .await?;
+        Claim::Run
+    } else {
+        Claim::InProgress
+    };
+    tx.commit().await?;
+    Ok(outcome)
+}
+
+/// Stores the response of a claimed request.
+pub async fn finish(
+    db: &PgPool,
+    user_id: Uuid,
+    key: &str,
+    status: u16,
+    body: Option<Value>,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "UPDATE idempotency_keys SET response_status = $3, response_body = $4
+         WHERE user_id = $1 AND key = $2",
+    )
+    .bind(user_id)
+    .bind(key)
+    .bind(i32::from(status))
+    .bind(body)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Forgets a claim whose request failed on our side, so a retry runs again.
+pub async fn abandon(db: &PgPool, user_id: Uuid, key: &str) -> Result<(), StoreError> {
+    sqlx::query("DELETE FROM idempotency_keys WHERE user_id = $1 AND key = $2")
+        .bind(user_id)
+        .bind(key)
+        .execute(db)
+        .await?;
+    Ok(())
+}

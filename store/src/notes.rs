@@ -1,0 +1,1 @@
+//! SQL for notes (see issue 3).

@@ -1,0 +1,1 @@
+//! SQL for plans (see issue 3).

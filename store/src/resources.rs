@@ -1,0 +1,1 @@
+//! SQL for resources (see issue 3).

@@ -1,0 +1,1 @@
+//! SQL for schedule (see issue 3).
