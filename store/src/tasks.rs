@@ -1,1 +1,383 @@
-//! SQL for tasks.
+//! Tasks: CRUD, filtered and sorted lists with keyset pagination, and completion of
+//! recurring tasks (exactly one next occurrence, whatever the retries).
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use sqlx::{PgExecutor, PgPool, Postgres, QueryBuilder, Transaction};
+use uuid::Uuid;
+
+use crate::StoreError;
+
+/// A foreign goal (or another user's) was referenced.
+pub const GOAL_FKEY: &str = "tasks_goal_fkey";
+
+macro_rules! columns {
+    () => {
+        "id, goal_id, title, description, priority, tags, due_at, due_date, recurrence_rule, \
+         recurrence_mode, recurrence_parent_id, recurrence_anchor, occurrence_index, completed, \
+         completed_at, position, is_ai_generated, created_at, updated_at"
+    };
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct TaskRow {
+    pub id: Uuid,
+    pub goal_id: Option<Uuid>,
+    pub title: String,
+    pub description: Option<String>,
+    pub priority: String,
+    pub tags: Vec<String>,
+    pub due_at: Option<DateTime<Utc>>,
+    pub due_date: Option<NaiveDate>,
+    pub recurrence_rule: Option<String>,
+    pub recurrence_mode: String,
+    pub recurrence_parent_id: Option<Uuid>,
+    pub recurrence_anchor: Option<NaiveDateTime>,
+    pub occurrence_index: i32,
+    pub completed: bool,
+    pub completed_at: Option<DateTime<Utc>>,
+    pub position: i32,
+    pub is_ai_generated: bool,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A task as written. On update, every field is written as given: the API layer
+/// merges a patch into the stored task first, so the domain rules see the whole.
+#[derive(Debug, Clone, Default)]
+pub struct TaskFields {
+    pub goal_id: Option<Uuid>,
+    pub title: String,
+    pub description: Option<String>,
+    pub priority: String,
+    pub tags: Vec<String>,
+    pub due_at: Option<DateTime<Utc>>,
+    pub due_date: Option<NaiveDate>,
+    pub recurrence_rule: Option<String>,
+    pub recurrence_mode: String,
+    pub recurrence_anchor: Option<NaiveDateTime>,
+}
+
+impl TaskFields {
+    /// The stored fields of a task, to patch.
+    #[must_use]
+    pub fn of(row: &TaskRow) -> Self {
+        Self {
+            goal_id: row.goal_id,
+            title: row.title.clone(),
+            description: row.description.clone(),
+            priority: row.priority.clone(),
+            tags: row.tags.clone(),
+            due_at: row.due_at,
+            due_date: row.due_date,
+            recurrence_rule: row.recurrence_rule.clone(),
+            recurrence_mode: row.recurrence_mode.clone(),
+            recurrence_anchor: row.recurrence_anchor,
+        }
+    }
+}
+
+pub async fn create(
+    db: impl PgExecutor<'_>,
+    user_id: Uuid,
+    f: &TaskFields,
+) -> Result<TaskRow, StoreError> {
+    let sql = concat!(
+        "INSERT INTO tasks (user_id, goal_id, title, description, priority, tags, due_at, due_date,
+                            recurrence_rule, recurrence_mode, recurrence_anchor, position)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11,
+                 COALESCE((SELECT max(position) + 1 FROM tasks WHERE goal_id = $2), 0))
+         RETURNING ",
+        columns!()
+    );
+    Ok(sqlx::query_as(sql)
+        .bind(user_id)
+        .bind(f.goal_id)
+        .bind(&f.title)
+        .bind(&f.description)
+        .bind(&f.priority)
+        .bind(&f.tags)
+        .bind(f.due_at)
+        .bind(f.due_date)
+        .bind(&f.recurrence_rule)
+        .bind(&f.recurrence_mode)
+        .bind(f.recurrence_anchor)
+        .fetch_one(db)
+        .await?)
+}
+
+pub async fn get(db: impl PgExecutor<'_>, user_id: Uuid, id: Uuid) -> Result<TaskRow, StoreError> {
+    let sql = concat!(
+        "SELECT ",
+        columns!(),
+        " FROM tasks WHERE id = $1 AND user_id = $2"
+    );
+    sqlx::query_as(sql)
+        .bind(id)
+        .bind(user_id)
+        .fetch_optional(db)
+        .await?
+        .ok_or(StoreError::NotFound)
+}
+
+/// The task, locked until the transaction ends.
+pub async fn lock(
+    tx: &mut Transaction<'_, Postgres>,
+    user_id: Uuid,
+    id: Uuid,
+) -> Result<TaskRow, StoreError> {
+    let sql = concat!(
+        "SELECT ",
+        columns!(),
+        " FROM tasks WHERE id = $1 AND user_id = $2 FOR UPDATE"
+    );
+    sqlx::query_as(sql)
+        .bind(id)
+        .bind(user_id)
+        .fetch_optional(&mut **tx)
+        .await?
+        .ok_or(StoreError::NotFound)
+}
+
+pub async fn update(
+    db: impl PgExecutor<'_>,
+    user_id: Uuid,
+    id: Uuid,
+    f: &TaskFields,
+) -> Result<TaskRow, StoreError> {
+    let sql = concat!(
+        "UPDATE tasks SET goal_id = $3, title = $4, description = $5, priority = $6, tags = $7,
+                due_at = $8, due_date = $9, recurrence_rule = $10, recurrence_mode = $11,
+                recurrence_anchor = $12
+         WHERE id = $1 AND user_id = $2 RETURNING ",
+        columns!()
+    );
+    sqlx::query_as(sql)
+        .bind(id)
+        .bind(user_id)
+        .bind(f.goal_id)
+        .bind(&f.title)
+        .bind(&f.description)
+        .bind(&f.priority)
+        .bind(&f.tags)
+        .bind(f.due_at)
+        .bind(f.due_date)
+        .bind(&f.recurrence_rule)
+        .bind(&f.recurrence_mode)
+        .bind(f.recurrence_anchor)
+        .fetch_optional(db)
+        .await?
+        .ok_or(StoreError::NotFound)
+}
+
+/// Sets or clears completion (`completed_at` follows).
+pub async fn set_completed(
+    db: impl PgExecutor<'_>,
+    id: Uuid,
+    completed: bool,
+) -> Result<TaskRow, StoreError> {
+    let sql = concat!(
+        "UPDATE tasks SET completed = $2,
+                completed_at = CASE WHEN $2 THEN COALESCE(completed_at, now()) END
+         WHERE id = $1 RETURNING ",
+        columns!()
+    );
+    Ok(sqlx::query_as(sql)
+        .bind(id)
+        .bind(completed)
+        .fetch_one(db)
+        .await?)
+}
+
+/// Inserts the next occurrence of `parent`, unless it already has one (the unique
+/// `tasks_next_occurrence_key`); answers the successor either way.
+pub async fn insert_next(
+    tx: &mut Transaction<'_, Postgres>,
+    user_id: Uuid,
+    parent: &TaskRow,
+    due_at: Option<DateTime<Utc>>,
+    due_date: Option<NaiveDate>,
+) -> Result<TaskRow, StoreError> {
+    let sql =
+        "INSERT INTO tasks (user_id, goal_id, title, description, priority, tags, due_at, due_date,
+                            recurrence_rule, recurrence_mode, recurrence_anchor, occurrence_index,
+                            recurrence_parent_id, position, is_ai_generated)
+         SELECT user_id, goal_id, title, description, priority, tags, $3, $4, recurrence_rule,
+                recurrence_mode, recurrence_anchor, occurrence_index + 1, id, position, is_ai_generated
+         FROM tasks WHERE id = $2 AND user_id = $1
+         ON CONFLICT ON CONSTRAINT tasks_next_occurrence_key DO NOTHING";
+    sqlx::query(sql)
+        .bind(user_id)
+        .bind(parent.id)
+        .bind(due_at)
+        .bind(due_date)
+        .execute(&mut **tx)
+        .await?;
+    let sql = concat!(
+        "SELECT ",
+        columns!(),
+        " FROM tasks WHERE recurrence_parent_id = $1"
+    );
+    Ok(sqlx::query_as(sql)
+        .bind(parent.id)
+        .fetch_one(&mut **tx)
+        .await?)
+}
+
+/// The next occurrence already created for `id`, if any.
+pub async fn successor(db: impl PgExecutor<'_>, id: Uuid) -> Result<Option<TaskRow>, StoreError> {
+    let sql = concat!(
+        "SELECT ",
+        columns!(),
+        " FROM tasks WHERE recurrence_parent_id = $1"
+    );
+    Ok(sqlx::query_as(sql).bind(id).fetch_optional(db).await?)
+}
+
+pub async fn delete(
+    db: impl PgExecutor<'_>,
+    user_id: Uuid,
+    id: Uuid,
+) -> Result<Option<Uuid>, StoreError> {
+    let goal: Option<Option<Uuid>> =
+        sqlx::query_scalar("DELETE FROM tasks WHERE id = $1 AND user_id = $2 RETURNING goal_id")
+            .bind(id)
+            .bind(user_id)
+            .fetch_optional(db)
+            .await?;
+    goal.ok_or(StoreError::NotFound)
+}
+
+/// Filters of a task list; the sort and cursor come separately.
+#[derive(Debug, Clone, Default)]
+pub struct TaskFilter {
+    /// `Some(true)` completed only, `Some(false)` pending only, `None` all.
+    pub completed: Option<bool>,
+    pub priority: Option<String>,
+    pub tag: Option<String>,
+    pub goal_id: Option<Uuid>,
+    pub due_before: Option<DateTime<Utc>>,
+    pub due_after: Option<DateTime<Utc>>,
+    pub overdue: bool,
+    pub search: Option<String>,
+}
+
+/// The sort of a list: which key, which way.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SortKey {
+    Created,
+    Due,
+    Priority,
+    Title,
+}
+
+/// A row of a list with its sort key, as text, for the next cursor.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ListedTask {
+    #[sqlx(flatten)]
+    pub task: TaskRow,
+    pub sort_key: String,
+}
+
+fn push_sort_expr(q: &mut QueryBuilder<Postgres>, key: SortKey, ascending: bool, tz: &str) {
+    match key {
+        SortKey::Created => {
+            q.push("created_at");
+        }
+        SortKey::Due => {
+            // Tasks without a due date come last either way.
+            q.push("COALESCE(due_at, due_date::timestamp AT TIME ZONE ")
+                .push_bind(tz.to_owned())
+                .push(if ascending {
+                    ", 'infinity'::timestamptz)"
+                } else {
+                    ", '-infinity'::timestamptz)"
+                });
+        }
+        SortKey::Priority => {
+            q.push("(CASE priority WHEN 'low' THEN 1 WHEN 'medium' THEN 2 WHEN 'high' THEN 3 ELSE 4 END)");
+        }
+        SortKey::Title => {
+            q.push("lower(title)");
+        }
+    }
+}
+
+fn sort_type(key: SortKey) -> &'static str {
+    match key {
+        SortKey::Created | SortKey::Due => "timestamptz",
+        SortKey::Priority => "integer",
+        SortKey::Title => "text",
+    }
+}
+
+/// One page of the user's tasks. `after` is the `(sort key, id)` of the last row of
+/// the previous page; `tz` is the user's zone (all-day dues and overdue).
+#[allow(clippy::too_many_arguments)]
+pub async fn list(
+    db: &PgPool,
+    user_id: Uuid,
+    tz: &str,
+    filter: &TaskFilter,
+    key: SortKey,
+    ascending: bool,
+    after: Option<(String, Uuid)>,
+    limit: i64,
+) -> Result<Vec<ListedTask>, StoreError> {
+    let mut q: QueryBuilder<Postgres> = QueryBuilder::new(concat!("SELECT ", columns!(), ", ("));
+    push_sort_expr(&mut q, key, ascending, tz);
+    q.push(")::text AS sort_key FROM tasks WHERE user_id = ")
+        .push_bind(user_id);
+    if let Some(done) = filter.completed {
+        q.push(" AND completed = ").push_bind(done);
+    }
+    if let Some(p) = &filter.priority {
+        q.push(" AND priority = ").push_bind(p.clone());
+    }
+    if let Some(tag) = &filter.tag {
+        q.push(" AND ").push_bind(tag.clone()).push(" = ANY(tags)");
+    }
+    if let Some(goal) = filter.goal_id {
+        q.push(" AND goal_id = ").push_bind(goal);
+    }
+    for (bound, op) in [(filter.due_before, " < "), (filter.due_after, " >= ")] {
+        if let Some(at) = bound {
+            q.push(" AND COALESCE(due_at, due_date::timestamp AT TIME ZONE ")
+                .push_bind(tz.to_owned())
+                .push(")")
+                .push(op)
+                .push_bind(at);
+        }
+    }
+    if filter.overdue {
+        q.push(" AND NOT completed AND COALESCE(due_at, (due_date + 1)::timestamp AT TIME ZONE ")
+            .push_bind(tz.to_owned())
+            .push(") < now()");
+    }
+    if let Some(search) = &filter.search {
+        q.push(" AND search @@ websearch_to_tsquery('english', ")
+            .push_bind(search.clone())
+            .push(")");
+    }
+    if let Some((sort_key, id)) = after {
+        q.push(" AND ((");
+        push_sort_expr(&mut q, key, ascending, tz);
+        q.push(", id)")
+            .push(if ascending { " > " } else { " < " })
+            .push("(CAST(");
+        q.push_bind(sort_key)
+            .push(" AS ")
+            .push(sort_type(key))
+            .push("), ")
+            .push_bind(id)
+            .push("))");
+    }
+    q.push(" ORDER BY ");
+    push_sort_expr(&mut q, key, ascending, tz);
+    let dir = if ascending { " ASC" } else { " DESC" };
+    q.push(dir)
+        .push(", id")
+        .push(dir)
+        .push(" LIMIT ")
+        .push_bind(limit);
+    Ok(q.build_query_as().fetch_all(db).await?)
+}

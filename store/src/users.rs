@@ -186,3 +186,12 @@ pub async fn delete(db: impl PgExecutor<'_>, id: Uuid) -> Result<(), StoreError>
     }
     Ok(())
 }
+
+/// The user's IANA time zone (UTC if the user is gone: callers 404 on their own).
+pub async fn timezone(db: impl PgExecutor<'_>, id: Uuid) -> Result<String, StoreError> {
+    let tz: Option<String> = sqlx::query_scalar("SELECT timezone FROM users WHERE id = $1")
+        .bind(id)
+        .fetch_optional(db)
+        .await?;
+    Ok(tz.unwrap_or_else(|| "UTC".to_owned()))
+}

@@ -302,3 +302,9 @@ pub fn forge_token(user_id: &Value, age_secs: i64, ttl_secs: i64) -> String {
     )
     .expect("sign")
 }
+
+/// Base64url without padding, as the API's cursors are encoded.
+pub fn base64url(text: &str) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(text.as_bytes())
+}
