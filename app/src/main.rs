@@ -32,6 +32,12 @@ enum Command {
     },
     /// Print the OpenAPI document.
     Openapi,
+    /// Print a workflow's event history as JSON, in the form the replay tests read
+    /// (`workflows/histories/`).
+    WorkflowHistory {
+        /// The workflow id, e.g. `user-onboarding-<user id>`.
+        workflow_id: String,
+    },
 }
 
 #[tokio::main]
@@ -89,6 +95,11 @@ async fn main() -> anyhow::Result<()> {
             } else {
                 anyhow::bail!("no account with e-mail {email}")
             }
+        }
+        Command::WorkflowHistory { workflow_id } => {
+            let json = maigie::temporal::history_json(&config, &workflow_id).await?;
+            println!("{}", String::from_utf8_lossy(&json));
+            Ok(())
         }
         Command::Openapi => Ok(()),
     }

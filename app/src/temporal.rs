@@ -5,7 +5,10 @@ use std::thread::JoinHandle;
 use maigie_activities::{CoreActivities, Mailer};
 use maigie_store::EventBus;
 use maigie_workflows::UserOnboardingWorkflow;
-use temporalio_client::{Client, ClientOptions, Connection, ConnectionOptions};
+use temporalio_client::{
+    Client, ClientOptions, Connection, ConnectionOptions, UntypedWorkflow,
+    WorkflowFetchHistoryOptions,
+};
 use temporalio_sdk::{Runtime, Worker, WorkerOptions};
 use tokio::sync::watch;
 
@@ -72,4 +75,12 @@ pub fn spawn_worker_thread(
             let local = tokio::task::LocalSet::new();
             runtime.block_on(local.run_until(run_worker(config, shutdown)))
         })
+}
+
+/// The event history of a workflow (its latest run), as JSON.
+pub async fn history_json(config: &Config, workflow_id: &str) -> anyhow::Result<Vec<u8>> {
+    let client = connect(config).await?;
+    let handle = client.get_workflow_handle::<UntypedWorkflow>(workflow_id);
+    let history = handle.fetch_history(WorkflowFetchHistoryOptions::default());
+    Ok(history.to_json().await?)
 }
