@@ -1,9 +1,47 @@
-//! Routes for export (see issue 3).
+//! `GET /api/users/me/export`: all of the user's data as one JSON document.
 
+use axum::extract::State;
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use chrono::Utc;
+use serde_json::Value;
 use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
+use crate::auth::extractor::AuthUser;
+use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::state::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
+    OpenApiRouter::new().routes(routes!(export))
+}
+
+/// Download everything you have stored: profile, courses, goals, tasks, schedule,
+/// plans, notes, saved resources, conversations, notifications, analytics. Secrets
+/// (password hash, tokens) are not included.
+#[utoipa::path(get, path = "/api/users/me/export", tag = "users", security(("bearer" = [])),
+    responses(
+        (status = 200, description = "`{format, exported_at, user, courses, modules, topics, goals, tasks, …}`; sent as an attachment.", body = Object),
+        (status = 401, body = ErrorBody),
+    ))]
+pub async fn export(State(state): State<AppState>, user: AuthUser) -> ApiResult<Response> {
+    let mut doc = maigie_store::export::export(&state.db, user.id)
+        .await
+        .map_err(|err| match err {
+            maigie_store::StoreError::NotFound => {
+                ApiError::unauthorized("account_not_found", "The account no longer exists.")
+            }
+            other => other.into(),
+        })?;
+    doc.insert("format".into(), Value::from("maigie-export/1"));
+    doc.insert("exported_at".into(), Value::from(Utc::now().to_rfc3339()));
+    let filename = format!(
+        "attachment; filename=\"maigie-export-{}.json\"",
+        Utc::now().format("%Y%m%d")
+    );
+    Ok((
+        [(header::CONTENT_DISPOSITION, filename)],
+        axum::Json(Value::Object(doc)),
+    )
+        .into_response())
 }

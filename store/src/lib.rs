@@ -8,6 +8,7 @@ pub mod audit;
 pub mod courses;
 pub mod error;
 pub mod events;
+pub mod export;
 pub mod goals;
 pub mod idempotency;
 pub mod notes;
