@@ -17,9 +17,9 @@ use crate::auth::extractor::AuthUser;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::events;
 use crate::http::extract::{Json, Path, Query};
-use crate::pagination::{self, Page};
+use crate::http::input::{nullable, parse_enum};
+use crate::pagination;
 use crate::state::AppState;
-use crate::users::nullable;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -124,16 +124,6 @@ fn check_progress(v: &mut Validation, progress: Option<f32>) -> Option<f32> {
     }
 }
 
-fn enum_text<T: std::str::FromStr<Err = maigie_domain::InputError>>(
-    v: &mut Validation,
-    field: &str,
-    raw: Option<&str>,
-    as_str: fn(T) -> &'static str,
-) -> Option<String> {
-    raw.and_then(|r| v.check(field, r.parse::<T>()))
-        .map(|t| as_str(t).to_owned())
-}
-
 fn target_date_in_range(v: &mut Validation, date: Option<NaiveDate>) {
     if let Some(d) = date {
         let ok = NaiveDate::from_ymd_opt(1970, 1, 1).is_some_and(|min| d >= min)
@@ -159,19 +149,14 @@ impl CreateGoal {
         let fields = GoalFields {
             title: title.map(Title::into_string),
             description,
-            priority: enum_text(
-                &mut v,
-                "priority",
-                self.priority.as_deref(),
-                Priority::as_str,
+            priority: parse_enum(&mut v, "priority", self.priority.as_deref())
+                .map(|x: Priority| x.as_str().to_owned()),
+            status: parse_enum(&mut v, "status", self.status.as_deref())
+                .map(|x: GoalStatus| x.as_str().to_owned()),
+            time_horizon: Some(
+                parse_enum(&mut v, "time_horizon", self.time_horizon.as_deref())
+                    .map(|x: TimeHorizon| x.as_str().to_owned()),
             ),
-            status: enum_text(&mut v, "status", self.status.as_deref(), GoalStatus::as_str),
-            time_horizon: Some(enum_text(
-                &mut v,
-                "time_horizon",
-                self.time_horizon.as_deref(),
-                TimeHorizon::as_str,
-            )),
             target_date: Some(self.target_date),
             progress: check_progress(&mut v, self.progress),
         };
@@ -193,9 +178,9 @@ impl UpdateGoal {
             None => None,
         };
         let time_horizon = match self.time_horizon {
-            Some(Some(h)) => {
-                enum_text(&mut v, "time_horizon", Some(&h), TimeHorizon::as_str).map(Some)
-            }
+            Some(Some(h)) => parse_enum(&mut v, "time_horizon", Some(&h))
+                .map(|x: TimeHorizon| x.as_str().to_owned())
+                .map(Some),
             Some(None) => Some(None),
             None => None,
         };
@@ -203,13 +188,10 @@ impl UpdateGoal {
         let fields = GoalFields {
             title: title.map(Title::into_string),
             description,
-            priority: enum_text(
-                &mut v,
-                "priority",
-                self.priority.as_deref(),
-                Priority::as_str,
-            ),
-            status: enum_text(&mut v, "status", self.status.as_deref(), GoalStatus::as_str),
+            priority: parse_enum(&mut v, "priority", self.priority.as_deref())
+                .map(|x: Priority| x.as_str().to_owned()),
+            status: parse_enum(&mut v, "status", self.status.as_deref())
+                .map(|x: GoalStatus| x.as_str().to_owned()),
             time_horizon,
             target_date: self.target_date,
             progress: check_progress(&mut v, self.progress),
@@ -244,7 +226,8 @@ pub async fn list_goals(
     Query(p): Query<GoalListParams>,
 ) -> ApiResult<Json<GoalPage>> {
     let mut v = Validation::new();
-    let status = enum_text(&mut v, "status", p.status.as_deref(), GoalStatus::as_str);
+    let status = parse_enum(&mut v, "status", p.status.as_deref())
+        .map(|x: GoalStatus| x.as_str().to_owned());
     v.finish()?;
     let limit = pagination::limit(p.limit)?;
     let after = p
@@ -253,31 +236,11 @@ pub async fn list_goals(
         .map(pagination::decode::<(DateTime<Utc>, Uuid)>)
         .transpose()?;
     let rows = goals::list(&state.db, user.id, status.as_deref(), after, limit + 1).await?;
-    let page = page_of(rows, limit, |r| (r.created_at, r.id))?;
+    let (rows, next_cursor) = pagination::paginate(rows, limit, |r| (r.created_at, r.id));
     Ok(Json(GoalPage {
-        items: page.items,
-        next_cursor: page.next_cursor,
+        items: pagination::views(rows)?,
+        next_cursor,
     }))
-}
-
-/// Keeps `limit` rows and makes the cursor from the last one when there were more.
-fn page_of<K: Serialize>(
-    mut rows: Vec<GoalRow>,
-    limit: i64,
-    key: impl Fn(&GoalRow) -> K,
-) -> ApiResult<Page<GoalView>> {
-    let more = usize::try_from(limit).is_ok_and(|l| rows.len() > l);
-    rows.truncate(usize::try_from(limit).unwrap_or(0));
-    let next_cursor = if more {
-        rows.last().map(|r| pagination::encode(&key(r)))
-    } else {
-        None
-    };
-    let items = rows
-        .into_iter()
-        .map(GoalView::try_from)
-        .collect::<ApiResult<_>>()?;
-    Ok(Page { items, next_cursor })
 }
 
 /// Create a goal.

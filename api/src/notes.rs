@@ -22,10 +22,11 @@ use crate::auth::extractor::AuthUser;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::events;
 use crate::http::extract::{Json, Path, Query};
+use crate::http::input::nullable;
+use crate::http::input::present;
 use crate::pagination;
-use crate::plans::{paginate, present};
+use crate::pagination::paginate;
 use crate::state::AppState;
-use crate::users::nullable;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()

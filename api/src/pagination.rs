@@ -45,6 +45,29 @@ pub fn limit(requested: Option<i64>) -> Result<i64, ApiError> {
     }
 }
 
+/// Keeps `limit` of the `limit + 1` rows fetched; answers them and, when there were
+/// more, the cursor after the last one kept.
+pub fn paginate<R, K: Serialize>(
+    mut rows: Vec<R>,
+    limit: i64,
+    key: impl Fn(&R) -> K,
+) -> (Vec<R>, Option<String>) {
+    let limit = usize::try_from(limit).unwrap_or(0);
+    let more = rows.len() > limit;
+    rows.truncate(limit);
+    let next = if more {
+        rows.last().map(|r| encode(&key(r)))
+    } else {
+        None
+    };
+    (rows, next)
+}
+
+/// Converts rows to views, failing on a row the domain cannot read.
+pub fn views<R, V: TryFrom<R, Error = ApiError>>(rows: Vec<R>) -> Result<Vec<V>, ApiError> {
+    rows.into_iter().map(V::try_from).collect()
+}
+
 /// A page of results.
 #[derive(Debug, Serialize, Deserialize)]
 pub struct Page<T> {

@@ -5,14 +5,12 @@
 //! link to the weekly plan whose week contains its date. Item positions are `0..n`
 //! without gaps; inserts, moves, deletes and reorders keep them so.
 
-use std::str::FromStr;
-
 use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::{DateTime, NaiveDate, Utc};
 use maigie_domain::planning::optional_text;
 use maigie_domain::plans::{self as rules, ItemStatus, PlanStatus};
-use maigie_domain::{InputError, Priority, Tags, Timezone, Title, Validation};
+use maigie_domain::{Priority, Tags, Timezone, Title, Validation};
 use maigie_store::StoreError;
 use maigie_store::plans::{
     self as store, DailyChanges, DailyPlanRow, ItemChanges, NewDailyPlan, NewPlanItem,
@@ -30,9 +28,10 @@ use crate::auth::extractor::AuthUser;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::events;
 use crate::http::extract::{Json, Path, Query};
+use crate::http::input::{nullable, parse_enum, present};
 use crate::pagination;
+use crate::pagination::{paginate, views};
 use crate::state::AppState;
-use crate::users::nullable;
 
 const SUMMARY_MAX: usize = 10_000;
 
@@ -52,42 +51,6 @@ pub fn router() -> OpenApiRouter<AppState> {
 // ---------------------------------------------------------------------------------
 // Shared helpers (also used by notes and resources)
 // ---------------------------------------------------------------------------------
-
-/// Parses an optional enum spelled as text, recording a field error.
-pub(crate) fn parse_enum<T: FromStr<Err = InputError>>(
-    v: &mut Validation,
-    field: &str,
-    raw: Option<&str>,
-) -> Option<T> {
-    raw.and_then(|s| v.check(field, s.parse::<T>()))
-}
-
-/// Keeps `limit` rows; answers them and the cursor after the last one if more exist.
-pub(crate) fn paginate<R, K: Serialize>(
-    mut rows: Vec<R>,
-    limit: i64,
-    key: impl Fn(&R) -> K,
-) -> (Vec<R>, Option<String>) {
-    let limit = usize::try_from(limit).unwrap_or(0);
-    let more = rows.len() > limit;
-    rows.truncate(limit);
-    let next = if more {
-        rows.last().map(|r| pagination::encode(&key(r)))
-    } else {
-        None
-    };
-    (rows, next)
-}
-
-/// A value a passed [`Validation`] guarantees; its absence is a bug, not bad input.
-pub(crate) fn present<T>(value: Option<T>) -> ApiResult<T> {
-    value.ok_or_else(|| ApiError::internal(std::io::Error::other("validated value missing")))
-}
-
-/// Converts rows to views, failing on a row the domain cannot read.
-pub(crate) fn views<R, V: TryFrom<R, Error = ApiError>>(rows: Vec<R>) -> ApiResult<Vec<V>> {
-    rows.into_iter().map(V::try_from).collect()
-}
 
 fn link_error(field: &str, what: &str) -> ApiError {
     ApiError::invalid_field(field, "not_found", format!("No such {what} of yours."))

@@ -23,9 +23,9 @@ use crate::auth::extractor::AuthUser;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::events;
 use crate::http::extract::{Json, Path, Query};
+use crate::http::input::{nullable, parse_enum};
 use crate::pagination;
 use crate::state::AppState;
-use crate::users::nullable;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -193,15 +193,6 @@ fn parse_rule(v: &mut Validation, raw: Option<&str>) -> Option<Option<String>> {
     }
 }
 
-fn parse_enum<T: std::str::FromStr<Err = maigie_domain::InputError>>(
-    v: &mut Validation,
-    field: &str,
-    raw: &str,
-    f: fn(T) -> &'static str,
-) -> Option<String> {
-    v.check(field, raw.parse::<T>()).map(|t| f(t).to_owned())
-}
-
 impl CreateTask {
     fn parse(self, tz: Tz, goal_id: Option<Uuid>) -> ApiResult<TaskFields> {
         let mut v = Validation::new();
@@ -220,9 +211,9 @@ impl CreateTask {
             priority: parse_enum(
                 &mut v,
                 "priority",
-                self.priority.as_deref().unwrap_or("medium"),
-                Priority::as_str,
+                Some(self.priority.as_deref().unwrap_or("medium")),
             )
+            .map(|x: Priority| x.as_str().to_owned())
             .unwrap_or_default(),
             tags: v
                 .check("tags", Tags::parse(&self.tags))
@@ -234,9 +225,9 @@ impl CreateTask {
             recurrence_mode: parse_enum(
                 &mut v,
                 "recurrence_mode",
-                self.recurrence_mode.as_deref().unwrap_or("from_due"),
-                RecurrenceMode::as_str,
+                Some(self.recurrence_mode.as_deref().unwrap_or("from_due")),
             )
+            .map(|x: RecurrenceMode| x.as_str().to_owned())
             .unwrap_or_default(),
             recurrence_anchor: None,
         };
@@ -263,7 +254,9 @@ impl UpdateTask {
                 .flatten();
         }
         if let Some(p) = self.priority.as_deref() {
-            f.priority = parse_enum(&mut v, "priority", p, Priority::as_str).unwrap_or_default();
+            f.priority = parse_enum(&mut v, "priority", Some(p))
+                .map(|x: Priority| x.as_str().to_owned())
+                .unwrap_or_default();
         }
         if let Some(tags) = self.tags.as_deref() {
             f.tags = v
@@ -286,7 +279,8 @@ impl UpdateTask {
             f.recurrence_rule = parse_rule(&mut v, r.as_deref()).flatten();
         }
         if let Some(m) = self.recurrence_mode.as_deref() {
-            f.recurrence_mode = parse_enum(&mut v, "recurrence_mode", m, RecurrenceMode::as_str)
+            f.recurrence_mode = parse_enum(&mut v, "recurrence_mode", Some(m))
+                .map(|x: RecurrenceMode| x.as_str().to_owned())
                 .unwrap_or_default();
         }
         finish_fields(&mut v, &mut f, tz, due_changed || rule_changed);
@@ -602,10 +596,9 @@ async fn list(
     };
     let order: SortOrder =
         parse_query(&mut v, "order", p.order.as_deref()).unwrap_or(default_order);
-    let priority = p
-        .priority
-        .as_deref()
-        .and_then(|r| parse_enum(&mut v, "priority", r, Priority::as_str));
+    let priority = p.priority.as_deref().and_then(|r| {
+        parse_enum(&mut v, "priority", Some(r)).map(|x: Priority| x.as_str().to_owned())
+    });
     if p.search.as_deref().is_some_and(|s| s.chars().count() > 200) {
         v.push("search", "too_long", "must be at most 200 characters");
     }

@@ -6,7 +6,7 @@ use maigie_domain::{DisplayName, Password, Preferences, Timezone, Validation};
 use maigie_store::audit::{self, AuditEntry};
 use maigie_store::tokens;
 use maigie_store::users::{self, ProfileChanges, UserRow};
-use serde::{Deserialize, Deserializer};
+use serde::Deserialize;
 use serde_json::{Value, json};
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
@@ -19,6 +19,7 @@ use crate::auth::session::{self, AuthResponse};
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::events;
 use crate::http::extract::Json;
+use crate::http::input::nullable;
 use crate::state::AppState;
 use crate::views::UserView;
 
@@ -29,15 +30,6 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(get_me, update_me, delete_me))
         .routes(routes!(change_password))
-}
-
-/// Distinguishes an absent field (`None`) from an explicit `null` (`Some(None)`).
-pub(crate) fn nullable<'de, D, T>(de: D) -> Result<Option<Option<T>>, D::Error>
-where
-    D: Deserializer<'de>,
-    T: Deserialize<'de>,
-{
-    Option::<T>::deserialize(de).map(Some)
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

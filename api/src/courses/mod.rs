@@ -22,7 +22,7 @@ use maigie_domain::planning::optional_text;
 use maigie_domain::validation::ParseError;
 use maigie_domain::{Title, Validation};
 use maigie_store::courses::{self, MoveOutcome};
-use serde::{Deserialize, Deserializer};
+use serde::Deserialize;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -30,6 +30,7 @@ use uuid::Uuid;
 
 use crate::error::{ApiError, ApiResult};
 use crate::events;
+use crate::http::input::nullable;
 use crate::state::AppState;
 use views::CourseView;
 
@@ -66,15 +67,6 @@ pub struct MoveTo {
     /// The new 0-based position, at most the number of siblings minus one.
     #[schema(example = 0)]
     pub position: i64,
-}
-
-/// Distinguishes an absent field (`None`) from an explicit `null` (`Some(None)`).
-fn nullable<'de, D, T>(de: D) -> Result<Option<Option<T>>, D::Error>
-where
-    D: Deserializer<'de>,
-    T: Deserialize<'de>,
-{
-    Option::<T>::deserialize(de).map(Some)
 }
 
 /// A title: required on create (`required`), optional on update.

@@ -3,6 +3,7 @@
 pub mod extract;
 pub mod headers;
 pub mod idempotency;
+pub mod input;
 pub mod rate_limit;
 
 use std::net::{IpAddr, SocketAddr};

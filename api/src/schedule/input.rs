@@ -11,7 +11,7 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use crate::error::{ApiError, ApiResult};
-use crate::users::nullable;
+use crate::http::input::nullable;
 
 const DESCRIPTION_MAX: usize = 10_000;
 

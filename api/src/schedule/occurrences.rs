@@ -20,8 +20,8 @@ use crate::auth::extractor::AuthUser;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::events;
 use crate::http::extract::{Json, Path, Query};
+use crate::http::input::nullable;
 use crate::state::AppState;
-use crate::users::nullable;
 
 /// Changes to one occurrence of a recurring block.
 #[derive(Debug, Default, Deserialize, ToSchema)]
