@@ -3,6 +3,7 @@
 //! build them the same way.
 
 pub mod mail;
+pub mod reminders;
 mod skeleton;
 
 pub use mail::{MailError, Mailer};

@@ -3,17 +3,21 @@
 use std::sync::Arc;
 
 use maigie_domain::UserEvent;
-use maigie_store::EventBus;
-use maigie_workflows::contracts::{PublishEventInput, WelcomeEmailInput, markers};
+use maigie_store::{EventBus, PgPool};
+use maigie_workflows::contracts::{
+    DeliverReminderInput, PublishEventInput, WelcomeEmailInput, markers,
+};
 use temporalio_macros::activities;
 use temporalio_sdk::ApplicationFailure;
 use temporalio_sdk::activities::{ActivityContext, ActivityError};
 use tracing::info;
 
 use crate::mail::{Email, MailError, Mailer, html_escape};
+use crate::reminders::{self, Channels, Delivered, DeliveryError};
 
-/// Activities shared by every workflow: mail and real-time events.
+/// Activities shared by every workflow: mail, real-time events, reminder delivery.
 pub struct CoreActivities {
+    db: PgPool,
     mailer: Mailer,
     events: EventBus,
     public_base_url: String,
@@ -21,8 +25,9 @@ pub struct CoreActivities {
 
 impl CoreActivities {
     #[must_use]
-    pub fn new(mailer: Mailer, events: EventBus, public_base_url: String) -> Self {
+    pub fn new(db: PgPool, mailer: Mailer, events: EventBus, public_base_url: String) -> Self {
         Self {
+            db,
             mailer,
             events,
             public_base_url,
@@ -88,5 +93,33 @@ impl CoreActivities {
         let envelope = self.events.publish(&event).await?;
         info!(user_id = %event.user_id, kind = %envelope.kind, id = %envelope.id, "event published");
         Ok(())
+    }
+
+    #[activity(definition = markers::DeliverReminder)]
+    pub async fn deliver_reminder(
+        self: Arc<Self>,
+        _ctx: ActivityContext,
+        input: DeliverReminderInput,
+    ) -> Result<(), ActivityError> {
+        let channels = Channels {
+            db: &self.db,
+            events: &self.events,
+            mailer: &self.mailer,
+            public_base_url: &self.public_base_url,
+        };
+        match reminders::deliver(&channels, &input).await {
+            Ok(Delivered::Sent) => {
+                info!(user_id = %input.user_id, source = %input.source_id, late = input.late, "reminder delivered");
+                Ok(())
+            }
+            Ok(Delivered::Skipped) => {
+                info!(user_id = %input.user_id, source = %input.source_id, "reminder no longer wanted");
+                Ok(())
+            }
+            Err(DeliveryError::Time) => Err(ActivityError::application(
+                ApplicationFailure::non_retryable(DeliveryError::Time),
+            )),
+            Err(err) => Err(err.into()),
+        }
     }
 }

@@ -14,10 +14,12 @@ pub mod goals;
 pub mod health;
 pub mod http;
 pub mod notes;
+pub mod notifications;
 mod openapi;
 pub mod pagination;
 pub mod plans;
 pub mod realtime;
+pub mod reminders;
 pub mod resources;
 pub mod schedule;
 pub mod settings;
@@ -81,6 +83,7 @@ fn documented_routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(notes::router())
         .merge(resources::router())
         .merge(export::router())
+        .merge(notifications::router())
         .merge(health::router())
         .split_for_parts()
 }

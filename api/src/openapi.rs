@@ -28,6 +28,7 @@ use crate::error::{ErrorBody, ErrorDetail};
         (name = "plans", description = "Weekly plans, daily plans, plan items"),
         (name = "notes", description = "Notes with full-text search"),
         (name = "resources", description = "Resource catalogue and saved resources"),
+        (name = "notifications", description = "In-app notifications (reminders and more)"),
         (name = "ops", description = "Health and readiness"),
     )
 )]

@@ -25,6 +25,7 @@ use crate::events;
 use crate::http::extract::{Json, Path, Query};
 use crate::http::input::{nullable, parse_enum};
 use crate::pagination;
+use crate::reminders;
 use crate::state::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -59,6 +60,8 @@ pub struct TaskView {
     pub recurrence_parent_id: Option<Uuid>,
     /// 1-based position in its series.
     pub occurrence_index: i32,
+    /// Minutes before `due_at` when a reminder is sent (WebSocket and e-mail).
+    pub reminder_minutes: Option<i32>,
     pub completed: bool,
     pub completed_at: Option<DateTime<Utc>>,
     pub is_ai_generated: bool,
@@ -82,6 +85,7 @@ impl TryFrom<TaskRow> for TaskView {
             recurrence_rule: r.recurrence_rule,
             recurrence_parent_id: r.recurrence_parent_id,
             occurrence_index: r.occurrence_index,
+            reminder_minutes: r.reminder_minutes,
             completed: r.completed,
             completed_at: r.completed_at,
             is_ai_generated: r.is_ai_generated,
@@ -111,6 +115,8 @@ pub struct CreateTask {
     pub recurrence_rule: Option<String>,
     /// `from_due` (default) or `from_completion`.
     pub recurrence_mode: Option<String>,
+    /// Remind this many minutes before `due_at` (0–10080); needs `due_at`.
+    pub reminder_minutes: Option<i32>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -135,6 +141,10 @@ pub struct UpdateTask {
     #[schema(value_type = Option<String>)]
     pub recurrence_rule: Option<Option<String>>,
     pub recurrence_mode: Option<String>,
+    /// `null` removes the reminder.
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<i32>)]
+    pub reminder_minutes: Option<Option<i32>>,
     /// Completing a recurring task creates its next occurrence (once).
     pub completed: Option<bool>,
 }
@@ -154,6 +164,23 @@ async fn user_tz(state: &AppState, user: &AuthUser) -> ApiResult<Tz> {
 
 /// Checks the whole task as it will be stored, and anchors a (new) series.
 fn finish_fields(v: &mut Validation, f: &mut TaskFields, tz: Tz, reanchor: bool) {
+    match f.reminder_minutes {
+        Some(m) if !(0..=10_080).contains(&m) => {
+            v.push(
+                "reminder_minutes",
+                "out_of_range",
+                "must be between 0 and 10080",
+            );
+        }
+        Some(_) if f.due_at.is_none() => {
+            v.push(
+                "reminder_minutes",
+                "needs_due_at",
+                "a reminder needs a due_at time",
+            );
+        }
+        _ => {}
+    }
     if f.due_at.is_some() && f.due_date.is_some() {
         v.push(
             "due_date",
@@ -230,6 +257,7 @@ impl CreateTask {
             .map(|x: RecurrenceMode| x.as_str().to_owned())
             .unwrap_or_default(),
             recurrence_anchor: None,
+            reminder_minutes: self.reminder_minutes,
         };
         finish_fields(&mut v, &mut f, tz, true);
         v.finish()?;
@@ -274,6 +302,9 @@ impl UpdateTask {
         if let Some(g) = self.goal_id {
             f.goal_id = g;
         }
+        if let Some(m) = self.reminder_minutes {
+            f.reminder_minutes = m;
+        }
         let rule_changed = self.recurrence_rule.is_some();
         if let Some(r) = self.recurrence_rule {
             f.recurrence_rule = parse_rule(&mut v, r.as_deref()).flatten();
@@ -308,6 +339,7 @@ async fn insert(state: &AppState, user: &AuthUser, fields: TaskFields) -> ApiRes
         goals::refresh_progress(&mut *tx, goal).await?;
     }
     tx.commit().await.map_err(ApiError::internal)?;
+    reminders::sync_task(state, user.id, row.id, None, Some(&row)).await;
     let view = TaskView::try_from(row)?;
     events::publish(state, user.id, "task.created", &view).await;
     Ok(view)
@@ -384,6 +416,7 @@ pub async fn update_task(
         goals::refresh_progress(&mut *tx, goal).await?;
     }
     tx.commit().await.map_err(ApiError::internal)?;
+    reminders::sync_task(&state, user.id, id, Some(&row), Some(&updated)).await;
     let view = TaskView::try_from(updated)?;
     events::publish(&state, user.id, "task.updated", &view).await;
     publish_next(&state, user.id, next).await?;
@@ -445,6 +478,9 @@ async fn publish_next(
     let Some((row, created)) = next else {
         return Ok(None);
     };
+    if created {
+        reminders::sync_task(state, user_id, row.id, None, Some(&row)).await;
+    }
     let view = TaskView::try_from(row)?;
     if created {
         events::publish(state, user_id, "task.created", &view).await;
@@ -460,9 +496,9 @@ async fn change_completion(
 ) -> ApiResult<CompletedTask> {
     let tz = user_tz(state, user).await?;
     let mut tx = state.db.begin().await.map_err(ApiError::internal)?;
-    let row = tasks::lock(&mut tx, user.id, id).await?;
-    let changed = row.completed != done;
-    let (row, next) = set_completion(&mut tx, user.id, row, done, tz).await?;
+    let before = tasks::lock(&mut tx, user.id, id).await?;
+    let changed = before.completed != done;
+    let (row, next) = set_completion(&mut tx, user.id, before.clone(), done, tz).await?;
     // A retried completion answers the successor created the first time.
     let next = match next {
         Some(n) => Some(n),
@@ -475,6 +511,9 @@ async fn change_completion(
         goals::refresh_progress(&mut *tx, goal).await?;
     }
     tx.commit().await.map_err(ApiError::internal)?;
+    if changed {
+        reminders::sync_task(state, user.id, id, Some(&before), Some(&row)).await;
+    }
     let task = TaskView::try_from(row)?;
     if changed {
         events::publish(state, user.id, "task.updated", &task).await;
@@ -518,10 +557,12 @@ pub async fn delete_task(
     Path(id): Path<Uuid>,
 ) -> ApiResult<StatusCode> {
     let mut tx = state.db.begin().await.map_err(ApiError::internal)?;
+    let before = tasks::lock(&mut tx, user.id, id).await?;
     if let Some(goal) = tasks::delete(&mut *tx, user.id, id).await? {
         goals::refresh_progress(&mut *tx, goal).await?;
     }
     tx.commit().await.map_err(ApiError::internal)?;
+    reminders::sync_task(&state, user.id, id, Some(&before), None).await;
     events::publish(
         &state,
         user.id,

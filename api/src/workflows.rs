@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use maigie_store::outbox::{self, PendingStart};
 use maigie_workflows::onboarding::{self, OnboardingInput, UserOnboardingWorkflow};
+use maigie_workflows::reminder::{self, ReminderInput, ReminderWorkflow};
 use serde_json::Value;
 use temporalio_client::errors::WorkflowStartError;
 use temporalio_client::{WorkflowIdReusePolicy, WorkflowStartOptions};
@@ -63,6 +64,28 @@ async fn start(
                 .await
                 .map(|_| ())
         }
+        reminder::WORKFLOW_NAME => {
+            // Signal-with-start: starts the reminder or hands the running one its new
+            // plan. A finished reminder may run again for a new plan; its deliveries
+            // are keyed by occurrence, so an old one is never sent twice.
+            let input: ReminderInput = serde_json::from_value(input)?;
+            let options =
+                WorkflowStartOptions::new(&state.settings.temporal_task_queue, workflow_id)
+                    .id_reuse_policy(WorkflowIdReusePolicy::AllowDuplicate)
+                    .build();
+            let plan = input.plan.clone();
+            state
+                .temporal
+                .signal_with_start_workflow(
+                    ReminderWorkflow::run,
+                    input,
+                    ReminderWorkflow::reschedule,
+                    plan,
+                    options,
+                )
+                .await
+                .map(|_| ())
+        }
         other => return Err(StartError::UnknownType(other.to_owned())),
     };
     match started {
@@ -78,13 +101,40 @@ async fn start(
 
 /// Starts an enqueued workflow right away; on failure the relay takes over.
 pub async fn start_now(state: &AppState, workflow_type: &str, workflow_id: &str, input: Value) {
-    let result = start(state, workflow_type, workflow_id, input).await;
-    settle(state, workflow_id, result).await;
+    let result = start(state, workflow_type, workflow_id, input.clone()).await;
+    settle(state, workflow_id, &input, result).await;
 }
 
-async fn settle(state: &AppState, workflow_id: &str, result: Result<(), StartError>) {
+/// Records the desired plan of a source's reminder (through the outbox, so it
+/// survives a Temporal outage) and sends it.
+pub async fn sync_reminder(state: &AppState, input: &ReminderInput) {
+    let workflow_id = reminder::reminder_workflow_id(&input.source_type, input.source_id);
+    let json = match serde_json::to_value(input) {
+        Ok(j) => j,
+        Err(err) => return tracing::warn!(error = %err, "unserialisable reminder"),
+    };
+    if let Err(err) = outbox::upsert(
+        &state.db,
+        Some(input.user_id),
+        reminder::WORKFLOW_NAME,
+        &workflow_id,
+        json.clone(),
+    )
+    .await
+    {
+        tracing::warn!(%workflow_id, error = %err, "could not record a reminder change");
+    }
+    start_now(state, reminder::WORKFLOW_NAME, &workflow_id, json).await;
+}
+
+async fn settle(
+    state: &AppState,
+    workflow_id: &str,
+    input: &Value,
+    result: Result<(), StartError>,
+) {
     let recorded = match &result {
-        Ok(()) => outbox::mark_started(&state.db, workflow_id).await,
+        Ok(()) => outbox::mark_started(&state.db, workflow_id, input).await,
         Err(err) => {
             tracing::warn!(%workflow_id, error = %err, "workflow start failed; the relay will retry");
             outbox::mark_failed(&state.db, workflow_id, &err.to_string()).await
@@ -112,8 +162,8 @@ pub async fn run_relay(state: AppState, mut shutdown: watch::Receiver<bool>) {
                     ..
                 } in due
                 {
-                    let result = start(&state, &workflow_type, &workflow_id, input).await;
-                    settle(&state, &workflow_id, result).await;
+                    let result = start(&state, &workflow_type, &workflow_id, input.clone()).await;
+                    settle(&state, &workflow_id, &input, result).await;
                 }
             }
             Err(err) => tracing::warn!(error = %err, "workflow relay could not read the outbox"),

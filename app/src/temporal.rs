@@ -4,7 +4,7 @@ use std::thread::JoinHandle;
 
 use maigie_activities::{CoreActivities, Mailer};
 use maigie_store::EventBus;
-use maigie_workflows::UserOnboardingWorkflow;
+use maigie_workflows::{ReminderWorkflow, UserOnboardingWorkflow};
 use temporalio_client::{
     Client, ClientOptions, Connection, ConnectionOptions, UntypedWorkflow,
     WorkflowFetchHistoryOptions,
@@ -44,9 +44,12 @@ pub async fn run_worker(config: Config, mut shutdown: watch::Receiver<bool>) -> 
         config.api.redis_prefix.clone(),
     );
     let mailer = Mailer::new(&config.smtp_url, &config.mail_from)?;
-    let activities = CoreActivities::new(mailer, events, config.api.public_base_url.to_string());
+    let db = maigie_store::connect(&config.database_url, config.database_max_connections).await?;
+    let activities =
+        CoreActivities::new(db, mailer, events, config.api.public_base_url.to_string());
     let options = WorkerOptions::new(config.api.temporal_task_queue.clone())
         .register_workflow::<UserOnboardingWorkflow>()?
+        .register_workflow::<ReminderWorkflow>()?
         .register_activities(activities)
         .build();
     let mut worker = Worker::new(&runtime, client, options)?;

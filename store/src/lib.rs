@@ -12,6 +12,7 @@ pub mod export;
 pub mod goals;
 pub mod idempotency;
 pub mod notes;
+pub mod notifications;
 pub mod oauth;
 pub mod outbox;
 pub mod plans;

@@ -41,6 +41,30 @@ pub async fn enqueue(
     Ok(())
 }
 
+/// Records the latest desired state of a long-lived workflow (e.g. a reminder's plan):
+/// a newer call replaces the input and makes the row pending again.
+pub async fn upsert(
+    db: impl PgExecutor<'_>,
+    user_id: Option<Uuid>,
+    workflow_type: &str,
+    workflow_id: &str,
+    input: Value,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO workflow_outbox (user_id, workflow_type, workflow_id, input, next_attempt_at)
+         VALUES ($1, $2, $3, $4, now() + interval '10 seconds')
+         ON CONFLICT (workflow_id) DO UPDATE SET input = EXCLUDED.input, started_at = NULL,
+             attempts = 0, last_error = NULL, next_attempt_at = EXCLUDED.next_attempt_at",
+    )
+    .bind(user_id)
+    .bind(workflow_type)
+    .bind(workflow_id)
+    .bind(input)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
 /// Claims up to `limit` due starts for `lease_secs` (other relays skip them meanwhile).
 pub async fn claim_due(
     db: &PgPool,
@@ -61,12 +85,15 @@ pub async fn claim_due(
     .await?)
 }
 
-pub async fn mark_started(db: &PgPool, workflow_id: &str) -> Result<(), StoreError> {
+/// Marks the row done, unless its input changed meanwhile (then that newer input
+/// still has to be sent).
+pub async fn mark_started(db: &PgPool, workflow_id: &str, input: &Value) -> Result<(), StoreError> {
     sqlx::query(
         "UPDATE workflow_outbox SET started_at = now(), last_error = NULL
-         WHERE workflow_id = $1 AND started_at IS NULL",
+         WHERE workflow_id = $1 AND started_at IS NULL AND input = $2",
     )
     .bind(workflow_id)
+    .bind(input)
     .execute(db)
     .await?;
     Ok(())

@@ -14,7 +14,7 @@ macro_rules! columns {
     () => {
         "id, goal_id, title, description, priority, tags, due_at, due_date, recurrence_rule, \
          recurrence_mode, recurrence_parent_id, recurrence_anchor, occurrence_index, completed, \
-         completed_at, position, is_ai_generated, created_at, updated_at"
+         completed_at, position, is_ai_generated, created_at, updated_at, reminder_minutes"
     };
 }
 
@@ -39,6 +39,7 @@ pub struct TaskRow {
     pub is_ai_generated: bool,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    pub reminder_minutes: Option<i32>,
 }
 
 /// A task as written. On update, every field is written as given: the API layer
@@ -55,6 +56,7 @@ pub struct TaskFields {
     pub recurrence_rule: Option<String>,
     pub recurrence_mode: String,
     pub recurrence_anchor: Option<NaiveDateTime>,
+    pub reminder_minutes: Option<i32>,
 }
 
 impl TaskFields {
@@ -72,6 +74,7 @@ impl TaskFields {
             recurrence_rule: row.recurrence_rule.clone(),
             recurrence_mode: row.recurrence_mode.clone(),
             recurrence_anchor: row.recurrence_anchor,
+            reminder_minutes: row.reminder_minutes,
         }
     }
 }
@@ -83,8 +86,8 @@ pub async fn create(
 ) -> Result<TaskRow, StoreError> {
     let sql = concat!(
         "INSERT INTO tasks (user_id, goal_id, title, description, priority, tags, due_at, due_date,
-                            recurrence_rule, recurrence_mode, recurrence_anchor, position)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11,
+                            recurrence_rule, recurrence_mode, recurrence_anchor, reminder_minutes, position)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12,
                  COALESCE((SELECT max(position) + 1 FROM tasks WHERE goal_id = $2), 0))
          RETURNING ",
         columns!()
@@ -101,6 +104,7 @@ pub async fn create(
         .bind(&f.recurrence_rule)
         .bind(&f.recurrence_mode)
         .bind(f.recurrence_anchor)
+        .bind(f.reminder_minutes)
         .fetch_one(db)
         .await?)
 }
@@ -147,7 +151,7 @@ pub async fn update(
     let sql = concat!(
         "UPDATE tasks SET goal_id = $3, title = $4, description = $5, priority = $6, tags = $7,
                 due_at = $8, due_date = $9, recurrence_rule = $10, recurrence_mode = $11,
-                recurrence_anchor = $12
+                recurrence_anchor = $12, reminder_minutes = $13
          WHERE id = $1 AND user_id = $2 RETURNING ",
         columns!()
     );
@@ -164,6 +168,7 @@ pub async fn update(
         .bind(&f.recurrence_rule)
         .bind(&f.recurrence_mode)
         .bind(f.recurrence_anchor)
+        .bind(f.reminder_minutes)
         .fetch_optional(db)
         .await?
         .ok_or(StoreError::NotFound)
@@ -200,9 +205,10 @@ pub async fn insert_next(
     let sql =
         "INSERT INTO tasks (user_id, goal_id, title, description, priority, tags, due_at, due_date,
                             recurrence_rule, recurrence_mode, recurrence_anchor, occurrence_index,
-                            recurrence_parent_id, position, is_ai_generated)
+                            recurrence_parent_id, position, is_ai_generated, reminder_minutes)
          SELECT user_id, goal_id, title, description, priority, tags, $3, $4, recurrence_rule,
-                recurrence_mode, recurrence_anchor, occurrence_index + 1, id, position, is_ai_generated
+                recurrence_mode, recurrence_anchor, occurrence_index + 1, id, position, is_ai_generated,
+                reminder_minutes
          FROM tasks WHERE id = $2 AND user_id = $1
          ON CONFLICT ON CONSTRAINT tasks_next_occurrence_key DO NOTHING";
     sqlx::query(sql)
@@ -380,4 +386,19 @@ pub async fn list(
         .push(" LIMIT ")
         .push_bind(limit);
     Ok(q.build_query_as().fetch_all(db).await?)
+}
+
+/// A task as a reminder source: still pending, and when it is due.
+pub async fn reminder_source(
+    db: impl PgExecutor<'_>,
+    user_id: Uuid,
+    id: Uuid,
+) -> Result<Option<(bool, Option<DateTime<Utc>>)>, StoreError> {
+    Ok(
+        sqlx::query_as("SELECT completed, due_at FROM tasks WHERE id = $1 AND user_id = $2")
+            .bind(id)
+            .bind(user_id)
+            .fetch_optional(db)
+            .await?,
+    )
 }

@@ -23,7 +23,22 @@ pub struct PublishEventInput {
     pub data: Value,
 }
 
-/// Activities of the walking skeleton; later features add their own contract blocks.
+/// Input of [`CommonActivities::deliver_reminder`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DeliverReminderInput {
+    pub user_id: Uuid,
+    pub source_type: String,
+    pub source_id: Uuid,
+    pub title: String,
+    /// The moment reminded of (Unix ms); with the source it keys the delivery.
+    pub occurrence_at_ms: i64,
+    /// When the reminder was meant to fire (Unix ms).
+    pub fire_at_ms: i64,
+    /// Fired more than a minute after `fire_at_ms` (a worker or Temporal was down).
+    pub late: bool,
+}
+
+/// Activities shared by workflows: mail, live events, reminder delivery.
 pub struct CommonActivities;
 
 #[activity_definitions]
@@ -39,9 +54,16 @@ impl CommonActivities {
     pub fn publish_event(input: PublishEventInput) -> Result<(), ActivityError> {
         unimplemented!()
     }
+
+    /// Records the reminder's notification and delivers it once per channel
+    /// (WebSocket, e-mail); a retry after a partial delivery sends only what is missing.
+    #[activity(name = "reminders.deliver")]
+    pub fn deliver_reminder(input: DeliverReminderInput) -> Result<(), ActivityError> {
+        unimplemented!()
+    }
 }
 
 /// Markers the worker binds its implementations to.
 pub mod markers {
-    pub use super::common_activities::{PublishEvent, SendWelcomeEmail};
+    pub use super::common_activities::{DeliverReminder, PublishEvent, SendWelcomeEmail};
 }

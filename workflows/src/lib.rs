@@ -7,5 +7,7 @@
 
 pub mod contracts;
 pub mod onboarding;
+pub mod reminder;
 
 pub use onboarding::{OnboardingInput, UserOnboardingWorkflow, onboarding_workflow_id};
+pub use reminder::{ReminderInput, ReminderPlan, ReminderWorkflow};

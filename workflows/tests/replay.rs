@@ -5,7 +5,7 @@
 
 use std::path::Path;
 
-use maigie_workflows::UserOnboardingWorkflow;
+use maigie_workflows::{ReminderWorkflow, UserOnboardingWorkflow};
 use temporalio_client::WorkflowHistory;
 use temporalio_sdk::workflow_replayer::{WorkflowReplayer, WorkflowReplayerOptions};
 
@@ -31,7 +31,9 @@ async fn recorded_histories_replay_against_the_current_workflow_code() {
 
     let options = WorkflowReplayerOptions::new()
         .register_workflow::<UserOnboardingWorkflow>()
-        .expect("register")
+        .expect("register onboarding")
+        .register_workflow::<ReminderWorkflow>()
+        .expect("register reminder")
         .build();
     let replayer = WorkflowReplayer::new(options).expect("replayer");
     for (path, history) in histories {

@@ -13,6 +13,7 @@ mod oauth;
 mod plans;
 mod rate_limit;
 mod ready;
+mod reminders;
 mod resources;
 mod schedule;
 mod skeleton;

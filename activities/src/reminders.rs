@@ -1,0 +1,212 @@
+//! Delivering a reminder: once per channel, whatever the retries.
+//!
+//! The notification and one `deliveries` row per channel are written in one
+//! transaction, each idempotently (unique keys). Then each channel still pending is
+//! sent and marked sent. A retry (activity timeout, worker crash) finds the rows of the
+//! first attempt and sends only the channels not yet marked. The one window left —
+//! sent but not yet marked when the worker dies — is closed for e-mail by a stable
+//! Message-ID (mail clients drop the duplicate) and for WebSocket by the notification
+//! id clients already hold.
+
+use chrono::{DateTime, TimeZone, Utc};
+use chrono_tz::Tz;
+use maigie_domain::UserEvent;
+use maigie_store::notifications::{self, DeliveryKey, NewNotification, NotificationRow};
+use maigie_store::{EventBus, PgPool, StoreError, tasks};
+use maigie_workflows::contracts::DeliverReminderInput;
+use serde_json::{Value, json};
+
+use crate::mail::{Email, MailError, Mailer, html_escape};
+
+/// Why a delivery attempt failed.
+#[derive(Debug, thiserror::Error)]
+pub enum DeliveryError {
+    #[error("store: {0}")]
+    Store(#[from] StoreError),
+    #[error("channel {channel} failed: {reason}")]
+    Channel { channel: String, reason: String },
+    #[error("bad timestamp in the reminder")]
+    Time,
+}
+
+/// What a delivery did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Delivered {
+    /// Sent on every channel (or found already sent).
+    Sent,
+    /// The source no longer wants this reminder (completed, moved, deleted).
+    Skipped,
+}
+
+/// The dependencies a delivery uses.
+pub struct Channels<'a> {
+    pub db: &'a PgPool,
+    pub events: &'a EventBus,
+    pub mailer: &'a Mailer,
+    pub public_base_url: &'a str,
+}
+
+fn at(ms: i64) -> Result<DateTime<Utc>, DeliveryError> {
+    Utc.timestamp_millis_opt(ms)
+        .single()
+        .ok_or(DeliveryError::Time)
+}
+
+/// The notification as clients see it (same shape as the API's).
+#[must_use]
+pub fn notification_json(n: &NotificationRow) -> Value {
+    json!({
+        "id": n.id, "kind": n.kind, "title": n.title, "body": n.body, "data": n.data,
+        "source_type": n.source_type, "source_id": n.source_id, "read_at": n.read_at,
+        "created_at": n.created_at,
+    })
+}
+
+async fn still_wanted(
+    db: &PgPool,
+    input: &DeliverReminderInput,
+    occurrence: DateTime<Utc>,
+) -> Result<bool, DeliveryError> {
+    if input.source_type != "task" {
+        return Ok(true);
+    }
+    Ok(
+        match tasks::reminder_source(db, input.user_id, input.source_id).await? {
+            Some((false, Some(due))) => due == occurrence,
+            _ => false,
+        },
+    )
+}
+
+/// Delivers one reminder occurrence on WebSocket and e-mail, once each.
+pub async fn deliver(
+    ch: &Channels<'_>,
+    input: &DeliverReminderInput,
+) -> Result<Delivered, DeliveryError> {
+    let occurrence = at(input.occurrence_at_ms)?;
+    let fire_at = at(input.fire_at_ms)?;
+    if !still_wanted(ch.db, input, occurrence).await? {
+        return Ok(Delivered::Skipped);
+    }
+    let Some((email, name, tz)) = notifications::recipient(ch.db, input.user_id).await? else {
+        return Ok(Delivered::Skipped);
+    };
+    let tz: Tz = tz.parse().unwrap_or(Tz::UTC);
+    let local = occurrence
+        .with_timezone(&tz)
+        .format("%a %e %b %Y, %H:%M %Z")
+        .to_string();
+    let body = if input.late {
+        format!("Due {local}. This reminder is late: it could not be sent on time.")
+    } else {
+        format!("Due {local}.")
+    };
+    let reminder_key = format!("{}:{}", input.source_type, input.source_id);
+    let dedupe_key = format!("reminder:{reminder_key}:{}", input.occurrence_at_ms);
+    let mut tx = ch.db.begin().await.map_err(StoreError::from)?;
+    let (notification, _) = notifications::record_once(
+        &mut tx,
+        &NewNotification {
+            user_id: input.user_id,
+            kind: "reminder",
+            title: &input.title,
+            body: Some(&body),
+            data: json!({ "due_at": occurrence, "fire_at": fire_at, "late": input.late }),
+            source_type: Some(&input.source_type),
+            source_id: Some(input.source_id),
+            dedupe_key: &dedupe_key,
+        },
+    )
+    .await?;
+    let key = DeliveryKey {
+        user_id: input.user_id,
+        reminder_key: &reminder_key,
+        occurrence_at: occurrence,
+    };
+    let pending = notifications::pending_deliveries(
+        &mut tx,
+        &key,
+        notification.id,
+        fire_at,
+        input.late,
+        &["email", "websocket"],
+    )
+    .await?;
+    tx.commit().await.map_err(StoreError::from)?;
+
+    let mut failure = None;
+    for (delivery_id, channel) in pending {
+        let sent = match channel.as_str() {
+            "websocket" => send_event(ch.events, input, &notification).await,
+            _ => {
+                send_mail(
+                    ch,
+                    input,
+                    &notification,
+                    &email,
+                    name.as_deref(),
+                    &dedupe_key,
+                )
+                .await
+            }
+        };
+        match sent {
+            Ok(()) => notifications::mark_sent(ch.db, delivery_id).await?,
+            Err(reason) => {
+                notifications::mark_failed(ch.db, delivery_id, &reason).await?;
+                failure = Some(DeliveryError::Channel { channel, reason });
+            }
+        }
+    }
+    failure.map_or(Ok(Delivered::Sent), Err)
+}
+
+async fn send_event(
+    events: &EventBus,
+    input: &DeliverReminderInput,
+    n: &NotificationRow,
+) -> Result<(), String> {
+    let event = UserEvent {
+        user_id: input.user_id,
+        kind: "notification.created".into(),
+        data: notification_json(n),
+    };
+    events
+        .publish(&event)
+        .await
+        .map(|_| ())
+        .map_err(|e| e.to_string())
+}
+
+async fn send_mail(
+    ch: &Channels<'_>,
+    input: &DeliverReminderInput,
+    n: &NotificationRow,
+    to: &str,
+    name: Option<&str>,
+    dedupe_key: &str,
+) -> Result<(), String> {
+    let link = format!(
+        "{}/tasks/{}",
+        ch.public_base_url.trim_end_matches('/'),
+        input.source_id
+    );
+    let body = n.body.clone().unwrap_or_default();
+    let email = Email {
+        to,
+        to_name: name,
+        subject: &format!("Reminder: {}", n.title),
+        text: format!("{}\n\n{body}\n\nOpen it: {link}\n", n.title),
+        html: format!(
+            "<p><strong>{}</strong></p><p>{}</p><p><a href=\"{}\">Open it in Maigie</a></p>",
+            html_escape(&n.title),
+            html_escape(&body),
+            html_escape(&link)
+        ),
+        message_id: format!("<{}@maigie>", dedupe_key.replace(':', "-")),
+    };
+    ch.mailer
+        .send(email)
+        .await
+        .map_err(|e: MailError| e.to_string())
+}

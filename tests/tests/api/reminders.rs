@@ -1,0 +1,272 @@
+//! Task reminders: durable Temporal timers delivering once per channel, moved and
+//! cancelled with their task; and the notifications API.
+
+use std::time::Duration;
+
+use chrono::{SecondsFormat, Utc};
+use maigie_tests::mail::messages_to;
+use maigie_tests::{TestApp, connect_ws, db, error_code, next_event, token, wait_for_mail};
+use serde_json::{Value, json};
+
+fn in_secs(s: i64) -> String {
+    (Utc::now() + chrono::Duration::seconds(s)).to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+async fn create_task(app: &TestApp, t: &str, body: Value) -> Value {
+    let res = app.post_auth("/api/tasks", t, &body).await;
+    assert_eq!(res.status(), 201, "create task");
+    res.json().await.expect("json")
+}
+
+fn reminder_mails(email: &str) -> usize {
+    messages_to(email)
+        .iter()
+        .filter(|m| m.contains("Subject: Reminder:"))
+        .count()
+}
+
+#[tokio::test]
+async fn a_due_reminder_arrives_on_the_websocket_and_by_mail_exactly_once() {
+    let app = TestApp::spawn().await;
+    let (email, _, s) = app.register().await;
+    let t = token(&s);
+    let mut ws = connect_ws(&app, &format!("access_token={t}"))
+        .await
+        .expect("ws");
+    let task = create_task(
+        &app,
+        &t,
+        json!({ "title": "Hand in essay", "due_at": in_secs(3), "reminder_minutes": 0 }),
+    )
+    .await;
+    assert_eq!(task["reminder_minutes"], 0);
+
+    let event = next_event(&mut ws, "notification.created", Duration::from_secs(20))
+        .await
+        .expect("reminder event");
+
+    assert_eq!(event["data"]["kind"], "reminder");
+    assert_eq!(event["data"]["title"], "Hand in essay");
+    assert_eq!(event["data"]["source_id"], task["id"]);
+    assert_eq!(event["data"]["data"]["late"], false);
+    let mails = wait_for_mail(&email, 2, Duration::from_secs(10)).await;
+    assert!(
+        mails
+            .iter()
+            .any(|m| m.contains("Subject: Reminder: Hand in essay"))
+    );
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert_eq!(reminder_mails(&email), 1, "one reminder mail");
+    let list: Value = app
+        .get_auth("/api/notifications?unread=true", &t)
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(list["unread_count"], 1);
+    assert_eq!(list["items"][0]["source_type"], "task");
+    let sent: Vec<(String, String)> = sqlx::query_as(
+        "SELECT channel, status FROM deliveries WHERE reminder_key = 'task:' || $1 ORDER BY channel",
+    )
+    .bind(task["id"].as_str().expect("id"))
+    .fetch_all(&db().await)
+    .await
+    .expect("deliveries");
+    assert_eq!(
+        sent,
+        vec![
+            ("email".into(), "sent".into()),
+            ("websocket".into(), "sent".into())
+        ]
+    );
+}
+
+#[tokio::test]
+async fn moving_the_due_time_moves_the_reminder() {
+    let app = TestApp::spawn().await;
+    let (_, _, s) = app.register().await;
+    let t = token(&s);
+    let task = create_task(
+        &app,
+        &t,
+        json!({ "title": "Call tutor", "due_at": in_secs(2), "reminder_minutes": 0 }),
+    )
+    .await;
+    let new_due = in_secs(7);
+    let res = app
+        .patch_auth(
+            &format!("/api/tasks/{}", task["id"].as_str().expect("id")),
+            &t,
+            &json!({ "due_at": new_due }),
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    let mut ws = connect_ws(&app, &format!("access_token={t}"))
+        .await
+        .expect("ws");
+
+    assert!(
+        next_event(&mut ws, "notification.created", Duration::from_secs(4))
+            .await
+            .is_err(),
+        "not at the old time"
+    );
+    let event = next_event(&mut ws, "notification.created", Duration::from_secs(15))
+        .await
+        .expect("at the new time");
+    let due: chrono::DateTime<Utc> = event["data"]["data"]["due_at"]
+        .as_str()
+        .expect("due_at")
+        .parse()
+        .expect("time");
+    assert_eq!(due, new_due.parse::<chrono::DateTime<Utc>>().expect("time"));
+}
+
+#[tokio::test]
+async fn completing_or_deleting_a_task_cancels_its_reminder() {
+    let app = TestApp::spawn().await;
+    let (email, _, s) = app.register().await;
+    let t = token(&s);
+    let done = create_task(
+        &app,
+        &t,
+        json!({ "title": "Done early", "due_at": in_secs(3), "reminder_minutes": 0 }),
+    )
+    .await;
+    let gone = create_task(
+        &app,
+        &t,
+        json!({ "title": "Not needed", "due_at": in_secs(3), "reminder_minutes": 0 }),
+    )
+    .await;
+    app.post_auth(
+        &format!("/api/tasks/{}/complete", done["id"].as_str().expect("id")),
+        &t,
+        &json!({}),
+    )
+    .await;
+    app.delete_auth(
+        &format!("/api/tasks/{}", gone["id"].as_str().expect("id")),
+        &t,
+        &json!({}),
+    )
+    .await;
+
+    tokio::time::sleep(Duration::from_secs(6)).await;
+
+    let list: Value = app
+        .get_auth("/api/notifications", &t)
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(list["items"], json!([]));
+    assert_eq!(reminder_mails(&email), 0);
+}
+
+#[tokio::test]
+async fn a_reminder_needs_a_due_time_and_a_sane_lead() {
+    let app = TestApp::spawn().await;
+    let (_, _, s) = app.register().await;
+    let t = token(&s);
+    for (body, code) in [
+        (
+            json!({ "title": "a", "due_date": "2027-01-01", "reminder_minutes": 10 }),
+            "needs_due_at",
+        ),
+        (
+            json!({ "title": "a", "due_at": in_secs(600), "reminder_minutes": 20000 }),
+            "out_of_range",
+        ),
+    ] {
+        let (status, _, err) = error_code(app.post_auth("/api/tasks", &t, &body).await).await;
+        assert_eq!(status, 422);
+        assert_eq!(err["error"]["details"]["fields"][0]["code"], code);
+    }
+}
+
+#[tokio::test]
+async fn notifications_are_marked_read_and_deleted_and_private() {
+    let app = TestApp::spawn().await;
+    let (_, _, a) = app.register().await;
+    let (_, _, b) = app.register().await;
+    let ta = token(&a);
+    let mut ws = connect_ws(&app, &format!("access_token={ta}"))
+        .await
+        .expect("ws");
+    for title in ["First", "Second"] {
+        create_task(
+            &app,
+            &ta,
+            json!({ "title": title, "due_at": in_secs(2), "reminder_minutes": 0 }),
+        )
+        .await;
+    }
+    next_event(&mut ws, "notification.created", Duration::from_secs(20))
+        .await
+        .expect("first");
+    next_event(&mut ws, "notification.created", Duration::from_secs(20))
+        .await
+        .expect("second");
+    let list: Value = app
+        .get_auth("/api/notifications", &ta)
+        .await
+        .json()
+        .await
+        .expect("json");
+    let id = list["items"][0]["id"].as_str().expect("id").to_owned();
+
+    let tb = token(&b);
+    assert_eq!(
+        app.post_auth(&format!("/api/notifications/{id}/read"), &tb, &json!({}))
+            .await
+            .status(),
+        404
+    );
+    assert_eq!(
+        app.delete_auth(&format!("/api/notifications/{id}"), &tb, &json!({}))
+            .await
+            .status(),
+        404
+    );
+    let read: Value = app
+        .post_auth(&format!("/api/notifications/{id}/read"), &ta, &json!({}))
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert!(read["read_at"].is_string());
+    let unread: Value = app
+        .get_auth("/api/notifications?unread=true", &ta)
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(unread["unread_count"], 1);
+    let all: Value = app
+        .post_auth("/api/notifications/read-all", &ta, &json!({}))
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(all["marked"], 1);
+    assert_eq!(
+        app.delete_auth(&format!("/api/notifications/{id}"), &ta, &json!({}))
+            .await
+            .status(),
+        204
+    );
+    let left: Value = app
+        .get_auth("/api/notifications", &ta)
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(
+        (
+            left["items"].as_array().map(Vec::len),
+            left["unread_count"].as_i64()
+        ),
+        (Some(1), Some(0))
+    );
+}

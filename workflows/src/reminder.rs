@@ -1,0 +1,135 @@
+//! `reminder`: one durable timer per reminder source (a task now; schedule blocks
+//! next), which fires once and delivers through the `reminders.deliver` activity.
+//!
+//! The timer is updatable: a `reschedule` signal carries the whole new plan (or no
+//! fire time, which cancels). Plans carry a version — the source's `updated_at` — so a
+//! signal that arrives after a newer one is ignored. Time comes from
+//! `ctx.workflow_time()` only, so replays are deterministic.
+
+use std::time::{Duration, UNIX_EPOCH};
+
+use serde::{Deserialize, Serialize};
+use temporalio_macros::{workflow, workflow_methods};
+use temporalio_sdk::{
+    ActivityOptions, SyncWorkflowContext, WorkflowContext, WorkflowContextView, WorkflowResult,
+};
+use uuid::Uuid;
+
+use crate::contracts::{CommonActivities, DeliverReminderInput};
+
+/// Workflow type name.
+pub const WORKFLOW_NAME: &str = "reminder";
+/// Signal that replaces the plan.
+pub const RESCHEDULE_SIGNAL: &str = "reschedule";
+/// A reminder that fires later than this after its time is marked late.
+pub const LATE_AFTER_MS: i64 = 60_000;
+
+/// Deterministic id: one reminder workflow per source, so it is never scheduled twice.
+#[must_use]
+pub fn reminder_workflow_id(source_type: &str, source_id: Uuid) -> String {
+    format!("reminder-{source_type}-{source_id}")
+}
+
+/// When and what to remind.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReminderPlan {
+    /// Orders plans: a plan older than the current one is ignored.
+    pub version: i64,
+    /// When to fire (Unix ms); `None` cancels the reminder.
+    pub fire_at_ms: Option<i64>,
+    /// The moment reminded of (the task's due), Unix ms.
+    pub occurrence_at_ms: i64,
+    pub title: String,
+}
+
+/// What the workflow is started with.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReminderInput {
+    pub user_id: Uuid,
+    /// `task` (or `schedule_block`).
+    pub source_type: String,
+    pub source_id: Uuid,
+    pub plan: ReminderPlan,
+}
+
+/// How a reminder ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ReminderOutcome {
+    Delivered,
+    Cancelled,
+}
+
+#[workflow]
+pub struct ReminderWorkflow {
+    input: ReminderInput,
+    /// Counts accepted plan changes, to wake the timer loop.
+    changes: u64,
+}
+
+fn now_ms(ctx: &WorkflowContext<ReminderWorkflow>) -> i64 {
+    ctx.workflow_time()
+        .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+}
+
+#[workflow_methods]
+impl ReminderWorkflow {
+    #[init]
+    pub fn new(_ctx: &WorkflowContextView, input: ReminderInput) -> Self {
+        Self { input, changes: 0 }
+    }
+
+    /// Waits until the plan's time (following reschedules), then delivers once.
+    #[run(name = "reminder")]
+    pub async fn run(ctx: &mut WorkflowContext<Self>) -> WorkflowResult<ReminderOutcome> {
+        loop {
+            let seen = ctx.state(|s| s.changes);
+            let Some(fire_at) = ctx.state(|s| s.input.plan.fire_at_ms) else {
+                return Ok(ReminderOutcome::Cancelled);
+            };
+            let wait = fire_at - now_ms(ctx);
+            if wait > 0 {
+                let wait = Duration::from_millis(u64::try_from(wait).unwrap_or(0));
+                temporalio_sdk::workflows::select! {
+                    _ = ctx.timer(wait) => {}
+                    _ = ctx.wait_condition(move |s: &Self| s.changes != seen) => continue,
+                }
+                if ctx.state(|s| s.changes) != seen {
+                    continue;
+                }
+            }
+            let input = ctx.state(|s| s.input.clone());
+            let late = now_ms(ctx) - fire_at > LATE_AFTER_MS;
+            ctx.execute_activity(
+                CommonActivities::deliver_reminder,
+                DeliverReminderInput {
+                    user_id: input.user_id,
+                    source_type: input.source_type,
+                    source_id: input.source_id,
+                    title: input.plan.title,
+                    occurrence_at_ms: input.plan.occurrence_at_ms,
+                    fire_at_ms: fire_at,
+                    late,
+                },
+                ActivityOptions::start_to_close_timeout(Duration::from_secs(30)),
+            )
+            .await?;
+            return Ok(ReminderOutcome::Delivered);
+        }
+    }
+
+    /// Replaces the plan unless it is older than the current one.
+    #[signal(name = "reschedule")]
+    pub fn reschedule(&mut self, _ctx: &mut SyncWorkflowContext<Self>, plan: ReminderPlan) {
+        if plan.version >= self.input.plan.version {
+            self.input.plan = plan;
+            self.changes += 1;
+        }
+    }
+
+    /// The current plan.
+    #[query(name = "plan")]
+    pub fn plan(&self, _ctx: &WorkflowContextView) -> ReminderPlan {
+        self.input.plan.clone()
+    }
+}
