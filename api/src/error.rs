@@ -194,6 +194,13 @@ impl From<StoreError> for ApiError {
                 "conflict",
                 format!("A conflicting record exists ({constraint})."),
             ),
+            StoreError::InvalidValue(reason) => {
+                tracing::info!(%reason, "value refused by the database");
+                Self::bad_request(
+                    "invalid_value",
+                    "A value is out of range or contains characters that cannot be stored.",
+                )
+            }
             StoreError::Constraint(constraint) => Self::client(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "constraint_violated",

@@ -335,9 +335,7 @@ async fn insert(state: &AppState, user: &AuthUser, fields: TaskFields) -> ApiRes
     let row = tasks::create(&mut *tx, user.id, &fields)
         .await
         .map_err(goal_link_error)?;
-    if let Some(goal) = row.goal_id {
-        goals::refresh_progress(&mut *tx, goal).await?;
-    }
+    goals::refresh_progress(&mut tx, &row.goal_id.into_iter().collect::<Vec<_>>()).await?;
     tx.commit().await.map_err(ApiError::internal)?;
     reminders::sync_task(state, user.id, row.id, None, Some(&row)).await;
     let view = TaskView::try_from(row)?;
@@ -412,9 +410,11 @@ pub async fn update_task(
     if let Some(done) = completed {
         (updated, next) = set_completion(&mut tx, user.id, updated, done, tz).await?;
     }
-    for goal in [row.goal_id, updated.goal_id].into_iter().flatten() {
-        goals::refresh_progress(&mut *tx, goal).await?;
-    }
+    let touched: Vec<Uuid> = [row.goal_id, updated.goal_id]
+        .into_iter()
+        .flatten()
+        .collect();
+    goals::refresh_progress(&mut tx, &touched).await?;
     tx.commit().await.map_err(ApiError::internal)?;
     reminders::sync_task(&state, user.id, id, Some(&row), Some(&updated)).await;
     let view = TaskView::try_from(updated)?;
@@ -507,9 +507,7 @@ async fn change_completion(
             .map(|s| (s, false)),
         None => None,
     };
-    if let Some(goal) = row.goal_id {
-        goals::refresh_progress(&mut *tx, goal).await?;
-    }
+    goals::refresh_progress(&mut tx, &row.goal_id.into_iter().collect::<Vec<_>>()).await?;
     tx.commit().await.map_err(ApiError::internal)?;
     if changed {
         reminders::sync_task(state, user.id, id, Some(&before), Some(&row)).await;
@@ -558,9 +556,8 @@ pub async fn delete_task(
 ) -> ApiResult<StatusCode> {
     let mut tx = state.db.begin().await.map_err(ApiError::internal)?;
     let before = tasks::lock(&mut tx, user.id, id).await?;
-    if let Some(goal) = tasks::delete(&mut *tx, user.id, id).await? {
-        goals::refresh_progress(&mut *tx, goal).await?;
-    }
+    let goal = tasks::delete(&mut *tx, user.id, id).await?;
+    goals::refresh_progress(&mut tx, &goal.into_iter().collect::<Vec<_>>()).await?;
     tx.commit().await.map_err(ApiError::internal)?;
     reminders::sync_task(&state, user.id, id, Some(&before), None).await;
     events::publish(
@@ -643,6 +640,11 @@ async fn list(
     if p.search.as_deref().is_some_and(|s| s.chars().count() > 200) {
         v.push("search", "too_long", "must be at most 200 characters");
     }
+    for (field, bound) in [("due_before", p.due_before), ("due_after", p.due_after)] {
+        if bound.is_some_and(|b| !(1970..=2200).contains(&chrono::Datelike::year(&b))) {
+            v.push(field, "out_of_range", "must be between 1970 and 2200");
+        }
+    }
     v.finish()?;
     let limit = pagination::limit(p.limit)?;
     let after = p
@@ -652,7 +654,7 @@ async fn list(
         .transpose()?;
     if after
         .as_ref()
-        .is_some_and(|(_, _, s, o)| (*s, *o) != (sort, order))
+        .is_some_and(|(k, _, s, o)| (*s, *o) != (sort, order) || !sort_key_is_valid(sort, k))
     {
         return Err(ApiError::bad_request(
             "invalid_cursor",
@@ -705,6 +707,20 @@ async fn list(
         .map(|r| TaskView::try_from(r.task))
         .collect::<ApiResult<_>>()?;
     Ok(TaskPage { items, next_cursor })
+}
+
+/// Whether a cursor's sort key has the form the database gave it (a cursor is client
+/// input: a forged one must be a 400, not a failed cast).
+fn sort_key_is_valid(sort: TaskSort, key: &str) -> bool {
+    match sort {
+        TaskSort::Created | TaskSort::Due => {
+            matches!(key, "infinity" | "-infinity")
+                || DateTime::parse_from_str(key, "%Y-%m-%d %H:%M:%S%.f%#z")
+                    .is_ok_and(|d| (1970..=2200).contains(&chrono::Datelike::year(&d)))
+        }
+        TaskSort::Priority => key.parse::<i32>().is_ok_and(|r| (1..=4).contains(&r)),
+        TaskSort::Title => true,
+    }
 }
 
 /// List tasks with filters, search, sort and cursor pagination.

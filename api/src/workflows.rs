@@ -145,13 +145,21 @@ async fn settle(
     }
 }
 
-/// Retries starts left pending until shutdown.
+/// Retries starts left pending until shutdown; also forgets expired idempotency
+/// keys every ten minutes.
 pub async fn run_relay(state: AppState, mut shutdown: watch::Receiver<bool>) {
     let mut tick = tokio::time::interval(Duration::from_secs(2));
+    let mut ticks: u64 = 0;
     loop {
         tokio::select! {
             _ = tick.tick() => {}
             _ = shutdown.changed() => return,
+        }
+        ticks += 1;
+        if ticks % 300 == 1
+            && let Err(err) = maigie_store::idempotency::purge_expired(&state.db).await
+        {
+            tracing::warn!(error = %err, "could not purge idempotency keys");
         }
         match outbox::claim_due(&state.db, 50, 30).await {
             Ok(due) => {

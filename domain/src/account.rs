@@ -105,6 +105,9 @@ impl DisplayName {
         if s.chars().count() > Self::MAX {
             return Err(InputError::TooLong { max: Self::MAX });
         }
+        if crate::planning::has_control_chars(s) {
+            return Err(InputError::ControlCharacters);
+        }
         Ok(Self(s.to_owned()))
     }
 

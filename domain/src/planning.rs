@@ -6,6 +6,14 @@ use serde::{Deserialize, Serialize};
 
 use crate::validation::InputError;
 
+/// Whether text holds a control character other than tab and line breaks (NUL and
+/// friends cannot be stored or displayed sensibly).
+#[must_use]
+pub fn has_control_chars(s: &str) -> bool {
+    s.chars()
+        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+}
+
 /// A title: trimmed, not blank, at most `max` characters (200 unless stated).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(transparent)]
@@ -25,6 +33,9 @@ impl Title {
         }
         if s.chars().count() > max {
             return Err(InputError::TooLong { max });
+        }
+        if has_control_chars(s) {
+            return Err(InputError::ControlCharacters);
         }
         Ok(Self(s.to_owned()))
     }
@@ -51,6 +62,7 @@ pub fn optional_text(raw: Option<&str>, max: usize) -> Result<Option<String>, In
     match raw.map(str::trim) {
         None | Some("") => Ok(None),
         Some(s) if s.chars().count() > max => Err(InputError::TooLong { max }),
+        Some(s) if has_control_chars(s) => Err(InputError::ControlCharacters),
         Some(s) => Ok(Some(s.to_owned())),
     }
 }
@@ -74,6 +86,9 @@ impl Tags {
             }
             if t.chars().count() > Self::MAX_LEN {
                 return Err(InputError::TooLong { max: Self::MAX_LEN });
+            }
+            if has_control_chars(t) {
+                return Err(InputError::ControlCharacters);
             }
             if !tags.iter().any(|x| x.eq_ignore_ascii_case(t)) {
                 tags.push(t.to_owned());

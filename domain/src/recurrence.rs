@@ -107,6 +107,7 @@ impl Recurrence {
             }
         }
         let rule = rule.ok_or_else(|| invalid("missing RRULE (e.g. FREQ=WEEKLY;BYDAY=MO)"))?;
+        let rule = floating_until(&rule)?;
         let parsed: RRule<Unvalidated> = rule.parse().map_err(|e| invalid(format!("{e}")))?;
         if matches!(parsed.get_freq(), Frequency::Secondly | Frequency::Minutely) {
             return Err(invalid(
@@ -114,9 +115,10 @@ impl Recurrence {
             ));
         }
         let count = parsed.get_count();
-        // Validate against a fixed start, the way the rule will be used.
+        // Validate against an early fixed start (the series is expanded on floating
+        // local times, held as UTC), so any UNTIL after 1970 is acceptable.
         let probe = Utc
-            .with_ymd_and_hms(2026, 1, 5, 9, 0, 0)
+            .with_ymd_and_hms(1970, 1, 5, 9, 0, 0)
             .single()
             .map(|d| d.with_timezone(&rrule::Tz::UTC));
         if let Some(start) = probe {
@@ -154,14 +156,15 @@ impl Recurrence {
         self.count
     }
 
-    fn set(&self, rule_text: &str, anchor: NaiveDateTime, tz: Tz) -> Option<RRuleSet> {
-        let start = resolve_local(anchor, tz)?.with_timezone(&rrule::Tz::Tz(tz));
+    /// The series on floating local wall times (held as UTC, which has no DST), so
+    /// an occurrence whose local time is skipped or repeated by a DST change is not
+    /// lost; each is resolved in the real zone afterwards.
+    fn set(&self, rule_text: &str, anchor: NaiveDateTime) -> Option<RRuleSet> {
+        let floating = |t: NaiveDateTime| Utc.from_utc_datetime(&t).with_timezone(&rrule::Tz::UTC);
         let rule: RRule<Unvalidated> = rule_text.parse().ok()?;
-        let mut set = rule.build(start).ok()?.limit();
+        let mut set = rule.build(floating(anchor)).ok()?.limit();
         for ex in &self.exdates {
-            if let Some(dt) = resolve_local(*ex, tz) {
-                set = set.exdate(dt.with_timezone(&rrule::Tz::Tz(tz)));
-            }
+            set = set.exdate(floating(*ex));
         }
         Some(set)
     }
@@ -175,11 +178,11 @@ impl Recurrence {
         tz: Tz,
         accept: impl Fn(DateTime<Tz>) -> bool,
     ) -> Option<DateTime<Utc>> {
-        let set = self.set(rule_text, anchor, tz)?;
+        let set = self.set(rule_text, anchor)?;
         (&set)
             .into_iter()
             .take(SCAN_LIMIT)
-            .map(|d| d.with_timezone(&tz))
+            .filter_map(|d| resolve_local(d.naive_utc(), tz))
             .find(|d| accept(*d))
             .map(|d| d.with_timezone(&Utc))
     }
@@ -229,6 +232,31 @@ impl fmt::Display for Recurrence {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.to_text())
     }
+}
+
+/// Rewrites UNTIL as a floating time (the series is expanded on local wall times): a
+/// date-only UNTIL covers its whole day; a UTC one (`…Z`) is read as wall time.
+fn floating_until(rule: &str) -> Result<String, RecurrenceError> {
+    let parts: Result<Vec<String>, RecurrenceError> = rule
+        .split(';')
+        .map(|part| match part.strip_prefix("UNTIL=") {
+            Some(v) => {
+                let v = v.trim_end_matches('Z');
+                let dt = if v.len() == 8 {
+                    NaiveDate::parse_from_str(v, "%Y%m%d").map(|d| {
+                        d.and_hms_opt(23, 59, 59)
+                            .unwrap_or(d.and_time(NaiveTime::MIN))
+                    })
+                } else {
+                    NaiveDateTime::parse_from_str(v, "%Y%m%dT%H%M%S")
+                }
+                .map_err(|_| invalid(format!("UNTIL {v:?} is not YYYYMMDD or YYYYMMDDTHHMMSS")))?;
+                Ok(format!("UNTIL={}Z", dt.format("%Y%m%dT%H%M%S")))
+            }
+            None => Ok(part.to_owned()),
+        })
+        .collect();
+    Ok(parts?.join(";"))
 }
 
 /// A local wall time as an instant: a time skipped by a DST change moves forward by
@@ -325,6 +353,37 @@ mod tests {
             r.next_from_due(anchor, tz, at("2026-01-02T08:00:00Z")),
             None
         );
+    }
+
+    #[test]
+    fn a_weekly_series_keeps_a_week_whose_local_midnight_does_not_exist() {
+        // Santiago skips 00:00–00:59 on Sun 5 Sep 2027: that Sunday is still an occurrence.
+        let r = Recurrence::parse("FREQ=WEEKLY;BYDAY=SU").expect("valid");
+        let tz: Tz = "America/Santiago".parse().expect("tz");
+        let anchor = naive("2027-08-29T00:00");
+        let current = resolve_local(anchor, tz)
+            .expect("local")
+            .with_timezone(&Utc);
+        let next = r.next_from_due(anchor, tz, current).expect("next");
+        assert_eq!(
+            next.with_timezone(&tz).date_naive().to_string(),
+            "2027-09-05"
+        );
+    }
+
+    #[test]
+    fn date_only_and_early_until_are_accepted() {
+        let r = Recurrence::parse("FREQ=DAILY;UNTIL=20260102").expect("date UNTIL");
+        let anchor = naive("2026-01-01T09:00");
+        assert_eq!(
+            r.next_from_due(anchor, Tz::UTC, at("2026-01-01T09:00:00Z")),
+            Some(at("2026-01-02T09:00:00Z"))
+        );
+        assert_eq!(
+            r.next_from_due(anchor, Tz::UTC, at("2026-01-02T09:00:00Z")),
+            None
+        );
+        assert!(Recurrence::parse("FREQ=DAILY;UNTIL=20200101T000000Z").is_ok());
     }
 
     #[test]

@@ -78,6 +78,8 @@ pub enum InputError {
     TooMany { max: usize },
     #[error("must be between {min} and {max}")]
     OutOfRange { min: String, max: String },
+    #[error("must not contain control characters")]
+    ControlCharacters,
 }
 
 impl ParseError for InputError {
@@ -92,6 +94,7 @@ impl ParseError for InputError {
             Self::UnknownVariant(_) => "unknown_value",
             Self::TooMany { .. } => "too_many",
             Self::OutOfRange { .. } => "out_of_range",
+            Self::ControlCharacters => "control_characters",
         }
     }
 }

@@ -170,16 +170,34 @@ pub async fn list(
     Ok(q.build_query_as().fetch_all(db).await?)
 }
 
-/// Recomputes a goal's progress from its tasks (left alone when it has none, so a
-/// goal tracked by hand keeps its manual progress).
-pub async fn refresh_progress(db: impl PgExecutor<'_>, goal_id: Uuid) -> Result<(), StoreError> {
-    sqlx::query(
-        "UPDATE goals SET progress = sub.share
-         FROM (SELECT avg(completed::int)::real AS share FROM tasks WHERE goal_id = $1) sub
-         WHERE goals.id = $1 AND sub.share IS NOT NULL AND goals.progress <> sub.share",
-    )
-    .bind(goal_id)
-    .execute(db)
-    .await?;
+/// Recomputes the progress of `goal_ids` from their tasks, in the transaction of the
+/// task change. The goals are locked in id order first (two transactions moving tasks
+/// between the same goals cannot deadlock), then each share is computed by its own
+/// statement, which sees every change committed before the lock was granted. A goal
+/// whose last task left goes back to 0.
+pub async fn refresh_progress(
+    tx: &mut sqlx::Transaction<'_, Postgres>,
+    goal_ids: &[Uuid],
+) -> Result<(), StoreError> {
+    let mut ids = goal_ids.to_vec();
+    ids.sort_unstable();
+    ids.dedup();
+    if ids.is_empty() {
+        return Ok(());
+    }
+    sqlx::query("SELECT id FROM goals WHERE id = ANY($1) ORDER BY id FOR UPDATE")
+        .bind(&ids)
+        .execute(&mut **tx)
+        .await?;
+    for id in ids {
+        sqlx::query(
+            "UPDATE goals SET progress = COALESCE(
+                 (SELECT avg(completed::int)::real FROM tasks WHERE goal_id = $1), 0)
+             WHERE id = $1",
+        )
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    }
     Ok(())
 }

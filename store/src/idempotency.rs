@@ -18,10 +18,13 @@ pub enum Claim {
     Mismatch,
     /// The first request with this key is still running.
     InProgress,
+    /// The first request never finished (process died, timed out mid-way): it may
+    /// have written, so it must not run again under this key.
+    Unknown,
 }
 
 // Keys are remembered for 24 hours. A request still "running" after 60 seconds is
-// taken to have died with its process, and may be run again.
+// taken to have died with its process; its outcome is unknown.
 
 pub async fn claim(
     db: &PgPool,
@@ -113,4 +116,13 @@ pub async fn abandon(db: &PgPool, user_id: Uuid, key: &str) -> Result<(), StoreE
         .execute(db)
         .await?;
     Ok(())
+}
+
+/// Forgets keys older than a day (called periodically).
+pub async fn purge_expired(db: &PgPool) -> Result<u64, StoreError> {
+    let done =
+        sqlx::query("DELETE FROM idempotency_keys WHERE created_at < now() - interval '24 hours'")
+            .execute(db)
+            .await?;
+    Ok(done.rows_affected())
 }

@@ -2,8 +2,12 @@
 //! request gets the first response again (header `idempotent-replayed: true`) and
 //! writes nothing; the same key with another request is a 422
 //! `idempotency_key_reused`; a retry while the first is still running is a 409
-//! `idempotency_in_progress`. Server errors are not remembered, so they can be
-//! retried. Keys are scoped to the user and kept 24 hours.
+//! `idempotency_in_progress`, and once the first has been silent for a minute (its
+//! process died, or it timed out mid-way) a 409 `idempotency_outcome_unknown`: it may
+//! or may not have written, so it is never run again under that key. Server errors
+//! are not remembered, so they can be retried. Keys are scoped to the user and kept
+//! 24 hours. Routes that carry secrets (sign-in, password, calendar token) ignore the
+//! header: their requests and responses are never stored.
 
 use axum::body::{Body, to_bytes};
 use axum::extract::{Request, State};
@@ -18,11 +22,19 @@ use crate::error::ApiError;
 use crate::state::AppState;
 
 const HEADER: &str = "idempotency-key";
+/// Routes whose requests or responses carry secrets (passwords, tokens, the feed
+/// URL): never stored, so the header is ignored there.
+const NOT_STORED: [&str; 3] = [
+    "/api/auth/",
+    "/api/users/me/password",
+    "/api/calendar/token",
+];
 /// Responses larger than this are not stored (they are returned, not replayable).
 const MAX_STORED_RESPONSE: usize = 1024 * 1024;
 
 pub async fn idempotency(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    if req.method() != Method::POST {
+    let path = req.uri().path();
+    if req.method() != Method::POST || NOT_STORED.iter().any(|p| path.starts_with(p)) {
         return next.run(req).await;
     }
     let Some(key) = req.headers().get(HEADER) else {
@@ -76,6 +88,14 @@ pub async fn idempotency(State(state): State<AppState>, req: Request, next: Next
             return ApiError::conflict(
                 "idempotency_in_progress",
                 "A request with this Idempotency-Key is still being processed.",
+            )
+            .into_response();
+        }
+        Ok(Claim::Unknown) => {
+            return ApiError::conflict(
+                "idempotency_outcome_unknown",
+                "The first request with this Idempotency-Key did not finish; check whether it \
+                 took effect, then retry with a new key.",
             )
             .into_response();
         }

@@ -78,3 +78,26 @@ async fn validation_errors_are_replayed_too_and_bad_keys_are_refused() {
         error_code(post_with_key(&app, &t, &"k".repeat(300), &json!({ "title": "x" })).await).await;
     assert_eq!((status, code.as_str()), (400, "invalid_idempotency_key"));
 }
+
+#[tokio::test]
+async fn requests_carrying_secrets_are_never_stored_under_a_key() {
+    let app = TestApp::spawn().await;
+    let (_, password, s) = app.register().await;
+    let res = app
+        .http
+        .post(app.url("/api/users/me/password"))
+        .bearer_auth(token(&s))
+        .header("idempotency-key", "pw-1")
+        .json(&json!({ "current_password": password, "new_password": "another long password" }))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(res.status(), 200);
+    let stored: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM idempotency_keys WHERE user_id = $1::uuid")
+            .bind(s["user"]["id"].as_str().expect("id"))
+            .fetch_one(&db().await)
+            .await
+            .expect("count");
+    assert_eq!(stored, 0);
+}

@@ -410,3 +410,80 @@ async fn another_users_task_answers_404_on_every_route() {
         (Some("Mine"), Some(false))
     );
 }
+
+#[tokio::test]
+async fn control_characters_forged_cursors_and_absurd_dates_are_4xx_not_500() {
+    let app = TestApp::spawn().await;
+    let (_, _, s) = app.register().await;
+    let t = token(&s);
+    let (status, _, err) = error_code(
+        app.post_auth("/api/tasks", &t, &json!({ "title": "a\u{0}b" }))
+            .await,
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert_eq!(
+        err["error"]["details"]["fields"][0]["code"],
+        "control_characters"
+    );
+    let nul_search = app.get_auth("/api/tasks?search=%00", &t).await;
+    assert_eq!(nul_search.status(), 400, "NUL in a query string");
+    let forged = maigie_tests::base64url(
+        "[\"x\",\"00000000-0000-0000-0000-000000000000\",\"created\",\"desc\"]",
+    );
+    let (status, code, _) = error_code(
+        app.get_auth(&format!("/api/tasks?cursor={forged}"), &t)
+            .await,
+    )
+    .await;
+    assert_eq!((status, code.as_str()), (400, "invalid_cursor"));
+    let (status, _, _) = error_code(
+        app.get_auth("/api/tasks?due_before=-5000-01-01T00:00:00Z", &t)
+            .await,
+    )
+    .await;
+    assert_eq!(status, 422);
+}
+
+#[tokio::test]
+async fn a_goals_progress_returns_to_zero_when_its_last_task_goes() {
+    let app = TestApp::spawn().await;
+    let (_, _, s) = app.register().await;
+    let t = token(&s);
+    let goal: Value = app
+        .post_auth("/api/goals", &t, &json!({ "title": "G" }))
+        .await
+        .json()
+        .await
+        .expect("json");
+    let gid = goal["id"].as_str().expect("id");
+    let task: Value = app
+        .post_auth(
+            &format!("/api/goals/{gid}/tasks"),
+            &t,
+            &json!({ "title": "only" }),
+        )
+        .await
+        .json()
+        .await
+        .expect("json");
+    complete(&app, &t, &id(&task)).await;
+    let done: Value = app
+        .get_auth(&format!("/api/goals/{gid}"), &t)
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(done["progress"], 1.0);
+
+    app.delete_auth(&format!("/api/tasks/{}", id(&task)), &t, &json!({}))
+        .await;
+
+    let after: Value = app
+        .get_auth(&format!("/api/goals/{gid}"), &t)
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(after["progress"], 0.0);
+}
