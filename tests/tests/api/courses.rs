@@ -764,3 +764,22 @@ async fn the_openapi_document_lists_the_course_routes() {
     let detail = &spec["components"]["schemas"]["CourseDetail"];
     assert!(detail.is_object(), "CourseDetail schema");
 }
+
+#[tokio::test]
+async fn course_progress_counts_topics_not_modules() {
+    let app = TestApp::spawn().await;
+    let t = user(&app).await;
+    let course = create_course(&app, &t, json!({ "title": "Uneven" })).await;
+    let small = create_module(&app, &t, &course, "One topic").await;
+    let large = create_module(&app, &t, &course, "Three topics").await;
+    let only = create_topic(&app, &t, &small, json!({ "title": "Only" })).await;
+    for i in 0..3 {
+        create_topic(&app, &t, &large, json!({ "title": format!("T{i}") })).await;
+    }
+
+    app.patch_auth(&topic_path(&only), &t, &json!({ "completed": true }))
+        .await;
+
+    let detail = get_course(&app, &t, &course).await;
+    assert!(approx(&detail["progress"], 0.25), "{}", detail["progress"]);
+}
