@@ -13,6 +13,7 @@ use maigie_workflows::reminder::{self, ReminderInput, ReminderWorkflow};
 use serde_json::Value;
 use temporalio_client::errors::WorkflowStartError;
 use temporalio_client::{WorkflowIdReusePolicy, WorkflowStartOptions};
+use temporalio_common::search_attributes::SearchAttributes;
 use tokio::sync::watch;
 
 use crate::state::AppState;
@@ -69,9 +70,14 @@ async fn start(
             // plan. A finished reminder may run again for a new plan; its deliveries
             // are keyed by occurrence, so an old one is never sent twice.
             let input: ReminderInput = serde_json::from_value(input)?;
+            let attributes = SearchAttributes::new([
+                reminder::USER_ID.value_set(input.user_id.to_string()),
+                reminder::REMINDER_KIND.value_set(input.source_type.clone()),
+            ]);
             let options =
                 WorkflowStartOptions::new(&state.settings.temporal_task_queue, workflow_id)
                     .id_reuse_policy(WorkflowIdReusePolicy::AllowDuplicate)
+                    .search_attributes(attributes)
                     .build();
             let plan = input.plan.clone();
             state

@@ -9,6 +9,7 @@
 use std::time::{Duration, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
+use temporalio_common::search_attributes::{SearchAttributeKey, Timestamp};
 use temporalio_macros::{workflow, workflow_methods};
 use temporalio_sdk::{
     ActivityOptions, SyncWorkflowContext, WorkflowContext, WorkflowContextView, WorkflowResult,
@@ -23,6 +24,17 @@ pub const WORKFLOW_NAME: &str = "reminder";
 pub const RESCHEDULE_SIGNAL: &str = "reschedule";
 /// A reminder that fires later than this after its time is marked late.
 pub const LATE_AFTER_MS: i64 = 60_000;
+
+/// Search attributes (registered from `temporal/search-attributes.txt`): find a
+/// user's pending reminders in the Temporal UI/CLI, e.g.
+/// `temporal workflow list --query 'UserId="<id>" AND ExecutionStatus="Running"'`.
+pub const USER_ID: SearchAttributeKey<String> = SearchAttributeKey::keyword("UserId");
+/// `task` or `schedule_block`.
+pub const REMINDER_KIND: SearchAttributeKey<String> = SearchAttributeKey::keyword("ReminderKind");
+/// The moment reminded of; kept current as the reminder is rescheduled.
+pub const DUE_AT: SearchAttributeKey<Timestamp> = SearchAttributeKey::datetime("DueAt");
+/// Patch id of the `DueAt` upserts (histories recorded before it replay without them).
+const DUE_AT_PATCH: &str = "reminder-due-at-search-attribute";
 
 /// Deterministic id: one reminder workflow per source, so it is never scheduled twice.
 #[must_use]
@@ -82,8 +94,18 @@ impl ReminderWorkflow {
     /// Waits until the plan's time (following reschedules), then delivers once.
     #[run(name = "reminder")]
     pub async fn run(ctx: &mut WorkflowContext<Self>) -> WorkflowResult<ReminderOutcome> {
+        let mut shown_due = None;
         loop {
             let seen = ctx.state(|s| s.changes);
+            let due = ctx.state(|s| s.input.plan.occurrence_at_ms);
+            if shown_due != Some(due) && ctx.patched(DUE_AT_PATCH) {
+                let at = Timestamp::new(
+                    due.div_euclid(1000),
+                    i32::try_from(due.rem_euclid(1000) * 1_000_000).unwrap_or(0),
+                );
+                ctx.upsert_search_attributes([DUE_AT.value_set(at)]);
+                shown_due = Some(due);
+            }
             let Some(fire_at) = ctx.state(|s| s.input.plan.fire_at_ms) else {
                 return Ok(ReminderOutcome::Cancelled);
             };

@@ -270,3 +270,57 @@ async fn notifications_are_marked_read_and_deleted_and_private() {
         (Some(1), Some(0))
     );
 }
+
+#[tokio::test]
+async fn pending_reminders_are_found_in_temporal_by_user_and_due_time() {
+    let app = TestApp::spawn().await;
+    let (_, _, s) = app.register().await;
+    let t = token(&s);
+    let user_id = s["user"]["id"].as_str().expect("id").to_owned();
+    create_task(
+        &app,
+        &t,
+        json!({ "title": "Later", "due_at": in_secs(3600), "reminder_minutes": 30 }),
+    )
+    .await;
+    let address =
+        std::env::var("TEMPORAL_ADDRESS").unwrap_or_else(|_| "http://127.0.0.1:7233".into());
+    let address = address
+        .trim_start_matches("http://")
+        .trim_end_matches('/')
+        .to_owned();
+    let venv = std::env::var("MAIGIE_VENV")
+        .unwrap_or_else(|_| concat!(env!("CARGO_MANIFEST_DIR"), "/../.venv").to_owned());
+    let query = format!(
+        "UserId = '{user_id}' AND ReminderKind = 'task' AND ExecutionStatus = 'Running' AND DueAt > '2000-01-01T00:00:00Z'"
+    );
+
+    let mut found = Vec::new();
+    for _ in 0..50 {
+        let out = std::process::Command::new(format!("{venv}/bin/temporal"))
+            .args([
+                "workflow",
+                "list",
+                "--address",
+                &address,
+                "--query",
+                &query,
+                "-o",
+                "json",
+            ])
+            .output()
+            .expect("temporal CLI runs");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        found = serde_json::from_slice::<Vec<Value>>(&out.stdout).unwrap_or_default();
+        if !found.is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert_eq!(found.len(), 1, "one pending reminder for the user");
+    assert_eq!(found[0]["type"]["name"], "reminder");
+}
