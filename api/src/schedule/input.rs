@@ -81,9 +81,14 @@ pub struct OverlapParams {
     pub allow_overlap: Option<bool>,
 }
 
-/// An RFC 3339 instant from a string field, as a field error when malformed.
+/// An RFC 3339 instant from a string field, as a field error when malformed or
+/// outside 1970–2200 (expanding and publishing a series costs work per year).
 pub fn instant(v: &mut Validation, field: &str, raw: &str) -> Option<DateTime<Utc>> {
     match DateTime::parse_from_rfc3339(raw.trim()) {
+        Ok(t) if !(1970..=2200).contains(&chrono::Datelike::year(&t)) => {
+            v.push(field, "out_of_range", "must be between 1970 and 2200");
+            None
+        }
         Ok(t) => Some(t.with_timezone(&Utc)),
         Err(_) => {
             v.push(

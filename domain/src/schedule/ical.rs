@@ -79,7 +79,10 @@ pub fn render(blocks: &[FeedBlock], tasks: &[FeedTask], now: DateTime<Utc>) -> S
             continue;
         };
         if let Ok(tz) = name.parse::<Tz>() {
-            vtimezone(&mut out, tz, first - 1, now.year() + VTIMEZONE_YEARS_AHEAD);
+            // Transitions from the year before the first block, but no further back than
+            // a few years: clients keep the earliest offset for older instances.
+            let from = (first - 1).max(now.year() - 5);
+            vtimezone(&mut out, tz, from, now.year() + VTIMEZONE_YEARS_AHEAD);
         }
     }
     for block in blocks {

@@ -184,6 +184,11 @@ async fn bad_input_is_refused_field_by_field() {
             "rrule",
             "start_not_in_rule",
         ),
+        (
+            json!({ "start_at": "0001-03-01T09:00:00Z" }),
+            "start_at",
+            "out_of_range",
+        ),
     ];
     for (patch, name, code) in cases {
         let mut body = base.clone();
