@@ -11,6 +11,7 @@
 use chrono::{DateTime, TimeZone, Utc};
 use chrono_tz::Tz;
 use maigie_domain::UserEvent;
+use maigie_domain::notifications::split_channels;
 use maigie_store::notifications::{self, DeliveryKey, NewNotification, NotificationRow};
 use maigie_store::{EventBus, PgPool, StoreError, tasks};
 use maigie_workflows::contracts::DeliverReminderInput;
@@ -88,10 +89,11 @@ pub async fn deliver(
     if !still_wanted(ch.db, input, occurrence).await? {
         return Ok(Delivered::Skipped);
     }
-    let Some((email, name, tz)) = notifications::recipient(ch.db, input.user_id).await? else {
+    let Some(recipient) = notifications::recipient(ch.db, input.user_id).await? else {
         return Ok(Delivered::Skipped);
     };
-    let tz: Tz = tz.parse().unwrap_or(Tz::UTC);
+    let tz: Tz = recipient.timezone.parse().unwrap_or(Tz::UTC);
+    let (channels, turned_off) = split_channels(&recipient.preferences, "reminder");
     let local = occurrence
         .with_timezone(&tz)
         .format("%a %e %b %Y, %H:%M %Z")
@@ -129,7 +131,8 @@ pub async fn deliver(
         notification.id,
         fire_at,
         input.late,
-        &["email", "websocket"],
+        &channels,
+        &turned_off,
     )
     .await?;
     tx.commit().await.map_err(StoreError::from)?;
@@ -143,8 +146,8 @@ pub async fn deliver(
                     ch,
                     input,
                     &notification,
-                    &email,
-                    name.as_deref(),
+                    &recipient.email,
+                    recipient.name.as_deref(),
                     &dedupe_key,
                 )
                 .await

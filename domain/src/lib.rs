@@ -11,6 +11,7 @@ pub mod courses;
 pub mod event;
 pub mod goals;
 pub mod notes;
+pub mod notifications;
 pub mod planning;
 pub mod plans;
 pub mod recurrence;

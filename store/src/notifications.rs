@@ -91,8 +91,9 @@ pub struct DeliveryKey<'a> {
     pub occurrence_at: DateTime<Utc>,
 }
 
-/// Creates the delivery rows for `channels` (existing ones are kept) and answers the
-/// channels still to send, with their row ids.
+/// Creates the delivery rows — `pending` for `channels`, `skipped` for the channels
+/// the user turned off — keeping rows that exist, and answers the channels still to
+/// send, with their row ids.
 pub async fn pending_deliveries(
     tx: &mut Transaction<'_, Postgres>,
     key: &DeliveryKey<'_>,
@@ -100,11 +101,16 @@ pub async fn pending_deliveries(
     fire_at: DateTime<Utc>,
     late: bool,
     channels: &[&str],
+    skipped: &[&str],
 ) -> Result<Vec<(Uuid, String)>, StoreError> {
-    for channel in channels {
+    let rows = channels
+        .iter()
+        .map(|c| (c, "pending"))
+        .chain(skipped.iter().map(|c| (c, "skipped")));
+    for (channel, status) in rows {
         sqlx::query(
-            "INSERT INTO deliveries (user_id, notification_id, reminder_key, occurrence_at, fire_at, channel, late)
-             VALUES ($1, $2, $3, $4, $5, $6, $7)
+            "INSERT INTO deliveries (user_id, notification_id, reminder_key, occurrence_at, fire_at, channel, late, status)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
              ON CONFLICT ON CONSTRAINT deliveries_once_key DO NOTHING",
         )
         .bind(key.user_id)
@@ -114,6 +120,7 @@ pub async fn pending_deliveries(
         .bind(fire_at)
         .bind(*channel)
         .bind(late)
+        .bind(status)
         .execute(&mut **tx)
         .await?;
     }
@@ -229,17 +236,25 @@ pub async fn delete(db: &PgPool, user_id: Uuid, id: Uuid) -> Result<(), StoreErr
     Ok(())
 }
 
-/// Who a reminder goes to: address, name and time zone, if the user still exists.
+/// Who a notification goes to, if the user still exists.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Recipient {
+    pub email: String,
+    pub name: Option<String>,
+    pub timezone: String,
+    pub preferences: Value,
+}
+
 pub async fn recipient(
     db: impl PgExecutor<'_>,
     user_id: Uuid,
-) -> Result<Option<(String, Option<String>, String)>, StoreError> {
-    Ok(
-        sqlx::query_as("SELECT email::text, name, timezone FROM users WHERE id = $1")
-            .bind(user_id)
-            .fetch_optional(db)
-            .await?,
+) -> Result<Option<Recipient>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT email::text AS email, name, timezone, preferences FROM users WHERE id = $1",
     )
+    .bind(user_id)
+    .fetch_optional(db)
+    .await?)
 }
 
 /// How many of the user's notifications are unread.

@@ -324,3 +324,48 @@ async fn pending_reminders_are_found_in_temporal_by_user_and_due_time() {
     assert_eq!(found.len(), 1, "one pending reminder for the user");
     assert_eq!(found[0]["type"]["name"], "reminder");
 }
+
+#[tokio::test]
+async fn a_channel_turned_off_in_preferences_is_skipped() {
+    let app = TestApp::spawn().await;
+    let (email, _, s) = app.register().await;
+    let t = token(&s);
+    let res = app
+        .patch_auth(
+            "/api/users/me",
+            &t,
+            &json!({ "preferences": { "notifications": { "reminder": { "email": false } } } }),
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    let mut ws = connect_ws(&app, &format!("access_token={t}"))
+        .await
+        .expect("ws");
+    let task = create_task(
+        &app,
+        &t,
+        json!({ "title": "Quietly", "due_at": in_secs(2), "reminder_minutes": 0 }),
+    )
+    .await;
+
+    next_event(&mut ws, "notification.created", Duration::from_secs(20))
+        .await
+        .expect("in-app reminder");
+
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    assert_eq!(reminder_mails(&email), 0, "no reminder e-mail");
+    let rows: Vec<(String, String)> = sqlx::query_as(
+        "SELECT channel, status FROM deliveries WHERE reminder_key = 'task:' || $1 ORDER BY channel",
+    )
+    .bind(task["id"].as_str().expect("id"))
+    .fetch_all(&db().await)
+    .await
+    .expect("deliveries");
+    assert_eq!(
+        rows,
+        vec![
+            ("email".into(), "skipped".into()),
+            ("websocket".into(), "sent".into())
+        ]
+    );
+}
