@@ -55,6 +55,8 @@ pub struct TestApp {
     pub http: reqwest::Client,
     pub redis_prefix: String,
     pub task_queue: String,
+    /// The configuration the app runs with, for a worker in another process.
+    pub env: Vec<(&'static str, String)>,
     running: Option<Running>,
 }
 
@@ -71,6 +73,18 @@ impl TestApp {
     }
 
     pub async fn try_spawn(overrides: Overrides) -> anyhow::Result<TestApp> {
+        Self::try_spawn_mode(overrides, Mode::ApiAndWorker).await
+    }
+
+    /// The API alone: workers run as separate processes ([`WorkerProcess`]), so a test
+    /// can kill one the hard way.
+    pub async fn spawn_api_only() -> TestApp {
+        Self::try_spawn_mode(Vec::new(), Mode::Api)
+            .await
+            .expect("test app starts")
+    }
+
+    async fn try_spawn_mode(overrides: Overrides, mode: Mode) -> anyhow::Result<TestApp> {
         let id = Uuid::new_v4().simple().to_string();
         let redis_prefix = format!("test-{id}");
         let task_queue = format!("test-{id}");
@@ -102,7 +116,7 @@ impl TestApp {
         })?;
         maigie::telemetry::init(config.log_format);
         let listener = TcpListener::bind("127.0.0.1:0").await?;
-        let running = maigie::start(config, listener, Mode::ApiAndWorker).await?;
+        let running = maigie::start(config, listener, mode).await?;
         let base = format!("http://{}", running.addr);
         let http = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
@@ -113,6 +127,7 @@ impl TestApp {
             http,
             redis_prefix,
             task_queue,
+            env: vars,
             running: Some(running),
         })
     }
@@ -307,4 +322,46 @@ pub fn forge_token(user_id: &Value, age_secs: i64, ttl_secs: i64) -> String {
 pub fn base64url(text: &str) -> String {
     use base64::Engine;
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(text.as_bytes())
+}
+
+/// A `maigie worker` in its own process, on the app's task queue.
+pub struct WorkerProcess {
+    child: std::process::Child,
+}
+
+impl WorkerProcess {
+    /// Starts the binary `scripts/test` built (`MAIGIE_BIN`, else the target dir's).
+    pub fn start(app: &TestApp) -> WorkerProcess {
+        let bin = std::env::var("MAIGIE_BIN").unwrap_or_else(|_| {
+            let target = std::env::var("CARGO_TARGET_DIR")
+                .unwrap_or_else(|_| concat!(env!("CARGO_MANIFEST_DIR"), "/../target").to_owned());
+            format!("{target}/debug/maigie")
+        });
+        let mut cmd = std::process::Command::new(&bin);
+        cmd.arg("worker")
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("RUST_LOG", "warn")
+            .stdout(std::process::Stdio::null());
+        for (k, v) in &app.env {
+            cmd.env(k, v);
+        }
+        let child = cmd
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot run {bin} (built by scripts/test): {e}"));
+        WorkerProcess { child }
+    }
+
+    /// SIGKILL: no clean-up, no finishing of activities.
+    pub fn kill_hard(mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for WorkerProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }

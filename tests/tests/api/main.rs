@@ -5,6 +5,7 @@ mod auth;
 mod calendar;
 mod conventions;
 mod courses;
+mod durability;
 mod export;
 mod goals;
 mod idempotency;
