@@ -583,9 +583,7 @@ pub async fn update_course(
     .bind(date)
     .execute(&mut *tx)
     .await?;
-    if done.rows_affected() == 0 {
-        return Err(StoreError::NotFound);
-    }
+    crate::rows::touched(&done)?;
     let row = course_row(&mut tx, user_id, id).await?;
     tx.commit().await?;
     Ok(row)
@@ -608,9 +606,7 @@ pub async fn set_archived(
     .bind(archived)
     .execute(&mut *tx)
     .await?;
-    if done.rows_affected() == 0 {
-        return Err(StoreError::NotFound);
-    }
+    crate::rows::touched(&done)?;
     let row = course_row(&mut tx, user_id, id).await?;
     tx.commit().await?;
     Ok(row)
@@ -618,15 +614,13 @@ pub async fn set_archived(
 
 /// Deletes a course with its modules and topics (the foreign keys cascade).
 pub async fn delete_course(db: &PgPool, user_id: Uuid, id: Uuid) -> Result<(), StoreError> {
-    let done = sqlx::query("DELETE FROM courses WHERE id = $1 AND user_id = $2")
-        .bind(id)
-        .bind(user_id)
-        .execute(db)
-        .await?;
-    if done.rows_affected() == 0 {
-        return Err(StoreError::NotFound);
-    }
-    Ok(())
+    crate::rows::delete_owned(
+        db,
+        "DELETE FROM courses WHERE id = $1 AND user_id = $2",
+        id,
+        user_id,
+    )
+    .await
 }
 
 // ------------------------------------------------------------------------------------
@@ -825,9 +819,7 @@ pub async fn update_topic(
     .bind(changes.completed)
     .execute(&mut *tx)
     .await?;
-    if done.rows_affected() == 0 {
-        return Err(StoreError::NotFound);
-    }
+    crate::rows::touched(&done)?;
     if changes.completed.is_some() {
         sync_module_completion(&mut tx, ids.module_id).await?;
         sync_course_completion(&mut tx, ids.course_id).await?;

@@ -130,15 +130,13 @@ pub async fn update(
 }
 
 pub async fn delete(db: &PgPool, user_id: Uuid, id: Uuid) -> Result<(), StoreError> {
-    let done = sqlx::query("DELETE FROM goals WHERE id = $1 AND user_id = $2")
-        .bind(id)
-        .bind(user_id)
-        .execute(db)
-        .await?;
-    if done.rows_affected() == 0 {
-        return Err(StoreError::NotFound);
-    }
-    Ok(())
+    crate::rows::delete_owned(
+        db,
+        "DELETE FROM goals WHERE id = $1 AND user_id = $2",
+        id,
+        user_id,
+    )
+    .await
 }
 
 /// A page of goals, newest first, after the cursor `(created_at, id)`.

@@ -17,6 +17,7 @@ pub mod oauth;
 pub mod outbox;
 pub mod plans;
 pub mod resources;
+mod rows;
 pub mod schedule;
 pub mod tasks;
 pub mod tokens;

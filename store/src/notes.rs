@@ -167,15 +167,13 @@ pub async fn set_archived(
 }
 
 pub async fn delete(db: impl PgExecutor<'_>, user_id: Uuid, id: Uuid) -> Result<(), StoreError> {
-    let done = sqlx::query("DELETE FROM notes WHERE id = $1 AND user_id = $2")
-        .bind(id)
-        .bind(user_id)
-        .execute(db)
-        .await?;
-    if done.rows_affected() == 0 {
-        return Err(StoreError::NotFound);
-    }
-    Ok(())
+    crate::rows::delete_owned(
+        db,
+        "DELETE FROM notes WHERE id = $1 AND user_id = $2",
+        id,
+        user_id,
+    )
+    .await
 }
 
 fn push_filter(q: &mut QueryBuilder<Postgres>, user_id: Uuid, filter: &NoteFilter) {

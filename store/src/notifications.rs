@@ -225,15 +225,13 @@ pub async fn mark_all_read(db: &PgPool, user_id: Uuid) -> Result<u64, StoreError
 }
 
 pub async fn delete(db: &PgPool, user_id: Uuid, id: Uuid) -> Result<(), StoreError> {
-    let done = sqlx::query("DELETE FROM notifications WHERE id = $1 AND user_id = $2")
-        .bind(id)
-        .bind(user_id)
-        .execute(db)
-        .await?;
-    if done.rows_affected() == 0 {
-        return Err(StoreError::NotFound);
-    }
-    Ok(())
+    crate::rows::delete_owned(
+        db,
+        "DELETE FROM notifications WHERE id = $1 AND user_id = $2",
+        id,
+        user_id,
+    )
+    .await
 }
 
 /// Who a notification goes to, if the user still exists.

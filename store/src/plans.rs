@@ -196,15 +196,13 @@ pub async fn delete_weekly(
     user_id: Uuid,
     id: Uuid,
 ) -> Result<(), StoreError> {
-    let done = sqlx::query("DELETE FROM weekly_plans WHERE id = $1 AND user_id = $2")
-        .bind(id)
-        .bind(user_id)
-        .execute(db)
-        .await?;
-    if done.rows_affected() == 0 {
-        return Err(StoreError::NotFound);
-    }
-    Ok(())
+    crate::rows::delete_owned(
+        db,
+        "DELETE FROM weekly_plans WHERE id = $1 AND user_id = $2",
+        id,
+        user_id,
+    )
+    .await
 }
 
 /// The daily plans linked to a weekly plan, by date.
@@ -378,15 +376,13 @@ pub async fn delete_daily(
     user_id: Uuid,
     id: Uuid,
 ) -> Result<(), StoreError> {
-    let done = sqlx::query("DELETE FROM daily_plans WHERE id = $1 AND user_id = $2")
-        .bind(id)
-        .bind(user_id)
-        .execute(db)
-        .await?;
-    if done.rows_affected() == 0 {
-        return Err(StoreError::NotFound);
-    }
-    Ok(())
+    crate::rows::delete_owned(
+        db,
+        "DELETE FROM daily_plans WHERE id = $1 AND user_id = $2",
+        id,
+        user_id,
+    )
+    .await
 }
 
 /// A daily plan's items, in order.

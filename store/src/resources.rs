@@ -210,10 +210,7 @@ pub async fn delete_own(
             .bind(user_id)
             .execute(db)
             .await?;
-    if done.rows_affected() == 0 {
-        return Err(StoreError::NotFound);
-    }
-    Ok(())
+    crate::rows::touched(&done)
 }
 
 /// Visible resources: newest first, or best rank first for a search (ties by id).
@@ -415,8 +412,5 @@ pub async fn unsave(
         .bind(resource_id)
         .execute(db)
         .await?;
-    if done.rows_affected() == 0 {
-        return Err(StoreError::NotFound);
-    }
-    Ok(())
+    crate::rows::touched(&done)
 }

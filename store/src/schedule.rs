@@ -196,15 +196,13 @@ pub async fn get(db: impl PgExecutor<'_>, user_id: Uuid, id: Uuid) -> Result<Blo
 }
 
 pub async fn delete(db: impl PgExecutor<'_>, user_id: Uuid, id: Uuid) -> Result<(), StoreError> {
-    let done = sqlx::query("DELETE FROM schedule_blocks WHERE id = $1 AND user_id = $2")
-        .bind(id)
-        .bind(user_id)
-        .execute(db)
-        .await?;
-    if done.rows_affected() == 0 {
-        return Err(StoreError::NotFound);
-    }
-    Ok(())
+    crate::rows::delete_owned(
+        db,
+        "DELETE FROM schedule_blocks WHERE id = $1 AND user_id = $2",
+        id,
+        user_id,
+    )
+    .await
 }
 
 /// A page of the user's blocks (series, not occurrences) in `(start_at, id)` order,
@@ -354,10 +352,7 @@ pub async fn set_calendar_token(
         .bind(token_hash)
         .execute(db)
         .await?;
-    if done.rows_affected() == 0 {
-        return Err(StoreError::NotFound);
-    }
-    Ok(())
+    crate::rows::touched(&done)
 }
 
 /// The user whose feed secret hashes to `token_hash`.

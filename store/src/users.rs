@@ -132,10 +132,7 @@ pub async fn set_password_hash(
         .bind(hash)
         .execute(db)
         .await?;
-    if done.rows_affected() == 0 {
-        return Err(StoreError::NotFound);
-    }
-    Ok(())
+    crate::rows::touched(&done)
 }
 
 pub async fn record_login(db: &PgPool, id: Uuid) -> Result<(), StoreError> {
@@ -181,10 +178,7 @@ pub async fn delete(db: impl PgExecutor<'_>, id: Uuid) -> Result<(), StoreError>
         .bind(id)
         .execute(db)
         .await?;
-    if done.rows_affected() == 0 {
-        return Err(StoreError::NotFound);
-    }
-    Ok(())
+    crate::rows::touched(&done)
 }
 
 /// The user's IANA time zone (UTC if the user is gone: callers 404 on their own).
