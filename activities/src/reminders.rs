@@ -7,13 +7,17 @@
 //! sent but not yet marked when the worker dies — is closed for e-mail by a stable
 //! Message-ID (mail clients drop the duplicate) and for WebSocket by the notification
 //! id clients already hold.
+//!
+//! Quiet hours hold e-mail: its row stays `pending` and the delivery answers when
+//! they end; the workflow sleeps until then and calls again, which sends it (or skips
+//! it if the source no longer wants the reminder by then).
 
-use chrono::{DateTime, TimeZone, Utc};
+use chrono::{DateTime, Duration, TimeZone, Utc};
 use chrono_tz::Tz;
 use maigie_domain::UserEvent;
-use maigie_domain::notifications::split_channels;
+use maigie_domain::notifications::{QuietHours, split_channels};
 use maigie_store::notifications::{self, DeliveryKey, NewNotification, NotificationRow};
-use maigie_store::{EventBus, PgPool, StoreError, tasks};
+use maigie_store::{EventBus, PgPool, StoreError, schedule, tasks};
 use maigie_workflows::contracts::DeliverReminderInput;
 use serde_json::{Value, json};
 
@@ -33,8 +37,11 @@ pub enum DeliveryError {
 /// What a delivery did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Delivered {
-    /// Sent on every channel (or found already sent).
-    Sent,
+    /// Sent on every channel (or found already sent), except e-mail held by quiet
+    /// hours until the given time.
+    Sent {
+        email_held_until: Option<DateTime<Utc>>,
+    },
     /// The source no longer wants this reminder (completed, moved, deleted).
     Skipped,
 }
@@ -45,6 +52,8 @@ pub struct Channels<'a> {
     pub events: &'a EventBus,
     pub mailer: &'a Mailer,
     pub public_base_url: &'a str,
+    /// A reminder delivered more than this after its time says it is late.
+    pub late_after: Duration,
 }
 
 fn at(ms: i64) -> Result<DateTime<Utc>, DeliveryError> {
@@ -68,15 +77,25 @@ async fn still_wanted(
     input: &DeliverReminderInput,
     occurrence: DateTime<Utc>,
 ) -> Result<bool, DeliveryError> {
-    if input.source_type != "task" {
-        return Ok(true);
-    }
-    Ok(
-        match tasks::reminder_source(db, input.user_id, input.source_id).await? {
-            Some((false, Some(due))) => due == occurrence,
-            _ => false,
-        },
-    )
+    Ok(match input.source_type.as_str() {
+        "task" => matches!(
+            tasks::reminder_source(db, input.user_id, input.source_id).await?,
+            Some((false, Some(due))) if due == occurrence
+        ),
+        "schedule_block" => {
+            // The block still has an occurrence starting then, not completed.
+            let next = schedule::next_reminder(
+                db,
+                input.user_id,
+                input.source_id,
+                Some(occurrence - Duration::milliseconds(1)),
+                DateTime::<Utc>::MIN_UTC,
+            )
+            .await?;
+            next.is_some_and(|r| r.occurrence_at == occurrence)
+        }
+        _ => true,
+    })
 }
 
 /// Delivers one reminder occurrence on WebSocket and e-mail, once each.
@@ -86,24 +105,33 @@ pub async fn deliver(
 ) -> Result<Delivered, DeliveryError> {
     let occurrence = at(input.occurrence_at_ms)?;
     let fire_at = at(input.fire_at_ms)?;
+    let reminder_key = format!("{}:{}", input.source_type, input.source_id);
     if !still_wanted(ch.db, input, occurrence).await? {
+        // E-mail held by quiet hours for a reminder no longer wanted is not sent.
+        notifications::skip_pending(ch.db, &reminder_key, occurrence).await?;
         return Ok(Delivered::Skipped);
     }
     let Some(recipient) = notifications::recipient(ch.db, input.user_id).await? else {
         return Ok(Delivered::Skipped);
     };
+    let now = Utc::now();
+    let late = input.late || now - fire_at > ch.late_after;
     let tz: Tz = recipient.timezone.parse().unwrap_or(Tz::UTC);
     let (channels, turned_off) = split_channels(&recipient.preferences, "reminder");
     let local = occurrence
         .with_timezone(&tz)
         .format("%a %e %b %Y, %H:%M %Z")
         .to_string();
-    let body = if input.late {
-        format!("Due {local}. This reminder is late: it could not be sent on time.")
+    let what = if input.source_type == "task" {
+        "Due"
     } else {
-        format!("Due {local}.")
+        "Starts"
     };
-    let reminder_key = format!("{}:{}", input.source_type, input.source_id);
+    let body = if late {
+        format!("{what} {local}. This reminder is late: it could not be sent on time.")
+    } else {
+        format!("{what} {local}.")
+    };
     let dedupe_key = format!("reminder:{reminder_key}:{}", input.occurrence_at_ms);
     let mut tx = ch.db.begin().await.map_err(StoreError::from)?;
     let (notification, _) = notifications::record_once(
@@ -113,7 +141,7 @@ pub async fn deliver(
             kind: "reminder",
             title: &input.title,
             body: Some(&body),
-            data: json!({ "due_at": occurrence, "fire_at": fire_at, "late": input.late }),
+            data: json!({ "due_at": occurrence, "fire_at": fire_at, "late": late }),
             source_type: Some(&input.source_type),
             source_id: Some(input.source_id),
             dedupe_key: &dedupe_key,
@@ -130,17 +158,24 @@ pub async fn deliver(
         &key,
         notification.id,
         fire_at,
-        input.late,
+        late,
         &channels,
         &turned_off,
     )
     .await?;
     tx.commit().await.map_err(StoreError::from)?;
 
+    let held_until = QuietHours::of(&recipient.preferences).and_then(|q| q.holds_until(now, tz));
     let mut failure = None;
+    let mut email_held_until = None;
     for (delivery_id, channel) in pending {
         let sent = match channel.as_str() {
             "websocket" => send_event(ch.events, input, &notification).await,
+            _ if held_until.is_some() => {
+                notifications::mark_held(ch.db, delivery_id, held_until).await?;
+                email_held_until = held_until;
+                continue;
+            }
             _ => {
                 send_mail(
                     ch,
@@ -161,7 +196,7 @@ pub async fn deliver(
             }
         }
     }
-    failure.map_or(Ok(Delivered::Sent), Err)
+    failure.map_or(Ok(Delivered::Sent { email_held_until }), Err)
 }
 
 async fn send_event(
@@ -189,8 +224,13 @@ async fn send_mail(
     name: Option<&str>,
     dedupe_key: &str,
 ) -> Result<(), String> {
+    let section = if input.source_type == "task" {
+        "tasks"
+    } else {
+        "schedule"
+    };
     let link = format!(
-        "{}/tasks/{}",
+        "{}/{section}/{}",
         ch.public_base_url.trim_end_matches('/'),
         input.source_id
     );

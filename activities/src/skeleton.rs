@@ -5,8 +5,9 @@ use std::sync::Arc;
 use maigie_domain::UserEvent;
 use maigie_store::{EventBus, PgPool};
 use maigie_workflows::contracts::{
-    DeliverReminderInput, PublishEventInput, WelcomeEmailInput, markers,
+    DeliverReminderInput, NextReminderInput, PublishEventInput, WelcomeEmailInput, markers,
 };
+use maigie_workflows::reminder::ReminderPlan;
 use temporalio_macros::activities;
 use temporalio_sdk::ApplicationFailure;
 use temporalio_sdk::activities::{ActivityContext, ActivityError};
@@ -21,16 +22,25 @@ pub struct CoreActivities {
     mailer: Mailer,
     events: EventBus,
     public_base_url: String,
+    late_after: chrono::Duration,
 }
 
 impl CoreActivities {
+    /// `late_after`: a reminder delivered later than this after its time says so.
     #[must_use]
-    pub fn new(db: PgPool, mailer: Mailer, events: EventBus, public_base_url: String) -> Self {
+    pub fn new(
+        db: PgPool,
+        mailer: Mailer,
+        events: EventBus,
+        public_base_url: String,
+        late_after: std::time::Duration,
+    ) -> Self {
         Self {
             db,
             mailer,
             events,
             public_base_url,
+            late_after: chrono::Duration::from_std(late_after).unwrap_or(chrono::Duration::MAX),
         }
     }
 }
@@ -100,26 +110,59 @@ impl CoreActivities {
         self: Arc<Self>,
         _ctx: ActivityContext,
         input: DeliverReminderInput,
-    ) -> Result<(), ActivityError> {
+    ) -> Result<Option<i64>, ActivityError> {
         let channels = Channels {
             db: &self.db,
             events: &self.events,
             mailer: &self.mailer,
             public_base_url: &self.public_base_url,
+            late_after: self.late_after,
         };
         match reminders::deliver(&channels, &input).await {
-            Ok(Delivered::Sent) => {
-                info!(user_id = %input.user_id, source = %input.source_id, late = input.late, "reminder delivered");
-                Ok(())
+            Ok(Delivered::Sent { email_held_until }) => {
+                info!(user_id = %input.user_id, source = %input.source_id,
+                    held_until = ?email_held_until, "reminder delivered");
+                Ok(email_held_until.map(|t| t.timestamp_millis()))
             }
             Ok(Delivered::Skipped) => {
                 info!(user_id = %input.user_id, source = %input.source_id, "reminder no longer wanted");
-                Ok(())
+                Ok(None)
             }
             Err(DeliveryError::Time) => Err(ActivityError::application(
                 ApplicationFailure::non_retryable(DeliveryError::Time),
             )),
             Err(err) => Err(err.into()),
         }
+    }
+
+    #[activity(definition = markers::NextReminder)]
+    pub async fn next_reminder(
+        self: Arc<Self>,
+        _ctx: ActivityContext,
+        input: NextReminderInput,
+    ) -> Result<Option<ReminderPlan>, ActivityError> {
+        if input.source_type != "schedule_block" {
+            return Ok(None);
+        }
+        let after = chrono::DateTime::from_timestamp_millis(input.after_ms).ok_or_else(|| {
+            ActivityError::application(ApplicationFailure::non_retryable(DeliveryError::Time))
+        })?;
+        // Occurrences whose reminder time passed more than a minute ago (the worker
+        // was down) are not reminded of any more; the one pending then was, late.
+        let not_before = chrono::Utc::now() - chrono::Duration::minutes(1);
+        let next = maigie_store::schedule::next_reminder(
+            &self.db,
+            input.user_id,
+            input.source_id,
+            Some(after),
+            not_before,
+        )
+        .await?;
+        Ok(next.map(|r| ReminderPlan {
+            version: r.version.timestamp_micros(),
+            fire_at_ms: Some(r.fire_at.timestamp_millis()),
+            occurrence_at_ms: r.occurrence_at.timestamp_millis(),
+            title: r.title,
+        }))
     }
 }

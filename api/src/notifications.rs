@@ -24,6 +24,105 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(delete_notification))
         .routes(routes!(mark_read))
         .routes(routes!(mark_all_read))
+        .routes(routes!(get_preferences, put_preferences))
+}
+
+/// Notification settings (stored in `preferences.notifications` of the profile).
+/// Missing switches are on; a kind's switch overrides the global one.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"email": true, "websocket": true, "reminder": {"email": false},
+    "quiet_hours": {"start": "22:00", "end": "07:00"}}))]
+#[schema(value_type = Object)]
+pub struct NotificationSettings(Value);
+
+fn effective(stored: &Value) -> Value {
+    let mut doc = match stored {
+        Value::Object(m) => m.clone(),
+        _ => serde_json::Map::new(),
+    };
+    for channel in maigie_domain::notifications::CHANNELS {
+        doc.entry(channel).or_insert(Value::Bool(true));
+    }
+    doc.entry("quiet_hours").or_insert(Value::Null);
+    Value::Object(doc)
+}
+
+async fn stored_settings(state: &AppState, user: &AuthUser) -> ApiResult<Value> {
+    let row = maigie_store::users::find_by_id(&state.db, user.id)
+        .await?
+        .ok_or_else(|| {
+            ApiError::unauthorized("account_not_found", "The account no longer exists.")
+        })?;
+    Ok(row.preferences["notifications"].clone())
+}
+
+/// The user's notification settings: channel switches (global and per kind) and
+/// quiet hours (`HH:MM` in the user's time zone; e-mail is held until they end).
+#[utoipa::path(get, path = "/api/notifications/preferences", tag = "notifications", security(("bearer" = [])),
+    responses((status = 200, body = NotificationSettings), (status = 401, body = ErrorBody)))]
+pub async fn get_preferences(
+    State(state): State<AppState>,
+    user: AuthUser,
+) -> ApiResult<Json<NotificationSettings>> {
+    Ok(Json(NotificationSettings(effective(
+        &stored_settings(&state, &user).await?,
+    ))))
+}
+
+/// Replace the notification settings. Keys: `email`, `websocket` (booleans), a kind
+/// (`reminder`, `ai_action`, `billing`, `plan`, `system`) with its own switches, and
+/// `quiet_hours` (`{"start": "22:00", "end": "07:00"}` or `null`).
+#[utoipa::path(put, path = "/api/notifications/preferences", tag = "notifications", security(("bearer" = [])),
+    request_body(content = Object, description = "The whole settings document."),
+    responses((status = 200, body = NotificationSettings), (status = 401, body = ErrorBody),
+        (status = 422, description = "`invalid_notification_settings`", body = ErrorBody)))]
+pub async fn put_preferences(
+    State(state): State<AppState>,
+    user: AuthUser,
+    Json(body): Json<Value>,
+) -> ApiResult<Json<NotificationSettings>> {
+    use maigie_domain::validation::ParseError;
+    if let Err(e) = maigie_domain::notifications::check_settings(&body) {
+        return Err(ApiError::invalid_field(
+            "preferences",
+            e.code(),
+            e.to_string(),
+        ));
+    }
+    let row = maigie_store::users::update_profile(
+        &state.db,
+        user.id,
+        maigie_store::users::ProfileChanges {
+            name: None,
+            timezone: None,
+            preferences: Some(json!({ "notifications": body })),
+        },
+    )
+    .await
+    .map_err(|err| match err {
+        maigie_store::StoreError::NotFound => {
+            ApiError::unauthorized("account_not_found", "The account no longer exists.")
+        }
+        maigie_store::StoreError::Constraint(c)
+            if c == maigie_store::users::PREFERENCES_TOO_LARGE =>
+        {
+            ApiError::invalid_field(
+                "preferences",
+                "too_large",
+                "The preferences would exceed 16 KiB.",
+            )
+        }
+        other => other.into(),
+    })?;
+    let settings = effective(&row.preferences["notifications"]);
+    events::publish(
+        &state,
+        user.id,
+        "notification.preferences_updated",
+        &settings,
+    )
+    .await;
+    Ok(Json(NotificationSettings(settings)))
 }
 
 /// A notification.

@@ -29,10 +29,10 @@ use self::input::{CreateBlock, OverlapParams, UpdateBlock, instant};
 use self::views::{BlockPage, BlockView, OccurrenceList, OccurrenceView};
 use crate::auth::extractor::AuthUser;
 use crate::error::{ApiError, ApiResult, ErrorBody};
-use crate::events;
 use crate::http::extract::{Json, Path, Query};
 use crate::pagination;
 use crate::state::AppState;
+use crate::{events, reminders};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -158,6 +158,7 @@ pub async fn create_block(
         .await
         .map_err(link_error)?;
     tx.commit().await.map_err(ApiError::internal)?;
+    reminders::sync_block(&state, user.id, row.id, false).await;
     let view = BlockView::try_from(&row)?;
     events::publish(&state, user.id, "schedule_block.created", &view).await;
     Ok((StatusCode::CREATED, Json(view)).into_response())
@@ -243,10 +244,12 @@ pub async fn update_block(
         }
         schedule::clear_exceptions(&mut *tx, user.id, id).await?;
     }
+    let had_reminder = current.reminder_minutes.is_some();
     let row = schedule::update(&mut *tx, user.id, id, f)
         .await
         .map_err(link_error)?;
     tx.commit().await.map_err(ApiError::internal)?;
+    reminders::sync_block(&state, user.id, id, had_reminder).await;
     let view = BlockView::try_from(&row)?;
     events::publish(&state, user.id, "schedule_block.updated", &view).await;
     Ok(Json(view).into_response())
@@ -261,7 +264,12 @@ pub async fn delete_block(
     user: AuthUser,
     Path(id): Path<Uuid>,
 ) -> ApiResult<StatusCode> {
+    let had_reminder = schedule::get(&state.db, user.id, id)
+        .await?
+        .reminder_minutes
+        .is_some();
     schedule::delete(&state.db, user.id, id).await?;
+    reminders::sync_block(&state, user.id, id, had_reminder).await;
     events::publish(
         &state,
         user.id,

@@ -36,6 +36,8 @@ pub struct Config {
     pub bind: IpAddr,
     pub port: u16,
     pub log_format: LogFormat,
+    /// Worker: a reminder delivered later than this after its time says it is late.
+    pub reminder_late_after: Duration,
     pub api: ApiSettings,
 }
 
@@ -210,6 +212,10 @@ impl Config {
             bind: env.parse("BIND", IpAddr::from([127, 0, 0, 1]))?,
             port: env.parse("PORT", 8080)?,
             log_format,
+            reminder_late_after: Duration::from_secs(positive(
+                "REMINDER_LATE_AFTER_SECS",
+                env.parse("REMINDER_LATE_AFTER_SECS", 60)?,
+            )?),
             api,
         })
     }

@@ -37,6 +37,9 @@ enum Command {
     WorkflowHistory {
         /// The workflow id, e.g. `user-onboarding-<user id>`.
         workflow_id: String,
+        /// One run of it (a workflow that continued as new has several); default: the latest.
+        #[arg(long)]
+        run_id: Option<String>,
     },
 }
 
@@ -96,8 +99,12 @@ async fn main() -> anyhow::Result<()> {
                 anyhow::bail!("no account with e-mail {email}")
             }
         }
-        Command::WorkflowHistory { workflow_id } => {
-            let json = maigie::temporal::history_json(&config, &workflow_id).await?;
+        Command::WorkflowHistory {
+            workflow_id,
+            run_id,
+        } => {
+            let json =
+                maigie::temporal::history_json(&config, &workflow_id, run_id.as_deref()).await?;
             println!("{}", String::from_utf8_lossy(&json));
             Ok(())
         }

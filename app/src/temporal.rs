@@ -6,8 +6,8 @@ use maigie_activities::{CoreActivities, Mailer};
 use maigie_store::EventBus;
 use maigie_workflows::{ReminderWorkflow, UserOnboardingWorkflow};
 use temporalio_client::{
-    Client, ClientOptions, Connection, ConnectionOptions, UntypedWorkflow,
-    WorkflowFetchHistoryOptions,
+    Client, ClientOptions, Connection, ConnectionOptions, UntypedWorkflow, WorkflowExecutionInfo,
+    WorkflowFetchHistoryOptions, WorkflowHandle,
 };
 use temporalio_sdk::{Runtime, Worker, WorkerOptions};
 use tokio::sync::watch;
@@ -45,8 +45,13 @@ pub async fn run_worker(config: Config, mut shutdown: watch::Receiver<bool>) -> 
     );
     let mailer = Mailer::new(&config.smtp_url, &config.mail_from)?;
     let db = maigie_store::connect(&config.database_url, config.database_max_connections).await?;
-    let activities =
-        CoreActivities::new(db, mailer, events, config.api.public_base_url.to_string());
+    let activities = CoreActivities::new(
+        db,
+        mailer,
+        events,
+        config.api.public_base_url.to_string(),
+        config.reminder_late_after,
+    );
     let options = WorkerOptions::new(config.api.temporal_task_queue.clone())
         .register_workflow::<UserOnboardingWorkflow>()?
         .register_workflow::<ReminderWorkflow>()?
@@ -81,9 +86,18 @@ pub fn spawn_worker_thread(
 }
 
 /// The event history of a workflow (its latest run), as JSON.
-pub async fn history_json(config: &Config, workflow_id: &str) -> anyhow::Result<Vec<u8>> {
+pub async fn history_json(
+    config: &Config,
+    workflow_id: &str,
+    run_id: Option<&str>,
+) -> anyhow::Result<Vec<u8>> {
     let client = connect(config).await?;
-    let handle = client.get_workflow_handle::<UntypedWorkflow>(workflow_id);
+    let info = WorkflowExecutionInfo::builder()
+        .namespace(config.temporal_namespace.clone())
+        .workflow_id(workflow_id)
+        .maybe_run_id(run_id.map(str::to_owned))
+        .build();
+    let handle = WorkflowHandle::<_, UntypedWorkflow>::new(client, info);
     let history = handle.fetch_history(WorkflowFetchHistoryOptions::default());
     Ok(history.to_json().await?)
 }

@@ -149,6 +149,9 @@ impl Preferences {
 
     pub fn parse(value: Value) -> Result<Self, InputError> {
         let too_big = serde_json::to_vec(&value).map_or(true, |v| v.len() > Self::MAX_BYTES);
+        if let Some(settings) = value.get("notifications").filter(|v| !v.is_null()) {
+            crate::notifications::check_settings(settings)?;
+        }
         match value {
             Value::Object(map) if !too_big => Ok(Self(map)),
             _ => Err(InputError::BadPreferences {

@@ -422,6 +422,33 @@ fn apply(block_id: Uuid, span: Span, exception: Option<&Exception>) -> Option<Oc
     })
 }
 
+/// How far past its earliest candidate [`next_reminder`] looks (a yearly series
+/// always has an occurrence within it).
+pub const REMINDER_LOOKAHEAD_DAYS: i64 = 400;
+
+/// The occurrence a block's reminder is next for: the first (exceptions applied, not
+/// completed) that starts after `after`, and whose reminder time — `minutes` before
+/// its start — is not before `not_before`.
+pub fn next_reminder(
+    block_id: Uuid,
+    series: &Series,
+    exceptions: &[Exception],
+    minutes: i64,
+    after: Option<DateTime<Utc>>,
+    not_before: DateTime<Utc>,
+) -> Result<Option<Occurrence>, ScheduleError> {
+    let mut earliest = not_before + Duration::minutes(minutes);
+    if let Some(after) = after {
+        earliest = earliest.max(after + Duration::milliseconds(1));
+    }
+    let to = earliest + Duration::days(REMINDER_LOOKAHEAD_DAYS);
+    Ok(
+        occurrences(block_id, series, exceptions, earliest, to, MAX_SCAN)?
+            .into_iter()
+            .find(|o| o.start >= earliest && o.completed_at.is_none()),
+    )
+}
+
 /// Checks a `[from, to)` query window: `to` after `from`, at most a year long.
 pub fn window(
     from: DateTime<Utc>,

@@ -80,6 +80,8 @@ pub enum InputError {
     OutOfRange { min: String, max: String },
     #[error("must not contain control characters")]
     ControlCharacters,
+    #[error("invalid notification settings: {0}")]
+    BadNotificationSettings(String),
 }
 
 impl ParseError for InputError {
@@ -95,6 +97,7 @@ impl ParseError for InputError {
             Self::TooMany { .. } => "too_many",
             Self::OutOfRange { .. } => "out_of_range",
             Self::ControlCharacters => "control_characters",
+            Self::BadNotificationSettings(_) => "invalid_notification_settings",
         }
     }
 }

@@ -139,10 +139,43 @@ pub async fn pending_deliveries(
 pub async fn mark_sent(db: impl PgExecutor<'_>, delivery_id: Uuid) -> Result<(), StoreError> {
     sqlx::query(
         "UPDATE deliveries SET status = 'sent', delivered_at = now(), attempts = attempts + 1,
-                last_error = NULL
+                last_error = NULL, held_until = NULL
          WHERE id = $1 AND status <> 'sent'",
     )
     .bind(delivery_id)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Notes that a pending delivery is held (by quiet hours) until `until`; it stays
+/// `pending`.
+pub async fn mark_held(
+    db: impl PgExecutor<'_>,
+    delivery_id: Uuid,
+    until: Option<DateTime<Utc>>,
+) -> Result<(), StoreError> {
+    sqlx::query("UPDATE deliveries SET held_until = $2 WHERE id = $1 AND status = 'pending'")
+        .bind(delivery_id)
+        .bind(until)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// Marks the unsent deliveries of one occurrence `skipped` (its source no longer
+/// wants the reminder).
+pub async fn skip_pending(
+    db: impl PgExecutor<'_>,
+    reminder_key: &str,
+    occurrence_at: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "UPDATE deliveries SET status = 'skipped', held_until = NULL
+         WHERE reminder_key = $1 AND occurrence_at = $2 AND status IN ('pending', 'failed')",
+    )
+    .bind(reminder_key)
+    .bind(occurrence_at)
     .execute(db)
     .await?;
     Ok(())

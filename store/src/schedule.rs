@@ -1,8 +1,10 @@
 //! SQL for schedule blocks, their per-occurrence exceptions, and the calendar feed
 //! (the user's feed secret and the due tasks it lists).
 
-use chrono::{DateTime, NaiveDate, Utc};
-use sqlx::{PgConnection, PgExecutor};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use maigie_domain::Timezone;
+use maigie_domain::schedule::{Exception, Rule, ScheduleError, Series, Span};
+use sqlx::{PgConnection, PgExecutor, PgPool};
 use uuid::Uuid;
 
 use crate::StoreError;
@@ -101,6 +103,98 @@ pub struct ExceptionRow {
     pub override_title: Option<String>,
     pub completed_at: Option<DateTime<Utc>>,
     pub updated_at: DateTime<Utc>,
+}
+
+impl BlockRow {
+    /// The block's timing (validated when it was saved).
+    pub fn series(&self) -> Result<Series, ScheduleError> {
+        let tz = Timezone::parse(&self.timezone)
+            .map_err(|e| ScheduleError::InvalidRule(e.to_string()))?
+            .tz();
+        let rule = self
+            .recurrence_rule
+            .as_deref()
+            .map(|r| Rule::parse(r, tz))
+            .transpose()?;
+        Ok(Series {
+            start: self.start_at,
+            end: self.end_at,
+            tz,
+            rule,
+        })
+    }
+}
+
+impl ExceptionRow {
+    #[must_use]
+    pub fn exception(&self) -> Exception {
+        Exception {
+            occurrence_start: self.occurrence_start,
+            cancelled: self.cancelled,
+            moved_to: self
+                .override_start_at
+                .zip(self.override_end_at)
+                .map(|(start, end)| Span { start, end }),
+            title: self.override_title.clone(),
+            completed_at: self.completed_at,
+        }
+    }
+}
+
+/// The occurrence a block's reminder is for, as the block is stored now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BlockReminder {
+    /// Orders reminder plans: the latest change to the block or its exceptions.
+    pub version: DateTime<Utc>,
+    pub occurrence_at: DateTime<Utc>,
+    pub fire_at: DateTime<Utc>,
+    pub title: String,
+}
+
+/// The block's next reminder (see [`maigie_domain::schedule::next_reminder`]); `None`
+/// when the block is gone, has no reminder, is completed or has no such occurrence.
+pub async fn next_reminder(
+    db: &PgPool,
+    user_id: Uuid,
+    block_id: Uuid,
+    after: Option<DateTime<Utc>>,
+    not_before: DateTime<Utc>,
+) -> Result<Option<BlockReminder>, StoreError> {
+    let block = match get(db, user_id, block_id).await {
+        Ok(b) => b,
+        Err(StoreError::NotFound) => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    let Some(minutes) = block.reminder_minutes else {
+        return Ok(None);
+    };
+    if block.recurrence_rule.is_none() && block.completed_at.is_some() {
+        return Ok(None);
+    }
+    let rows = exceptions_of(db, user_id, &[block_id]).await?;
+    let exceptions: Vec<Exception> = rows.iter().map(ExceptionRow::exception).collect();
+    let series = block
+        .series()
+        .map_err(|e| StoreError::InvalidValue(e.to_string()))?;
+    let next = maigie_domain::schedule::next_reminder(
+        block_id,
+        &series,
+        &exceptions,
+        i64::from(minutes),
+        after,
+        not_before,
+    )
+    .map_err(|e| StoreError::InvalidValue(e.to_string()))?;
+    let version = rows
+        .iter()
+        .map(|e| e.updated_at)
+        .fold(block.updated_at, DateTime::max);
+    Ok(next.map(|o| BlockReminder {
+        version,
+        occurrence_at: o.start,
+        fire_at: o.start - Duration::minutes(i64::from(minutes)),
+        title: o.title.unwrap_or_else(|| block.title.clone()),
+    }))
 }
 
 /// Serialises schedule writes per user (until commit), so two concurrent creates

@@ -7,6 +7,7 @@
 
 pub mod fake_idp;
 pub mod mail;
+pub mod own_temporal;
 
 use std::time::Duration;
 
@@ -79,7 +80,12 @@ impl TestApp {
     /// The API alone: workers run as separate processes ([`WorkerProcess`]), so a test
     /// can kill one the hard way.
     pub async fn spawn_api_only() -> TestApp {
-        Self::try_spawn_mode(Vec::new(), Mode::Api)
+        Self::spawn_api_only_with(Vec::new()).await
+    }
+
+    /// [`TestApp::spawn_api_only`] with configuration overrides.
+    pub async fn spawn_api_only_with(overrides: Overrides) -> TestApp {
+        Self::try_spawn_mode(overrides, Mode::Api)
             .await
             .expect("test app starts")
     }
@@ -332,6 +338,11 @@ pub struct WorkerProcess {
 impl WorkerProcess {
     /// Starts the binary `scripts/test` built (`MAIGIE_BIN`, else the target dir's).
     pub fn start(app: &TestApp) -> WorkerProcess {
+        Self::start_with(app, &[])
+    }
+
+    /// [`WorkerProcess::start`] with some of the app's variables replaced.
+    pub fn start_with(app: &TestApp, overrides: &[(&str, &str)]) -> WorkerProcess {
         let bin = std::env::var("MAIGIE_BIN").unwrap_or_else(|_| {
             let target = std::env::var("CARGO_TARGET_DIR")
                 .unwrap_or_else(|_| concat!(env!("CARGO_MANIFEST_DIR"), "/../target").to_owned());
@@ -344,6 +355,9 @@ impl WorkerProcess {
             .env("RUST_LOG", "warn")
             .stdout(std::process::Stdio::null());
         for (k, v) in &app.env {
+            cmd.env(k, v);
+        }
+        for (k, v) in overrides {
             cmd.env(k, v);
         }
         let child = cmd

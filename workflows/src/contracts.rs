@@ -38,6 +38,16 @@ pub struct DeliverReminderInput {
     pub late: bool,
 }
 
+/// Input of [`CommonActivities::next_reminder`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NextReminderInput {
+    pub user_id: Uuid,
+    pub source_type: String,
+    pub source_id: Uuid,
+    /// The occurrence just reminded of (Unix ms): the next one starts after it.
+    pub after_ms: i64,
+}
+
 /// Activities shared by workflows: mail, live events, reminder delivery.
 pub struct CommonActivities;
 
@@ -57,13 +67,28 @@ impl CommonActivities {
 
     /// Records the reminder's notification and delivers it once per channel
     /// (WebSocket, e-mail); a retry after a partial delivery sends only what is missing.
+    /// Answers, when the user's quiet hours hold the e-mail back, the time (Unix ms)
+    /// they end: the workflow calls it again then. (Recorded before quiet hours, the
+    /// result was `()`, which reads as `None`.)
     #[activity(name = "reminders.deliver")]
-    pub fn deliver_reminder(input: DeliverReminderInput) -> Result<(), ActivityError> {
+    pub fn deliver_reminder(input: DeliverReminderInput) -> Result<Option<i64>, ActivityError> {
+        unimplemented!()
+    }
+
+    /// The plan of a recurring source's next reminder after an occurrence, from the
+    /// source as stored now; `None` when there is none (series over, source gone,
+    /// reminder turned off).
+    #[activity(name = "reminders.next")]
+    pub fn next_reminder(
+        input: NextReminderInput,
+    ) -> Result<Option<crate::reminder::ReminderPlan>, ActivityError> {
         unimplemented!()
     }
 }
 
 /// Markers the worker binds its implementations to.
 pub mod markers {
-    pub use super::common_activities::{DeliverReminder, PublishEvent, SendWelcomeEmail};
+    pub use super::common_activities::{
+        DeliverReminder, NextReminder, PublishEvent, SendWelcomeEmail,
+    };
 }

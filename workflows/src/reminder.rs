@@ -1,5 +1,5 @@
-//! `reminder`: one durable timer per reminder source (a task now; schedule blocks
-//! next), which fires once and delivers through the `reminders.deliver` activity.
+//! `reminder`: one durable timer per reminder source (a task, or a schedule block
+//! before each occurrence), delivered through the `reminders.deliver` activity.
 //!
 //! The timer is updatable: a `reschedule` signal carries the whole new plan (or no
 //! fire time, which cancels). Plans carry a version — the source's `updated_at` — so a
@@ -12,11 +12,12 @@ use serde::{Deserialize, Serialize};
 use temporalio_common::search_attributes::{SearchAttributeKey, Timestamp};
 use temporalio_macros::{workflow, workflow_methods};
 use temporalio_sdk::{
-    ActivityOptions, SyncWorkflowContext, WorkflowContext, WorkflowContextView, WorkflowResult,
+    ActivityOptions, ContinueAsNewOptions, SyncWorkflowContext, WorkflowContext,
+    WorkflowContextView, WorkflowResult,
 };
 use uuid::Uuid;
 
-use crate::contracts::{CommonActivities, DeliverReminderInput};
+use crate::contracts::{CommonActivities, DeliverReminderInput, NextReminderInput};
 
 /// Workflow type name.
 pub const WORKFLOW_NAME: &str = "reminder";
@@ -33,6 +34,8 @@ pub const USER_ID: SearchAttributeKey<String> = SearchAttributeKey::keyword("Use
 pub const REMINDER_KIND: SearchAttributeKey<String> = SearchAttributeKey::keyword("ReminderKind");
 /// The moment reminded of; kept current as the reminder is rescheduled.
 pub const DUE_AT: SearchAttributeKey<Timestamp> = SearchAttributeKey::datetime("DueAt");
+/// The source type whose reminders repeat (one per occurrence).
+pub const RECURRING_SOURCE: &str = "schedule_block";
 /// Patch id of the `DueAt` upserts (histories recorded before it replay without them).
 const DUE_AT_PATCH: &str = "reminder-due-at-search-attribute";
 
@@ -78,6 +81,23 @@ pub struct ReminderWorkflow {
     changes: u64,
 }
 
+fn millis(ms: i64) -> Duration {
+    Duration::from_millis(u64::try_from(ms).unwrap_or(0))
+}
+
+async fn deliver(
+    ctx: &mut WorkflowContext<ReminderWorkflow>,
+    input: &DeliverReminderInput,
+) -> WorkflowResult<Option<i64>> {
+    Ok(ctx
+        .execute_activity(
+            CommonActivities::deliver_reminder,
+            input.clone(),
+            ActivityOptions::start_to_close_timeout(Duration::from_secs(30)),
+        )
+        .await?)
+}
+
 fn now_ms(ctx: &WorkflowContext<ReminderWorkflow>) -> i64 {
     ctx.workflow_time()
         .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
@@ -91,7 +111,9 @@ impl ReminderWorkflow {
         Self { input, changes: 0 }
     }
 
-    /// Waits until the plan's time (following reschedules), then delivers once.
+    /// Waits until the plan's time (following reschedules), then delivers once; holds
+    /// e-mail through the user's quiet hours; for a recurring source, continues as new
+    /// with the next occurrence's plan so each run's history stays small.
     #[run(name = "reminder")]
     pub async fn run(ctx: &mut WorkflowContext<Self>) -> WorkflowResult<ReminderOutcome> {
         let mut shown_due = None;
@@ -111,9 +133,8 @@ impl ReminderWorkflow {
             };
             let wait = fire_at - now_ms(ctx);
             if wait > 0 {
-                let wait = Duration::from_millis(u64::try_from(wait).unwrap_or(0));
                 temporalio_sdk::workflows::select! {
-                    _ = ctx.timer(wait) => {}
+                    _ = ctx.timer(millis(wait)) => {}
                     _ = ctx.wait_condition(move |s: &Self| s.changes != seen) => continue,
                 }
                 if ctx.state(|s| s.changes) != seen {
@@ -121,21 +142,56 @@ impl ReminderWorkflow {
                 }
             }
             let input = ctx.state(|s| s.input.clone());
-            let late = now_ms(ctx) - fire_at > LATE_AFTER_MS;
-            ctx.execute_activity(
-                CommonActivities::deliver_reminder,
-                DeliverReminderInput {
-                    user_id: input.user_id,
-                    source_type: input.source_type,
-                    source_id: input.source_id,
-                    title: input.plan.title,
-                    occurrence_at_ms: input.plan.occurrence_at_ms,
-                    fire_at_ms: fire_at,
-                    late,
-                },
-                ActivityOptions::start_to_close_timeout(Duration::from_secs(30)),
-            )
-            .await?;
+            let delivery = DeliverReminderInput {
+                user_id: input.user_id,
+                source_type: input.source_type.clone(),
+                source_id: input.source_id,
+                title: input.plan.title.clone(),
+                occurrence_at_ms: input.plan.occurrence_at_ms,
+                fire_at_ms: fire_at,
+                late: now_ms(ctx) - fire_at > LATE_AFTER_MS,
+            };
+            let mut held = deliver(ctx, &delivery).await?;
+            // E-mail held by quiet hours: wait for their end (or a change to the
+            // source, which may cancel it), then send what is still pending.
+            while let Some(until) = held {
+                let noticed = ctx.state(|s| s.changes);
+                let wait = until - now_ms(ctx);
+                if wait > 0 {
+                    temporalio_sdk::workflows::select! {
+                        _ = ctx.timer(millis(wait)) => {}
+                        _ = ctx.wait_condition(move |s: &Self| s.changes != noticed) => {}
+                    }
+                }
+                held = deliver(ctx, &delivery).await?;
+            }
+            // A change that arrived while delivering is for a later plan.
+            if ctx.state(|s| s.changes) != seen {
+                continue;
+            }
+            if input.source_type == RECURRING_SOURCE {
+                let next = ctx
+                    .execute_activity(
+                        CommonActivities::next_reminder,
+                        NextReminderInput {
+                            user_id: input.user_id,
+                            source_type: input.source_type.clone(),
+                            source_id: input.source_id,
+                            after_ms: input.plan.occurrence_at_ms,
+                        },
+                        ActivityOptions::start_to_close_timeout(Duration::from_secs(30)),
+                    )
+                    .await?;
+                if ctx.state(|s| s.changes) != seen {
+                    continue;
+                }
+                if let Some(plan) = next {
+                    ctx.continue_as_new(
+                        ReminderInput { plan, ..input },
+                        ContinueAsNewOptions::default(),
+                    )?;
+                }
+            }
             return Ok(ReminderOutcome::Delivered);
         }
     }

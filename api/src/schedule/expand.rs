@@ -5,10 +5,8 @@ use std::collections::HashMap;
 use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::{DateTime, Duration, Utc};
-use maigie_domain::Timezone;
 use maigie_domain::schedule::{
-    CONFLICT_HORIZON_DAYS, Exception, Occurrence, Rule, Series, Span, occurrences,
-    overlapping_pairs,
+    CONFLICT_HORIZON_DAYS, Exception, Occurrence, Series, occurrences, overlapping_pairs,
 };
 use maigie_store::schedule::{self, BlockRow, ExceptionRow};
 use serde_json::json;
@@ -27,34 +25,11 @@ pub const MAX_CONFLICTS: usize = 200;
 
 /// The timing of a stored block (validated when it was saved).
 pub fn series_of(row: &BlockRow) -> ApiResult<Series> {
-    let tz = Timezone::parse(&row.timezone)
-        .map_err(ApiError::internal)?
-        .tz();
-    let rule = row
-        .recurrence_rule
-        .as_deref()
-        .map(|r| Rule::parse(r, tz))
-        .transpose()
-        .map_err(ApiError::internal)?;
-    Ok(Series {
-        start: row.start_at,
-        end: row.end_at,
-        tz,
-        rule,
-    })
+    row.series().map_err(ApiError::internal)
 }
 
 pub fn exception_of(e: &ExceptionRow) -> Exception {
-    Exception {
-        occurrence_start: e.occurrence_start,
-        cancelled: e.cancelled,
-        moved_to: e
-            .override_start_at
-            .zip(e.override_end_at)
-            .map(|(start, end)| Span { start, end }),
-        title: e.override_title.clone(),
-        completed_at: e.completed_at,
-    }
+    e.exception()
 }
 
 /// The effective occurrences of the user's blocks in `[from, to)`, by start.

@@ -18,10 +18,10 @@ use super::input::{OverlapParams, instant};
 use super::views::{ConflictList, OccurrenceView};
 use crate::auth::extractor::AuthUser;
 use crate::error::{ApiError, ApiResult, ErrorBody};
-use crate::events;
 use crate::http::extract::{Json, Path, Query};
 use crate::http::input::nullable;
 use crate::state::AppState;
+use crate::{events, reminders};
 
 /// Changes to one occurrence of a recurring block.
 #[derive(Debug, Default, Deserialize, ToSchema)]
@@ -220,6 +220,7 @@ pub async fn update_occurrence(
     }
     let saved = schedule::put_exception(&mut *tx, user.id, &e).await?;
     tx.commit().await.map_err(ApiError::internal)?;
+    reminders::sync_block(&state, user.id, id, block.reminder_minutes.is_some()).await;
     let view = view(&block, &series, &saved)?;
     events::publish(&state, user.id, "schedule_occurrence.updated", &view).await;
     Ok(Json(view).into_response())
@@ -256,6 +257,7 @@ pub async fn complete_occurrence(
         e = schedule::put_exception(&mut *tx, user.id, &e).await?;
     }
     tx.commit().await.map_err(ApiError::internal)?;
+    reminders::sync_block(&state, user.id, id, block.reminder_minutes.is_some()).await;
     let view = view(&block, &series, &e)?;
     events::publish(&state, user.id, "schedule_occurrence.updated", &view).await;
     Ok(Json(view))

@@ -378,3 +378,83 @@ fn block_types_and_reminders_parse() {
     assert!(reminder_minutes(-1).is_err());
     assert!(reminder_minutes(10_081).is_err());
 }
+
+#[test]
+fn the_next_reminder_skips_cancelled_completed_and_past_occurrences_and_follows_moves() {
+    // Weekly on Monday 09:00 London from 2026-01-05; reminders 15 minutes before.
+    let series = Series::new(
+        at("2026-01-05T09:00:00Z"),
+        at("2026-01-05T10:00:00Z"),
+        LONDON,
+        Some(Rule::parse("FREQ=WEEKLY;BYDAY=MO", LONDON).expect("rule")),
+    )
+    .expect("series");
+    let id = Uuid::nil();
+    let exceptions = [
+        Exception {
+            occurrence_start: at("2026-01-12T09:00:00Z"),
+            cancelled: true,
+            moved_to: None,
+            title: None,
+            completed_at: None,
+        },
+        Exception {
+            occurrence_start: at("2026-01-19T09:00:00Z"),
+            cancelled: false,
+            moved_to: None,
+            title: None,
+            completed_at: Some(at("2026-01-10T00:00:00Z")),
+        },
+        Exception {
+            occurrence_start: at("2026-01-26T09:00:00Z"),
+            cancelled: false,
+            moved_to: Some(Span {
+                start: at("2026-01-27T14:00:00Z"),
+                end: at("2026-01-27T15:00:00Z"),
+            }),
+            title: Some("Moved".into()),
+            completed_at: None,
+        },
+    ];
+    let next = |after: Option<&str>, now: &str| {
+        next_reminder(id, &series, &exceptions, 15, after.map(at), at(now))
+            .expect("expands")
+            .map(|o| o.start)
+    };
+    // Before the series: its first occurrence.
+    assert_eq!(
+        next(None, "2026-01-01T00:00:00Z"),
+        Some(at("2026-01-05T09:00:00Z"))
+    );
+    // Reminder time already passed for the 5th: the 12th is cancelled, the 19th done,
+    // the 26th moved to the 27th at 14:00.
+    assert_eq!(
+        next(None, "2026-01-05T08:50:00Z"),
+        Some(at("2026-01-27T14:00:00Z"))
+    );
+    // After the moved one: back to the rule (summer time from 29 March: 08:00Z).
+    assert_eq!(
+        next(Some("2026-01-27T14:00:00Z"), "2026-01-27T14:00:00Z"),
+        Some(at("2026-02-02T09:00:00Z"))
+    );
+    assert_eq!(
+        next(Some("2026-03-23T09:00:00Z"), "2026-03-23T09:00:00Z"),
+        Some(at("2026-03-30T08:00:00Z"))
+    );
+}
+
+#[test]
+fn a_one_off_block_has_no_reminder_after_it() {
+    let series = Series::new(
+        at("2026-01-05T09:00:00Z"),
+        at("2026-01-05T10:00:00Z"),
+        LONDON,
+        None,
+    )
+    .expect("series");
+    let next =
+        |after, now| next_reminder(Uuid::nil(), &series, &[], 10, after, at(now)).expect("ok");
+    assert!(next(None, "2026-01-05T08:40:00Z").is_some());
+    assert!(next(None, "2026-01-05T08:51:00Z").is_none());
+    assert!(next(Some(at("2026-01-05T09:00:00Z")), "2026-01-01T00:00:00Z").is_none());
+}

@@ -2,6 +2,7 @@
 //! would, against real PostgreSQL, Redis, Temporal and SMTP.
 
 mod auth;
+mod block_reminders;
 mod calendar;
 mod conventions;
 mod courses;

@@ -369,3 +369,143 @@ async fn a_channel_turned_off_in_preferences_is_skipped() {
         ]
     );
 }
+
+#[tokio::test]
+async fn quiet_hours_hold_the_email_until_they_end_in_the_users_zone() {
+    let app = TestApp::spawn().await;
+    let (email, _, s) = app.register().await;
+    let t = token(&s);
+    // Quiet from an hour ago until 12 s from now, in Kolkata wall-clock time.
+    let zone: chrono_tz::Tz = "Asia/Kolkata".parse().expect("zone");
+    let local = |d: chrono::Duration| {
+        (Utc::now() + d)
+            .with_timezone(&zone)
+            .format("%H:%M:%S")
+            .to_string()
+    };
+    let quiet_end = Utc::now() + chrono::Duration::seconds(12);
+    let res = app
+        .patch_auth("/api/users/me", &t, &json!({ "timezone": "Asia/Kolkata" }))
+        .await;
+    assert_eq!(res.status(), 200);
+    let res = app
+        .http
+        .put(app.url("/api/notifications/preferences"))
+        .bearer_auth(&t)
+        .json(
+            &json!({ "quiet_hours": { "start": local(chrono::Duration::hours(-1)),
+                                         "end": local(chrono::Duration::seconds(12)) } }),
+        )
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(res.status(), 200);
+    let settings: Value = res.json().await.expect("json");
+    assert_eq!(settings["email"], true);
+    let mut ws = connect_ws(&app, &format!("access_token={t}"))
+        .await
+        .expect("ws");
+    let task = create_task(
+        &app,
+        &t,
+        json!({ "title": "Night owl", "due_at": in_secs(2), "reminder_minutes": 0 }),
+    )
+    .await;
+
+    // In-app at once; the e-mail is held, not dropped.
+    next_event(&mut ws, "notification.created", Duration::from_secs(20))
+        .await
+        .expect("in-app reminder during quiet hours");
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    assert_eq!(reminder_mails(&email), 0, "no e-mail during quiet hours");
+    let held: (String, Option<chrono::DateTime<Utc>>) = sqlx::query_as(
+        "SELECT status, held_until FROM deliveries
+         WHERE reminder_key = 'task:' || $1 AND channel = 'email'",
+    )
+    .bind(task["id"].as_str().expect("id"))
+    .fetch_one(&db().await)
+    .await
+    .expect("email delivery");
+    assert_eq!(held.0, "pending");
+    let until = held.1.expect("held until the end of quiet hours");
+    assert!(
+        (until - quiet_end).num_seconds().abs() <= 2,
+        "{until} vs {quiet_end}"
+    );
+
+    let mail = wait_for_mail(&email, 2, Duration::from_secs(40)).await;
+    assert!(
+        mail.iter()
+            .any(|m| m.contains("Subject: Reminder: Night owl"))
+    );
+    assert!(Utc::now() >= until, "sent after quiet hours");
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert_eq!(reminder_mails(&email), 1, "sent once");
+}
+
+#[tokio::test]
+async fn notification_settings_are_read_replaced_and_checked() {
+    let app = TestApp::spawn().await;
+    let (_, _, s) = app.register().await;
+    let t = token(&s);
+    let got: Value = app
+        .get_auth("/api/notifications/preferences", &t)
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(
+        got,
+        json!({ "email": true, "websocket": true, "quiet_hours": null })
+    );
+    let put = |body: Value| {
+        app.http
+            .put(app.url("/api/notifications/preferences"))
+            .bearer_auth(&t)
+            .json(&body)
+            .send()
+    };
+    let res = put(json!({ "email": false, "reminder": { "email": true },
+                          "quiet_hours": { "start": "22:00", "end": "07:30" } }))
+    .await
+    .expect("request");
+    assert_eq!(res.status(), 200);
+    let got: Value = app
+        .get_auth("/api/notifications/preferences", &t)
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(got["email"], false);
+    assert_eq!(got["reminder"]["email"], true);
+    assert_eq!(got["quiet_hours"]["end"], "07:30");
+    for bad in [
+        json!({ "quiet_hours": { "start": "22:00", "end": "22:00" } }),
+        json!({ "quiet_hours": { "start": "9pm", "end": "07:00" } }),
+        json!({ "sms": true }),
+        json!({ "reminder": { "email": "yes" } }),
+        json!([]),
+    ] {
+        let (status, code, _) = error_code(put(bad.clone()).await.expect("request")).await;
+        assert_eq!((status, code.as_str()), (422, "validation_failed"), "{bad}");
+    }
+    // The profile route checks the same document.
+    let (status, _, body) = error_code(
+        app.patch_auth(
+            "/api/users/me",
+            &t,
+            &json!({ "preferences": { "notifications": { "quiet_hours": "always" } } }),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, 422, "{body}");
+    // Unchanged by the refused requests.
+    let again: Value = app
+        .get_auth("/api/notifications/preferences", &t)
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(again, got);
+}

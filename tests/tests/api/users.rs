@@ -118,14 +118,14 @@ async fn nested_nulls_in_preferences_are_kept_as_values() {
         .patch_auth(
             "/api/users/me",
             &token(&session),
-            &json!({ "preferences": { "notifications": { "email": null, "push": true } } }),
+            &json!({ "preferences": { "display": { "compact": null, "dense": true } } }),
         )
         .await;
 
     let me: Value = res.json().await.expect("json");
     assert_eq!(
         me["preferences"],
-        json!({ "notifications": { "email": null, "push": true } })
+        json!({ "display": { "compact": null, "dense": true } })
     );
 }
 
