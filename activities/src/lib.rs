@@ -2,6 +2,7 @@
 //! Each holds its dependencies (mailer, event bus) on `self`, so tests and the worker
 //! build them the same way.
 
+pub mod analytics;
 pub mod mail;
 pub mod reminders;
 mod skeleton;

@@ -4,8 +4,10 @@ use std::sync::Arc;
 
 use maigie_domain::UserEvent;
 use maigie_store::{EventBus, PgPool};
+use maigie_workflows::analytics::{DispatchInput, ZoneDay};
 use maigie_workflows::contracts::{
-    DeliverReminderInput, NextReminderInput, PublishEventInput, WelcomeEmailInput, markers,
+    AggregateInput, AggregatePage, DeliverReminderInput, NextReminderInput, PublishEventInput,
+    WelcomeEmailInput, markers,
 };
 use maigie_workflows::reminder::ReminderPlan;
 use temporalio_macros::activities;
@@ -164,5 +166,33 @@ impl CoreActivities {
             occurrence_at_ms: r.occurrence_at.timestamp_millis(),
             title: r.title,
         }))
+    }
+
+    #[activity(definition = markers::DueDays)]
+    pub async fn due_days(
+        self: Arc<Self>,
+        _ctx: ActivityContext,
+        _input: DispatchInput,
+    ) -> Result<Vec<ZoneDay>, ActivityError> {
+        Ok(crate::analytics::due_days(&self.db).await?)
+    }
+
+    #[activity(definition = markers::AggregateDay)]
+    pub async fn aggregate_day(
+        self: Arc<Self>,
+        _ctx: ActivityContext,
+        input: AggregateInput,
+    ) -> Result<AggregatePage, ActivityError> {
+        use crate::analytics::AnalyticsError;
+        match crate::analytics::aggregate(&self.db, &input).await {
+            Ok(page) => {
+                info!(zone = %input.timezone, day = %input.day, users = page.computed, "analytics computed");
+                Ok(page)
+            }
+            Err(err @ (AnalyticsError::Zone(_) | AnalyticsError::Day(_))) => Err(
+                ActivityError::application(ApplicationFailure::non_retryable(err)),
+            ),
+            Err(err) => Err(err.into()),
+        }
     }
 }

@@ -4,6 +4,7 @@
 //! listener until the shutdown future resolves, then drains requests and closes
 //! WebSockets. Tests bind port 0 and call the same two functions.
 
+pub mod analytics;
 pub mod auth;
 pub mod calendar;
 pub mod courses;
@@ -84,6 +85,7 @@ fn documented_routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(resources::router())
         .merge(export::router())
         .merge(notifications::router())
+        .merge(analytics::router())
         .merge(health::router())
         .split_for_parts()
 }

@@ -38,6 +38,8 @@ pub struct Config {
     pub log_format: LogFormat,
     /// Worker: a reminder delivered later than this after its time says it is late.
     pub reminder_late_after: Duration,
+    /// Worker: create the hourly daily-analytics schedule at start.
+    pub analytics_schedule: bool,
     pub api: ApiSettings,
 }
 
@@ -216,6 +218,7 @@ impl Config {
                 "REMINDER_LATE_AFTER_SECS",
                 env.parse("REMINDER_LATE_AFTER_SECS", 60)?,
             )?),
+            analytics_schedule: env.parse("ANALYTICS_SCHEDULE", true)?,
             api,
         })
     }

@@ -4,7 +4,14 @@ use std::thread::JoinHandle;
 
 use maigie_activities::{CoreActivities, Mailer};
 use maigie_store::EventBus;
+use maigie_workflows::analytics::{
+    self, AnalyticsDispatchWorkflow, DailyAnalyticsWorkflow, DispatchInput,
+};
 use maigie_workflows::{ReminderWorkflow, UserOnboardingWorkflow};
+use temporalio_client::schedules::{
+    CreateScheduleOptions, ScheduleAction, ScheduleError, ScheduleIntervalSpec,
+    ScheduleOverlapPolicy, ScheduleSpec,
+};
 use temporalio_client::{
     Client, ClientOptions, Connection, ConnectionOptions, UntypedWorkflow, WorkflowExecutionInfo,
     WorkflowFetchHistoryOptions, WorkflowHandle,
@@ -55,8 +62,13 @@ pub async fn run_worker(config: Config, mut shutdown: watch::Receiver<bool>) -> 
     let options = WorkerOptions::new(config.api.temporal_task_queue.clone())
         .register_workflow::<UserOnboardingWorkflow>()?
         .register_workflow::<ReminderWorkflow>()?
+        .register_workflow::<AnalyticsDispatchWorkflow>()?
+        .register_workflow::<DailyAnalyticsWorkflow>()?
         .register_activities(activities)
         .build();
+    if config.analytics_schedule {
+        ensure_analytics_schedule(&client, &config.api.temporal_task_queue).await?;
+    }
     let mut worker = Worker::new(&runtime, client, options)?;
     let stop = worker.shutdown_handle();
     tokio::task::spawn_local(async move {
@@ -67,6 +79,41 @@ pub async fn run_worker(config: Config, mut shutdown: watch::Receiver<bool>) -> 
     tracing::info!(task_queue = %config.api.temporal_task_queue, "worker started");
     worker.run().await?;
     Ok(())
+}
+
+/// Creates the hourly schedule of the daily analytics (five past each hour) unless it
+/// exists. Each task queue has its own schedule.
+pub async fn ensure_analytics_schedule(client: &Client, task_queue: &str) -> anyhow::Result<()> {
+    let id = analytics::schedule_id(task_queue);
+    let spec = ScheduleSpec::builder()
+        .intervals(vec![ScheduleIntervalSpec::new(
+            std::time::Duration::from_secs(3600),
+            Some(std::time::Duration::from_secs(300)),
+        )])
+        .build();
+    let options = CreateScheduleOptions::builder()
+        .action(ScheduleAction::start_workflow(
+            AnalyticsDispatchWorkflow::run,
+            DispatchInput {
+                task_queue: task_queue.to_owned(),
+            },
+            task_queue,
+            format!("analytics-dispatch-{task_queue}"),
+        ))
+        .spec(spec)
+        .overlap_policy(ScheduleOverlapPolicy::Skip)
+        .note("Daily analytics: computes each time zone's day after its midnight.".to_owned())
+        .build();
+    match client.create_schedule(id.as_str(), options).await {
+        Ok(_) => {
+            tracing::info!(schedule = %id, "analytics schedule created");
+            Ok(())
+        }
+        Err(ScheduleError::Rpc(status)) if format!("{:?}", status.code()) == "AlreadyExists" => {
+            Ok(())
+        }
+        Err(err) => Err(err.into()),
+    }
 }
 
 /// Runs [`run_worker`] on a thread of its own (current-thread runtime + `LocalSet`).

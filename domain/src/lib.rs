@@ -7,6 +7,7 @@
 mod macros;
 
 pub mod account;
+pub mod analytics;
 pub mod courses;
 pub mod event;
 pub mod goals;

@@ -110,6 +110,9 @@ impl TestApp {
             ("RATE_LIMIT_FREE_PER_MINUTE", "1000".into()),
             ("DATABASE_MAX_CONNECTIONS", "5".into()),
             ("LOG_FORMAT", "pretty".into()),
+            // One schedule per test queue would pile up on the shared server; the
+            // analytics tests turn it on.
+            ("ANALYTICS_SCHEDULE", "false".into()),
         ];
         for (k, v) in overrides {
             vars.retain(|(name, _)| *name != k);

@@ -48,6 +48,25 @@ pub struct NextReminderInput {
     pub after_ms: i64,
 }
 
+/// Input of [`CommonActivities::aggregate_day`]: one page of a zone's users.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AggregateInput {
+    pub timezone: String,
+    /// `YYYY-MM-DD`, a calendar day in `timezone`.
+    pub day: String,
+    /// Users after this id (by id order).
+    pub after: Option<Uuid>,
+    pub limit: u32,
+}
+
+/// What [`CommonActivities::aggregate_day`] did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AggregatePage {
+    pub computed: u32,
+    /// The last user of the page, to continue after.
+    pub last: Option<Uuid>,
+}
+
 /// Activities shared by workflows: mail, live events, reminder delivery.
 pub struct CommonActivities;
 
@@ -84,11 +103,26 @@ impl CommonActivities {
     ) -> Result<Option<crate::reminder::ReminderPlan>, ActivityError> {
         unimplemented!()
     }
+
+    /// For every time zone with users, the calendar day that ended last there.
+    #[activity(name = "analytics.due_days")]
+    pub fn due_days(
+        input: crate::analytics::DispatchInput,
+    ) -> Result<Vec<crate::analytics::ZoneDay>, ActivityError> {
+        unimplemented!()
+    }
+
+    /// Computes and stores one day for a page of a zone's users (replacing earlier
+    /// computations of that day).
+    #[activity(name = "analytics.aggregate")]
+    pub fn aggregate_day(input: AggregateInput) -> Result<AggregatePage, ActivityError> {
+        unimplemented!()
+    }
 }
 
 /// Markers the worker binds its implementations to.
 pub mod markers {
     pub use super::common_activities::{
-        DeliverReminder, NextReminder, PublishEvent, SendWelcomeEmail,
+        AggregateDay, DeliverReminder, DueDays, NextReminder, PublishEvent, SendWelcomeEmail,
     };
 }

@@ -5,6 +5,7 @@
 //! name is pinned explicitly: defaults come from Rust type names and would break
 //! in-flight workflows on a rename.
 
+pub mod analytics;
 pub mod contracts;
 pub mod onboarding;
 pub mod reminder;

@@ -5,6 +5,7 @@
 
 use std::path::Path;
 
+use maigie_workflows::analytics::{AnalyticsDispatchWorkflow, DailyAnalyticsWorkflow};
 use maigie_workflows::{ReminderWorkflow, UserOnboardingWorkflow};
 use temporalio_client::WorkflowHistory;
 use temporalio_sdk::workflow_replayer::{WorkflowReplayer, WorkflowReplayerOptions};
@@ -34,6 +35,10 @@ async fn recorded_histories_replay_against_the_current_workflow_code() {
         .expect("register onboarding")
         .register_workflow::<ReminderWorkflow>()
         .expect("register reminder")
+        .register_workflow::<AnalyticsDispatchWorkflow>()
+        .expect("register analytics dispatch")
+        .register_workflow::<DailyAnalyticsWorkflow>()
+        .expect("register daily analytics")
         .build();
     let replayer = WorkflowReplayer::new(options).expect("replayer");
     for (path, history) in histories {

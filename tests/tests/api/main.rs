@@ -1,6 +1,7 @@
 //! End-to-end tests: the running app, driven over HTTP and WebSocket as a client
 //! would, against real PostgreSQL, Redis, Temporal and SMTP.
 
+mod analytics;
 mod auth;
 mod block_reminders;
 mod calendar;
