@@ -3,6 +3,7 @@
 //! build them the same way.
 
 pub mod analytics;
+pub mod billing;
 pub mod mail;
 pub mod reminders;
 mod skeleton;

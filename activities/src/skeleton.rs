@@ -5,6 +5,7 @@ use std::sync::Arc;
 use maigie_domain::UserEvent;
 use maigie_store::{EventBus, PgPool};
 use maigie_workflows::analytics::{DispatchInput, ZoneDay};
+use maigie_workflows::billing::{ApplyEventInput, DunningInput, ExpireInput, Snapshot};
 use maigie_workflows::contracts::{
     AggregateInput, AggregatePage, DeliverReminderInput, NextReminderInput, PublishEventInput,
     WelcomeEmailInput, markers,
@@ -25,6 +26,7 @@ pub struct CoreActivities {
     events: EventBus,
     public_base_url: String,
     late_after: chrono::Duration,
+    billing: crate::billing::BillingRules,
 }
 
 impl CoreActivities {
@@ -43,7 +45,15 @@ impl CoreActivities {
             events,
             public_base_url,
             late_after: chrono::Duration::from_std(late_after).unwrap_or(chrono::Duration::MAX),
+            billing: crate::billing::BillingRules::default(),
         }
+    }
+
+    /// The subscription lifecycle's rules (grace period, dunning, prices).
+    #[must_use]
+    pub fn with_billing(mut self, rules: crate::billing::BillingRules) -> Self {
+        self.billing = rules;
+        self
     }
 }
 
@@ -194,5 +204,71 @@ impl CoreActivities {
             ),
             Err(err) => Err(err.into()),
         }
+    }
+
+    #[activity(definition = markers::ApplyBillingEvent)]
+    pub async fn apply_billing_event(
+        self: Arc<Self>,
+        _ctx: ActivityContext,
+        input: ApplyEventInput,
+    ) -> Result<Snapshot, ActivityError> {
+        let snap = crate::billing::apply_event(
+            &self.db,
+            &self.events,
+            &self.billing,
+            &input.customer,
+            &input.event_id,
+        )
+        .await?;
+        info!(customer = %input.customer, event = %input.event_id, status = %snap.status, "billing event applied");
+        Ok(snap)
+    }
+
+    #[activity(definition = markers::SendDunning)]
+    pub async fn send_dunning(
+        self: Arc<Self>,
+        _ctx: ActivityContext,
+        input: DunningInput,
+    ) -> Result<(), ActivityError> {
+        let channels = Channels {
+            db: &self.db,
+            events: &self.events,
+            mailer: &self.mailer,
+            public_base_url: &self.public_base_url,
+            late_after: self.late_after,
+        };
+        crate::billing::dunning(
+            &channels,
+            &self.billing,
+            &input.customer,
+            input.grace_until_ms,
+            input.index,
+        )
+        .await?;
+        info!(customer = %input.customer, index = input.index, "dunning e-mail handled");
+        Ok(())
+    }
+
+    #[activity(definition = markers::ExpireSubscription)]
+    pub async fn expire_subscription(
+        self: Arc<Self>,
+        _ctx: ActivityContext,
+        input: ExpireInput,
+    ) -> Result<Snapshot, ActivityError> {
+        let deadline = if input.deadline == "grace" {
+            maigie_billing::lifecycle::Deadline::GraceOver
+        } else {
+            maigie_billing::lifecycle::Deadline::PeriodOver
+        };
+        let snap = crate::billing::expire(
+            &self.db,
+            &self.events,
+            &self.billing,
+            &input.customer,
+            deadline,
+        )
+        .await?;
+        info!(customer = %input.customer, deadline = %input.deadline, status = %snap.status, "subscription deadline checked");
+        Ok(snap)
     }
 }

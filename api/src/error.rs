@@ -37,6 +37,13 @@ pub enum ApiError {
     /// Too many requests; retry after the given number of seconds (429).
     #[error("rate limit exceeded")]
     RateLimited { retry_after_secs: u64 },
+    /// The account's tier does not allow more of something (402); `limit` names it.
+    #[error("tier limit {limit} reached")]
+    TierLimit {
+        limit: &'static str,
+        allowed: u32,
+        tier: String,
+    },
     /// A dependency is down (503); the message names it.
     #[error("{0}")]
     Unavailable(String),
@@ -113,6 +120,16 @@ impl ApiError {
                 "rate_limited",
                 format!("Too many requests; retry in {retry_after_secs} s."),
                 Some(json!({ "retry_after_secs": retry_after_secs })),
+            ),
+            Self::TierLimit {
+                limit,
+                allowed,
+                tier,
+            } => (
+                StatusCode::PAYMENT_REQUIRED,
+                "tier_limit_reached",
+                format!("Your plan allows {allowed} ({limit}); upgrade to Premium for more."),
+                Some(json!({ "limit": limit, "allowed": allowed, "tier": tier })),
             ),
             Self::Unavailable(message) => (
                 StatusCode::SERVICE_UNAVAILABLE,

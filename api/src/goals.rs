@@ -245,16 +245,55 @@ pub async fn list_goals(
 
 /// Create a goal.
 #[utoipa::path(post, path = "/api/goals", tag = "goals", security(("bearer" = [])), request_body = CreateGoal,
-    responses((status = 201, body = GoalView), (status = 422, body = ErrorBody)))]
+    responses((status = 201, body = GoalView),
+        (status = 402, description = "`tier_limit_reached`: the plan's active-goal limit", body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
 pub async fn create_goal(
     State(state): State<AppState>,
     user: AuthUser,
     Json(body): Json<CreateGoal>,
 ) -> ApiResult<(StatusCode, Json<GoalView>)> {
     let fields = body.parse()?;
-    let view = GoalView::try_from(goals::create(&state.db, user.id, &fields).await?)?;
+    let mut tx = state.db.begin().await.map_err(ApiError::internal)?;
+    if fields.status.as_deref().is_none_or(is_active) {
+        check_active_goals(&state, &mut tx, user.id, None).await?;
+    }
+    let row = goals::create(&mut *tx, user.id, &fields).await?;
+    tx.commit().await.map_err(ApiError::internal)?;
+    let view = GoalView::try_from(row)?;
     events::publish(&state, user.id, "goal.created", &view).await;
     Ok((StatusCode::CREATED, Json(view)))
+}
+
+fn is_active(status: &str) -> bool {
+    matches!(status, "NOT_STARTED" | "IN_PROGRESS")
+}
+
+/// Refuses one more active goal beyond the tier's limit (402 `tier_limit_reached`).
+/// The tier is read from the database, so an upgrade counts at once.
+async fn check_active_goals(
+    state: &AppState,
+    tx: &mut maigie_store::Transaction<'_, maigie_store::Postgres>,
+    user_id: Uuid,
+    except: Option<Uuid>,
+) -> ApiResult<()> {
+    goals::lock_user_goals(tx, user_id).await?;
+    let tier: maigie_domain::Tier = maigie_store::users::tier(&mut **tx, user_id)
+        .await?
+        .parse()
+        .unwrap_or(maigie_domain::Tier::Free);
+    let Some(allowed) = state.settings.limits.for_tier(tier).active_goals else {
+        return Ok(());
+    };
+    let active = goals::count_active(&mut **tx, user_id, except).await?;
+    if active >= i64::from(allowed) {
+        return Err(ApiError::TierLimit {
+            limit: "active_goals",
+            allowed,
+            tier: tier.as_str().to_owned(),
+        });
+    }
+    Ok(())
 }
 
 /// One goal.
@@ -280,7 +319,16 @@ pub async fn update_goal(
     Json(body): Json<UpdateGoal>,
 ) -> ApiResult<Json<GoalView>> {
     let fields = body.parse()?;
-    let view = GoalView::try_from(goals::update(&state.db, user.id, id, &fields).await?)?;
+    let mut tx = state.db.begin().await.map_err(ApiError::internal)?;
+    if fields.status.as_deref().is_some_and(is_active) {
+        let current = goals::get(&mut *tx, user.id, id).await?;
+        if !is_active(&current.status) {
+            check_active_goals(&state, &mut tx, user.id, Some(id)).await?;
+        }
+    }
+    let row = goals::update(&mut *tx, user.id, id, &fields).await?;
+    tx.commit().await.map_err(ApiError::internal)?;
+    let view = GoalView::try_from(row)?;
     events::publish(&state, user.id, "goal.updated", &view).await;
     Ok(Json(view))
 }

@@ -6,6 +6,7 @@
 
 pub mod analytics;
 pub mod auth;
+pub mod billing;
 pub mod calendar;
 pub mod courses;
 pub mod error;
@@ -86,6 +87,7 @@ fn documented_routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(export::router())
         .merge(notifications::router())
         .merge(analytics::router())
+        .merge(billing::router())
         .merge(health::router())
         .split_for_parts()
 }

@@ -29,6 +29,8 @@ use crate::error::{ErrorBody, ErrorDetail};
         (name = "notes", description = "Notes with full-text search"),
         (name = "resources", description = "Resource catalogue and saved resources"),
         (name = "notifications", description = "In-app notifications (reminders and more)"),
+        (name = "billing", description = "Stripe Checkout and portal, the subscription, Stripe's webhook"),
+        (name = "admin", description = "Administrators: tiers, Stripe events"),
         (name = "analytics", description = "Daily figures computed after each local midnight, and a live summary"),
         (name = "ops", description = "Health and readiness"),
     )

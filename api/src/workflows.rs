@@ -167,6 +167,7 @@ pub async fn run_relay(state: AppState, mut shutdown: watch::Receiver<bool>) {
         {
             tracing::warn!(error = %err, "could not purge idempotency keys");
         }
+        crate::billing::relay(&state).await;
         match outbox::claim_due(&state.db, 50, 30).await {
             Ok(due) => {
                 for PendingStart {

@@ -5,6 +5,7 @@ use std::net::IpAddr;
 use std::time::Duration;
 
 use maigie_activities::mail::Mailbox;
+use maigie_api::settings::{BillingSettings, Limits, TierLimits};
 use maigie_api::{ApiSettings, GoogleSettings, HeaderValue, RateLimits};
 use url::Url;
 
@@ -202,6 +203,15 @@ impl Config {
                 .into_iter()
                 .map(|e| e.to_lowercase())
                 .collect(),
+            billing: billing(&env)?,
+            limits: Limits {
+                free: TierLimits {
+                    active_goals: Some(env.parse("LIMIT_FREE_ACTIVE_GOALS", 3)?),
+                    ai_messages_per_month: Some(env.parse("LIMIT_FREE_AI_MESSAGES_PER_MONTH", 50)?),
+                    ai_courses: Some(env.parse("LIMIT_FREE_AI_COURSES", 2)?),
+                    voice: env.parse("LIMIT_FREE_VOICE", false)?,
+                },
+            },
         };
         Ok(Self {
             database_url,
@@ -222,6 +232,35 @@ impl Config {
             api,
         })
     }
+}
+
+fn billing<F: Fn(&str) -> Option<String>>(env: &Env<F>) -> Result<BillingSettings, ConfigError> {
+    let stripe_api_base = env
+        .url("STRIPE_API_BASE", "https://api.stripe.com/")?
+        .to_string();
+    let offsets = env
+        .list("BILLING_DUNNING_OFFSETS_SECS", "0,259200,518400")
+        .iter()
+        .map(|s| {
+            s.parse::<u64>()
+                .map(Duration::from_secs)
+                .map_err(|e| invalid("BILLING_DUNNING_OFFSETS_SECS", format!("{s:?}: {e}")))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let grace = Duration::from_secs(env.parse("BILLING_GRACE_SECS", 604_800)?);
+    if grace.is_zero() {
+        return Err(invalid("BILLING_GRACE_SECS", "must be greater than 0"));
+    }
+    Ok(BillingSettings {
+        stripe_secret_key: env.or("STRIPE_SECRET_KEY", ""),
+        stripe_api_base,
+        webhook_secret: env.or("STRIPE_WEBHOOK_SECRET", ""),
+        webhook_tolerance_secs: env.parse("STRIPE_WEBHOOK_TOLERANCE_SECS", 300)?,
+        price_premium_monthly: env.or("STRIPE_PRICE_PREMIUM_MONTHLY", ""),
+        price_premium_yearly: env.or("STRIPE_PRICE_PREMIUM_YEARLY", ""),
+        grace,
+        dunning_offsets: offsets,
+    })
 }
 
 fn google<F: Fn(&str) -> Option<String>>(

@@ -7,6 +7,7 @@ use maigie_store::EventBus;
 use maigie_workflows::analytics::{
     self, AnalyticsDispatchWorkflow, DailyAnalyticsWorkflow, DispatchInput,
 };
+use maigie_workflows::billing::SubscriptionLifecycleWorkflow;
 use maigie_workflows::{ReminderWorkflow, UserOnboardingWorkflow};
 use temporalio_client::schedules::{
     CreateScheduleOptions, ScheduleAction, ScheduleError, ScheduleIntervalSpec,
@@ -58,12 +59,14 @@ pub async fn run_worker(config: Config, mut shutdown: watch::Receiver<bool>) -> 
         events,
         config.api.public_base_url.to_string(),
         config.reminder_late_after,
-    );
+    )
+    .with_billing(billing_rules(&config));
     let options = WorkerOptions::new(config.api.temporal_task_queue.clone())
         .register_workflow::<UserOnboardingWorkflow>()?
         .register_workflow::<ReminderWorkflow>()?
         .register_workflow::<AnalyticsDispatchWorkflow>()?
         .register_workflow::<DailyAnalyticsWorkflow>()?
+        .register_workflow::<SubscriptionLifecycleWorkflow>()?
         .register_activities(activities)
         .build();
     if config.analytics_schedule {
@@ -79,6 +82,17 @@ pub async fn run_worker(config: Config, mut shutdown: watch::Receiver<bool>) -> 
     tracing::info!(task_queue = %config.api.temporal_task_queue, "worker started");
     worker.run().await?;
     Ok(())
+}
+
+fn billing_rules(config: &Config) -> maigie_activities::billing::BillingRules {
+    let b = &config.api.billing;
+    let span =
+        |d: std::time::Duration| chrono::Duration::from_std(d).unwrap_or(chrono::Duration::MAX);
+    maigie_activities::billing::BillingRules {
+        grace: span(b.grace),
+        dunning_offsets: b.dunning_offsets.iter().copied().map(span).collect(),
+        prices: b.prices(),
+    }
 }
 
 /// Creates the hourly schedule of the daily analytics (five past each hour) unless it

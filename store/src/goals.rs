@@ -34,6 +34,31 @@ pub struct GoalRow {
     pub tasks_completed: i64,
 }
 
+/// Serialises goal writes that check the active-goal limit, per user (until commit).
+pub async fn lock_user_goals(tx: &mut sqlx::PgConnection, user_id: Uuid) -> Result<(), StoreError> {
+    sqlx::query("SELECT pg_advisory_xact_lock(hashtext('goals'), hashtext($1::text))")
+        .bind(user_id)
+        .execute(tx)
+        .await?;
+    Ok(())
+}
+
+/// The user's goals that are neither completed nor abandoned, other than `except`.
+pub async fn count_active(
+    db: impl PgExecutor<'_>,
+    user_id: Uuid,
+    except: Option<Uuid>,
+) -> Result<i64, StoreError> {
+    Ok(sqlx::query_scalar(
+        "SELECT count(*) FROM goals WHERE user_id = $1 AND status IN ('NOT_STARTED', 'IN_PROGRESS')
+           AND ($2::uuid IS NULL OR id <> $2)",
+    )
+    .bind(user_id)
+    .bind(except)
+    .fetch_one(db)
+    .await?)
+}
+
 /// Fields of a goal; on update `None` keeps the stored value (and `Some(None)` clears).
 #[derive(Debug, Clone, Default)]
 pub struct GoalFields {

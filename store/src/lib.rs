@@ -6,6 +6,7 @@
 
 pub mod analytics;
 pub mod audit;
+pub mod billing;
 pub mod courses;
 pub mod error;
 pub mod events;

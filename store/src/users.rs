@@ -182,6 +182,15 @@ pub async fn delete(db: impl PgExecutor<'_>, id: Uuid) -> Result<(), StoreError>
 }
 
 /// The user's IANA time zone (UTC if the user is gone: callers 404 on their own).
+/// The user's tier as stored (current, unlike the one in an access token).
+pub async fn tier(db: impl PgExecutor<'_>, id: Uuid) -> Result<String, StoreError> {
+    sqlx::query_scalar("SELECT tier FROM users WHERE id = $1")
+        .bind(id)
+        .fetch_optional(db)
+        .await?
+        .ok_or(StoreError::NotFound)
+}
+
 pub async fn timezone(db: impl PgExecutor<'_>, id: Uuid) -> Result<String, StoreError> {
     let tz: Option<String> = sqlx::query_scalar("SELECT timezone FROM users WHERE id = $1")
         .bind(id)

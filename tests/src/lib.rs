@@ -6,6 +6,7 @@
 //! events, rate-limit buckets or workflows; e-mail addresses are unique per test.
 
 pub mod fake_idp;
+pub mod fake_stripe;
 pub mod mail;
 pub mod own_temporal;
 
@@ -113,6 +114,8 @@ impl TestApp {
             // One schedule per test queue would pile up on the shared server; the
             // analytics tests turn it on.
             ("ANALYTICS_SCHEDULE", "false".into()),
+            // Tests create goals freely; the limits test sets the real limit.
+            ("LIMIT_FREE_ACTIVE_GOALS", "1000".into()),
         ];
         for (k, v) in overrides {
             vars.retain(|(name, _)| *name != k);

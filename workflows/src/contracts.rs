@@ -118,11 +118,36 @@ impl CommonActivities {
     pub fn aggregate_day(input: AggregateInput) -> Result<AggregatePage, ActivityError> {
         unimplemented!()
     }
+
+    /// Applies one recorded Stripe event to the customer's subscription (once: an
+    /// event already processed or ignored is not applied again) and answers the state.
+    #[activity(name = "billing.apply_event")]
+    pub fn apply_billing_event(
+        input: crate::billing::ApplyEventInput,
+    ) -> Result<crate::billing::Snapshot, ActivityError> {
+        unimplemented!()
+    }
+
+    /// Sends one dunning e-mail of a grace period (once), unless it has been paid.
+    #[activity(name = "billing.dunning")]
+    pub fn send_dunning(input: crate::billing::DunningInput) -> Result<(), ActivityError> {
+        unimplemented!()
+    }
+
+    /// Ends the subscription if its grace period or (cancelled) period is really over;
+    /// answers the state.
+    #[activity(name = "billing.expire")]
+    pub fn expire_subscription(
+        input: crate::billing::ExpireInput,
+    ) -> Result<crate::billing::Snapshot, ActivityError> {
+        unimplemented!()
+    }
 }
 
 /// Markers the worker binds its implementations to.
 pub mod markers {
     pub use super::common_activities::{
-        AggregateDay, DeliverReminder, DueDays, NextReminder, PublishEvent, SendWelcomeEmail,
+        AggregateDay, ApplyBillingEvent, DeliverReminder, DueDays, ExpireSubscription,
+        NextReminder, PublishEvent, SendDunning, SendWelcomeEmail,
     };
 }

@@ -6,6 +6,7 @@
 //! in-flight workflows on a rename.
 
 pub mod analytics;
+pub mod billing;
 pub mod contracts;
 pub mod onboarding;
 pub mod reminder;

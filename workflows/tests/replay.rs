@@ -6,6 +6,7 @@
 use std::path::Path;
 
 use maigie_workflows::analytics::{AnalyticsDispatchWorkflow, DailyAnalyticsWorkflow};
+use maigie_workflows::billing::SubscriptionLifecycleWorkflow;
 use maigie_workflows::{ReminderWorkflow, UserOnboardingWorkflow};
 use temporalio_client::WorkflowHistory;
 use temporalio_sdk::workflow_replayer::{WorkflowReplayer, WorkflowReplayerOptions};
@@ -39,6 +40,8 @@ async fn recorded_histories_replay_against_the_current_workflow_code() {
         .expect("register analytics dispatch")
         .register_workflow::<DailyAnalyticsWorkflow>()
         .expect("register daily analytics")
+        .register_workflow::<SubscriptionLifecycleWorkflow>()
+        .expect("register subscription lifecycle")
         .build();
     let replayer = WorkflowReplayer::new(options).expect("replayer");
     for (path, history) in histories {

@@ -1,8 +1,8 @@
 //! Rate limiting shared by every API instance: GCRA in a Redis Lua script.
 //!
 //! Buckets: per client IP on `/api/auth/*`; per user (limit by tier) for requests with
-//! a valid token; per IP for other anonymous requests. Health, readiness, metrics and
-//! docs are exempt. Every limited response carries `RateLimit-Limit`,
+//! a valid token; per IP for other anonymous requests. Health, readiness, metrics,
+//! docs and the signed Stripe webhook are exempt. Every limited response carries `RateLimit-Limit`,
 //! `RateLimit-Remaining` and `RateLimit-Reset`; a refusal is a 429 with
 //! `Retry-After`. If Redis is unreachable, requests pass (logged): availability of
 //! the API wins over strict limits during a cache outage.
@@ -37,7 +37,16 @@ local remaining = math.floor((now - allow_at) / interval)
 return {1, remaining, 0, new_tat - now}
 ";
 
-const EXEMPT: [&str; 5] = ["/health", "/ready", "/metrics", "/docs", "/openapi.json"];
+/// Stripe's webhook is exempt too: it is authenticated by its signature, and Stripe
+/// delivers bursts from a few addresses (a 429 would only delay them).
+const EXEMPT: [&str; 6] = [
+    "/health",
+    "/ready",
+    "/metrics",
+    "/docs",
+    "/openapi.json",
+    "/api/webhooks/stripe",
+];
 
 struct Decision {
     allowed: bool,

@@ -3,6 +3,7 @@
 
 mod analytics;
 mod auth;
+mod billing;
 mod block_reminders;
 mod calendar;
 mod conventions;
