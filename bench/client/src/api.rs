@@ -1,0 +1,87 @@
+//! The few API calls the benchmarks make.
+
+use anyhow::{Context, bail};
+use serde_json::{Value, json};
+
+/// A pooled HTTP client for one server.
+#[derive(Clone)]
+pub struct Api {
+    http: reqwest::Client,
+    base: String,
+}
+
+impl Api {
+    /// A client for the API at `base` (e.g. `http://127.0.0.1:8080`).
+    pub fn new(base: &str) -> anyhow::Result<Self> {
+        let http = reqwest::Client::builder()
+            .pool_max_idle_per_host(1024)
+            .timeout(std::time::Duration::from_secs(60))
+            .build()?;
+        Ok(Self {
+            http,
+            base: base.trim_end_matches('/').to_owned(),
+        })
+    }
+
+    /// Registers `email` and answers its access token.
+    pub async fn register(&self, email: &str) -> anyhow::Result<String> {
+        let body = json!({ "email": email, "password": "correct horse battery staple" });
+        let reply = self
+            .post(&format!("{}/api/auth/register", self.base), None, &body)
+            .await?;
+        reply["access_token"]
+            .as_str()
+            .map(str::to_owned)
+            .context("no access_token in the registration reply")
+    }
+
+    /// `POST /api/tasks`; answers the created task.
+    pub async fn create_task(&self, token: &str, body: &Value) -> anyhow::Result<Value> {
+        self.post(&format!("{}/api/tasks", self.base), Some(token), body)
+            .await
+    }
+
+    /// The value of an unlabelled metric in `GET /metrics`.
+    pub async fn metric(&self, name: &str) -> anyhow::Result<String> {
+        let text = self
+            .http
+            .get(format!("{}/metrics", self.base))
+            .send()
+            .await?
+            .text()
+            .await?;
+        Ok(text
+            .lines()
+            .find_map(|l| l.strip_prefix(name)?.strip_prefix(' '))
+            .unwrap_or("?")
+            .to_owned())
+    }
+
+    async fn post(&self, url: &str, token: Option<&str>, body: &Value) -> anyhow::Result<Value> {
+        let mut request = self.http.post(url).json(body);
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        let response = request.send().await?;
+        let status = response.status();
+        if !status.is_success() {
+            let text = response.text().await.unwrap_or_default();
+            bail!("POST {url}: {status}: {text}");
+        }
+        Ok(response.json().await?)
+    }
+}
+
+/// Registers `count` users `<prefix>-<i>@bench.example.com`, a few at a time (each
+/// registration hashes a password with argon2, 19 MiB); answers their access tokens.
+pub async fn register_many(api: &Api, prefix: &str, count: usize) -> anyhow::Result<Vec<String>> {
+    use futures_util::{StreamExt, TryStreamExt, stream};
+    stream::iter(0..count)
+        .map(|i| async move {
+            api.register(&format!("{prefix}-{i}@bench.example.com"))
+                .await
+        })
+        .buffered(4)
+        .try_collect()
+        .await
+}

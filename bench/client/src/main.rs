@@ -1,0 +1,42 @@
+//! Load clients for the benchmarks in `bench/` (run by `bench/reminders` and `bench/ws`,
+//! which start the server and the services first).
+//!
+//! - `reminders`: registers users and creates task reminders concurrently, with due
+//!   times spread over a window that starts after a margin; prints a JSON summary.
+//! - `ws-idle`: server RSS before and after opening many idle WebSockets.
+//! - `ws-fanout`: latency of one event fanned out to many sockets of one user.
+
+mod api;
+mod reminders;
+mod stats;
+mod ws;
+
+use clap::Parser;
+
+#[derive(Parser)]
+#[command(
+    name = "maigie-bench",
+    about = "Load clients for the Maigie benchmarks"
+)]
+enum Command {
+    /// Create task reminders due over a window (bench/reminders).
+    Reminders(reminders::Args),
+    /// Memory per idle WebSocket connection (bench/ws).
+    WsIdle(ws::IdleArgs),
+    /// Fan-out latency of one event to many sockets of one user (bench/ws).
+    WsFanout(ws::FanoutArgs),
+}
+
+fn main() -> anyhow::Result<()> {
+    let command = Command::parse();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(async {
+        match command {
+            Command::Reminders(args) => reminders::run(args).await,
+            Command::WsIdle(args) => ws::idle(args).await,
+            Command::WsFanout(args) => ws::fanout(args).await,
+        }
+    })
+}
