@@ -1,13 +1,12 @@
 //! One Redis pattern subscription per API instance, dispatching to the local hub.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use futures_util::StreamExt;
 use maigie_store::{EventBus, EventEnvelope};
 use tokio::sync::watch;
 
-use super::Hub;
+use super::{Hub, LiveEvent};
 
 /// Forwards every live event from Redis to this instance's connections, resubscribing
 /// after Redis errors, until shutdown. Events published while the subscription is
@@ -31,7 +30,11 @@ pub async fn run_fanout(
                 };
                 let payload: String = msg.get_payload()?;
                 match EventEnvelope::from_live_payload(&payload) {
-                    Ok(event) => hub.dispatch(user_id, Arc::new(event)),
+                    Ok(event) => {
+                        if let Some(live) = LiveEvent::encode(&event) {
+                            hub.dispatch(user_id, live);
+                        }
+                    }
                     Err(err) => tracing::warn!(error = %err, "dropped a malformed live event"),
                 }
             }

@@ -3,23 +3,46 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 
+use axum::extract::ws::Utf8Bytes;
 use maigie_store::EventEnvelope;
+use maigie_store::events::EventId;
 use tokio::sync::broadcast;
 use uuid::Uuid;
 
 /// Per-connection buffer: a client further behind than this is told to resync.
 const BUFFER: usize = 256;
 
+/// A live event as every socket sends it: encoded once, shared by reference.
+#[derive(Debug, Clone)]
+pub struct LiveEvent {
+    /// Its place in the user's stream (`None` for an id that does not parse).
+    pub position: Option<EventId>,
+    /// The JSON text frame.
+    pub text: Utf8Bytes,
+}
+
+impl LiveEvent {
+    /// Encodes `event` for the wire.
+    #[must_use]
+    pub fn encode(event: &EventEnvelope) -> Option<Self> {
+        let text = serde_json::to_string(event).ok()?;
+        Some(Self {
+            position: event.position().ok(),
+            text: Utf8Bytes::from(text),
+        })
+    }
+}
+
 /// The users connected here, each with a broadcast channel to their sockets.
 #[derive(Clone, Default)]
 pub struct Hub {
-    users: Arc<Mutex<HashMap<Uuid, broadcast::Sender<Arc<EventEnvelope>>>>>,
+    users: Arc<Mutex<HashMap<Uuid, broadcast::Sender<LiveEvent>>>>,
 }
 
 impl Hub {
     /// Subscribes a new connection of `user_id`.
     #[must_use]
-    pub fn subscribe(&self, user_id: Uuid) -> broadcast::Receiver<Arc<EventEnvelope>> {
+    pub fn subscribe(&self, user_id: Uuid) -> broadcast::Receiver<LiveEvent> {
         let mut users = self.users.lock().unwrap_or_else(PoisonError::into_inner);
         users
             .entry(user_id)
@@ -27,8 +50,9 @@ impl Hub {
             .subscribe()
     }
 
-    /// Delivers an event to the user's connections on this instance, if any.
-    pub fn dispatch(&self, user_id: Uuid, event: Arc<EventEnvelope>) {
+    /// Delivers an event to the user's connections on this instance, if any (encoded
+    /// once for all of them).
+    pub fn dispatch(&self, user_id: Uuid, event: LiveEvent) {
         let users = self.users.lock().unwrap_or_else(PoisonError::into_inner);
         if let Some(tx) = users.get(&user_id) {
             // No receiver left is fine: `release` removes the entry shortly.

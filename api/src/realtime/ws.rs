@@ -9,8 +9,6 @@
 //! behind gets `{"type":"resync"}` and the socket closes (code 4008): reconnect with
 //! the last id seen. On server shutdown the socket closes with 1001.
 
-use std::sync::Arc;
-
 use axum::Router;
 use axum::extract::State;
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
@@ -23,6 +21,7 @@ use serde::Deserialize;
 use serde_json::json;
 use tokio::sync::broadcast::error::RecvError;
 
+use super::LiveEvent;
 use crate::auth::extractor::{AuthUser, authenticate, bearer};
 use crate::error::{ApiError, ApiResult};
 use crate::http::extract::Query;
@@ -30,6 +29,10 @@ use crate::state::AppState;
 
 /// At most this many missed events are replayed on reconnect.
 const REPLAY_LIMIT: usize = 1000;
+/// Read buffer per socket.
+const READ_BUFFER_BYTES: usize = 4 * 1024;
+/// Largest message a client may send (they send `{"type":"ping"}`).
+const MAX_CLIENT_MESSAGE_BYTES: usize = 64 * 1024;
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/ws", get(upgrade))
@@ -63,7 +66,12 @@ async fn upgrade(
                 "`last_event_id` must look like `1700000000000-0`.",
             )
         })?;
-    Ok(ws.on_upgrade(move |socket| session(socket, state, user, after)))
+    // Clients send only pings: a small read buffer and message cap keep an idle
+    // connection cheap (tungstenite's default read buffer is 128 KiB per socket).
+    Ok(ws
+        .read_buffer_size(READ_BUFFER_BYTES)
+        .max_message_size(MAX_CLIENT_MESSAGE_BYTES)
+        .on_upgrade(move |socket| session(socket, state, user, after)))
 }
 
 async fn send_event(socket: &mut WebSocket, event: &EventEnvelope) -> bool {
@@ -107,7 +115,7 @@ async fn session(mut socket: WebSocket, state: AppState, user: AuthUser, after: 
 async fn run(
     socket: &mut WebSocket,
     state: &AppState,
-    live: &mut tokio::sync::broadcast::Receiver<Arc<EventEnvelope>>,
+    live: &mut tokio::sync::broadcast::Receiver<LiveEvent>,
     mut last: EventId,
 ) {
     let mut shutdown = state.shutdown.clone();
@@ -128,9 +136,9 @@ async fn run(
             }
             received = live.recv() => match received {
                 Ok(event) => {
-                    let position = event.position().unwrap_or(last);
+                    let position = event.position.unwrap_or(last);
                     if position > last {
-                        if !send_event(socket, &event).await {
+                        if socket.send(Message::Text(event.text)).await.is_err() {
                             return;
                         }
                         last = position;
@@ -163,11 +171,7 @@ async fn run(
     }
 }
 
-fn finish(
-    state: &AppState,
-    user: &AuthUser,
-    live: tokio::sync::broadcast::Receiver<Arc<EventEnvelope>>,
-) {
+fn finish(state: &AppState, user: &AuthUser, live: tokio::sync::broadcast::Receiver<LiveEvent>) {
     drop(live);
     state.hub.release(user.id);
     metrics::gauge!("maigie_websocket_connections").decrement(1.0);
