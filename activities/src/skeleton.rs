@@ -49,6 +49,16 @@ impl CoreActivities {
         }
     }
 
+    fn channels(&self) -> Channels<'_> {
+        Channels {
+            db: &self.db,
+            events: &self.events,
+            mailer: &self.mailer,
+            public_base_url: &self.public_base_url,
+            late_after: self.late_after,
+        }
+    }
+
     /// The subscription lifecycle's rules (grace period, dunning, prices).
     #[must_use]
     pub fn with_billing(mut self, rules: crate::billing::BillingRules) -> Self {
@@ -123,13 +133,7 @@ impl CoreActivities {
         _ctx: ActivityContext,
         input: DeliverReminderInput,
     ) -> Result<Option<i64>, ActivityError> {
-        let channels = Channels {
-            db: &self.db,
-            events: &self.events,
-            mailer: &self.mailer,
-            public_base_url: &self.public_base_url,
-            late_after: self.late_after,
-        };
+        let channels = self.channels();
         match reminders::deliver(&channels, &input).await {
             Ok(Delivered::Sent { email_held_until }) => {
                 info!(user_id = %input.user_id, source = %input.source_id,
@@ -230,13 +234,7 @@ impl CoreActivities {
         _ctx: ActivityContext,
         input: DunningInput,
     ) -> Result<(), ActivityError> {
-        let channels = Channels {
-            db: &self.db,
-            events: &self.events,
-            mailer: &self.mailer,
-            public_base_url: &self.public_base_url,
-            late_after: self.late_after,
-        };
+        let channels = self.channels();
         crate::billing::dunning(
             &channels,
             &self.billing,

@@ -99,21 +99,7 @@ pub async fn put_preferences(
         },
     )
     .await
-    .map_err(|err| match err {
-        maigie_store::StoreError::NotFound => {
-            ApiError::unauthorized("account_not_found", "The account no longer exists.")
-        }
-        maigie_store::StoreError::Constraint(c)
-            if c == maigie_store::users::PREFERENCES_TOO_LARGE =>
-        {
-            ApiError::invalid_field(
-                "preferences",
-                "too_large",
-                "The preferences would exceed 16 KiB.",
-            )
-        }
-        other => other.into(),
-    })?;
+    .map_err(crate::users::profile_error)?;
     let settings = effective(&row.preferences["notifications"]);
     events::publish(
         &state,

@@ -134,7 +134,16 @@ pub async fn update_me(
         },
     )
     .await
-    .map_err(|err| match err {
+    .map_err(profile_error)?;
+    let view = UserView::try_from(&row)?;
+    events::publish(&state, user.id, "user.updated", &view).await;
+    Ok(Json(view))
+}
+
+/// Maps a failed profile update: the account is gone (401) or the merged
+/// preferences are too large (422).
+pub fn profile_error(err: maigie_store::StoreError) -> ApiError {
+    match err {
         maigie_store::StoreError::NotFound => {
             ApiError::unauthorized("account_not_found", "The account no longer exists.")
         }
@@ -146,10 +155,7 @@ pub async fn update_me(
             )
         }
         other => other.into(),
-    })?;
-    let view = UserView::try_from(&row)?;
-    events::publish(&state, user.id, "user.updated", &view).await;
-    Ok(Json(view))
+    }
 }
 
 /// Change the password. Every other session is signed out; a fresh pair is returned
