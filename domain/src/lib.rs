@@ -13,6 +13,7 @@ pub mod event;
 pub mod goals;
 pub mod notes;
 pub mod notifications;
+pub mod planner;
 pub mod planning;
 pub mod plans;
 pub mod recurrence;
