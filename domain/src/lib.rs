@@ -1,7 +1,7 @@
 //! Maigie's domain vocabulary: values that parse themselves (`Email`, `Password`,
 //! `Timezone`, `DisplayName`), account enums (`Role`, `Tier`) and the field-level
-//! validation report every layer shares. Nothing here does I/O, so every rule is
-//! unit-tested beside its type.
+//! validation report every layer shares, and the study-schedule [`planner`]. Nothing
+//! here does I/O, so every rule is unit-tested beside its type.
 
 #[macro_use]
 mod macros;
