@@ -1,0 +1,227 @@
+//! Questions: "what's due today", "show my tasks", "what's overdue", "find tasks
+//! about X" (`list_tasks`) and "what's on my schedule this week" (`list_schedule`).
+//!
+//! A question is recognised by its content words (a noun such as "tasks" or
+//! "schedule", a period, a status) with everything else drawn from a small set of
+//! question words, so "show my tasks for tomorrow please" and "tomorrow's tasks"
+//! read alike while "show my tasks about physics homework" is left to `search`.
+
+use chrono::{DateTime, Utc};
+use serde_json::{Map, Value};
+
+use super::clock::{Clock, rfc3339};
+use super::text::{Word, after_prefix, positions, title};
+use super::when::{Window, take_period};
+use super::{ToolCall, call};
+
+/// Words a question may hold around its content.
+const QUESTION_WORDS: &[&str] = &[
+    "what",
+    "what's",
+    "whats",
+    "which",
+    "show",
+    "list",
+    "view",
+    "see",
+    "display",
+    "get",
+    "give",
+    "me",
+    "my",
+    "the",
+    "for",
+    "on",
+    "in",
+    "of",
+    "is",
+    "are",
+    "there",
+    "any",
+    "anything",
+    "do",
+    "does",
+    "i",
+    "have",
+    "got",
+    "due",
+    "that",
+    "look",
+    "like",
+    "all",
+    "",
+    "?",
+    "how",
+    "left",
+    "to",
+    "tell",
+    "about",
+    "coming",
+    "up",
+    "planned",
+    "scheduled",
+    "need",
+    "should",
+    "still",
+];
+
+fn only_question_words(words: &[Word]) -> bool {
+    words
+        .iter()
+        .all(|w| QUESTION_WORDS.contains(&w.key.as_str()))
+}
+
+fn has_any(words: &[Word], keys: &[&str]) -> bool {
+    words
+        .iter()
+        .any(|w| keys.contains(&w.key.as_str()) || keys.contains(&w.stem()))
+}
+
+fn instant(args: &mut Map<String, Value>, name: &str, t: DateTime<Utc>) {
+    args.insert(name.into(), rfc3339(t).into());
+}
+
+/// "what's on my schedule today", "show my schedule for Friday", "my calendar this
+/// week"; today when no period is named.
+pub(crate) fn list_schedule(words: &[Word], clock: &Clock) -> Option<ToolCall> {
+    let mut w = words.to_vec();
+    let window = take_period(&mut w, clock);
+    let nouns = ["schedule", "calendar", "agenda", "timetable", "plans"];
+    if !has_any(&w, &nouns)
+        || !w
+            .iter()
+            .all(|x| nouns.contains(&x.stem()) || QUESTION_WORDS.contains(&x.key.as_str()))
+    {
+        return None;
+    }
+    let today = clock.today();
+    let window = window.unwrap_or(Window {
+        from: clock.day_start(today),
+        to: clock.day_start(super::clock::add_days(today, 1)),
+    });
+    let mut args = Map::new();
+    instant(&mut args, "from", window.from);
+    instant(&mut args, "to", window.to);
+    Some(call("list_schedule", args))
+}
+
+/// `list_tasks` for a question about tasks.
+pub(crate) fn list_tasks(words: &[Word], clock: &Clock) -> Option<ToolCall> {
+    search_tasks(words)
+        .or_else(|| overdue(words))
+        .or_else(|| task_question(words, clock))
+}
+
+/// "find tasks about X", "search my tasks for X".
+fn search_tasks(words: &[Word]) -> Option<ToolCall> {
+    const LEADS: &[&str] = &[
+        "find tasks about",
+        "find tasks on",
+        "find tasks for",
+        "find tasks with",
+        "find tasks mentioning",
+        "find my tasks about",
+        "find my tasks on",
+        "find my tasks for",
+        "find the tasks about",
+        "find the task about",
+        "find a task about",
+        "find task about",
+        "search tasks for",
+        "search my tasks for",
+        "search for tasks about",
+        "search tasks",
+        "search my tasks",
+        "find tasks",
+        "find task",
+        "tasks about",
+        "any tasks about",
+        "show tasks about",
+        "show my tasks about",
+        "do i have a task about",
+        "do i have any tasks about",
+        "do i have tasks about",
+    ];
+    let query = title(after_prefix(words, LEADS)?);
+    let mut args = Map::new();
+    (!query.is_empty()).then(|| {
+        args.insert("search".into(), query.into());
+        call("list_tasks", args)
+    })
+}
+
+/// "what's overdue", "show overdue tasks", "anything overdue?".
+fn overdue(words: &[Word]) -> Option<ToolCall> {
+    let (at, _) = words.iter().enumerate().find(|(_, w)| w.key == "overdue")?;
+    let rest: Vec<Word> = words
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| *i != at)
+        .map(|(_, w)| w.clone())
+        .collect();
+    let fits = rest
+        .iter()
+        .all(|w| QUESTION_WORDS.contains(&w.key.as_str()) || task_noun(w) || w.key == "late");
+    let mut args = Map::new();
+    args.insert("overdue".into(), true.into());
+    fits.then(|| call("list_tasks", args))
+}
+
+fn task_noun(w: &Word) -> bool {
+    matches!(
+        w.stem(),
+        "tasks"
+            | "task"
+            | "todos"
+            | "todo"
+            | "to-dos"
+            | "to-do"
+            | "list"
+            | "homework"
+            | "assignments"
+    )
+}
+
+/// Status words and what they ask for.
+fn status_word(key: &str) -> Option<&'static str> {
+    Some(match key {
+        "completed" | "done" | "finished" | "complete" => "completed",
+        "pending" | "open" | "remaining" | "outstanding" | "incomplete" | "unfinished"
+        | "upcoming" | "current" | "active" => "pending",
+        _ => return None,
+    })
+}
+
+/// "what's due today", "show my tasks", "this week's tasks", "show completed tasks",
+/// "what tasks do I have tomorrow", "show all my tasks".
+fn task_question(words: &[Word], clock: &Clock) -> Option<ToolCall> {
+    let mut w = words.to_vec();
+    let window = take_period(&mut w, clock);
+    let asks_due = w.iter().any(|x| x.key == "due") && w.first().is_some_and(|x| x.key != "due");
+    // "what do I need to do today", "what should I do tomorrow".
+    let asks_todo = !positions(&w, "to do").is_empty() || !positions(&w, "should i do").is_empty();
+    if !(asks_due || asks_todo || w.iter().any(task_noun)) {
+        return None;
+    }
+    let status = w.iter().find_map(|x| status_word(&x.key));
+    let rest: Vec<Word> = w
+        .into_iter()
+        .filter(|x| !task_noun(x) && status_word(&x.key).is_none())
+        .collect();
+    if !only_question_words(&rest) {
+        return None;
+    }
+    let all = rest.iter().any(|x| x.key == "all");
+    let status = status.unwrap_or(if all { "all" } else { "pending" });
+    let mut args = Map::new();
+    args.insert("status".into(), status.into());
+    if let Some(win) = window {
+        instant(&mut args, "due_after", win.from);
+        instant(&mut args, "due_before", win.to);
+    }
+    // Completed tasks are looked back on; open ones are worked through by due date.
+    if status != "completed" {
+        args.insert("sort".into(), "due".into());
+    }
+    Some(call("list_tasks", args))
+}
