@@ -185,3 +185,62 @@ fn or_generated_id(id: String, position: usize) -> String {
         id
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn chunk(delta: serde_json::Value) -> CreateChatCompletionStreamResponse {
+        serde_json::from_value(json!({
+            "id": "c", "object": "chat.completion.chunk", "created": 0, "model": "m",
+            "choices": [{ "index": 0, "delta": delta, "finish_reason": null }],
+        }))
+        .expect("chunk")
+    }
+
+    fn call(index: u32, id: Option<&str>, name: Option<&str>, args: &str) -> serde_json::Value {
+        json!({ "tool_calls": [{ "index": index, "id": id, "function": { "name": name, "arguments": args } }] })
+    }
+
+    #[test]
+    fn repeated_names_are_kept_once_and_a_new_id_at_a_reused_index_starts_a_new_call() {
+        let mut a = Assembler::default();
+        a.push(chunk(call(0, Some("a"), Some("create_task"), "{\"t\":")));
+        a.push(chunk(call(0, None, Some("create_task"), "1}")));
+        a.push(chunk(call(0, Some("b"), Some("list_tasks"), "{}")));
+        let done = a.finish("p", &ChatRequest::default(), "m");
+        let calls: Vec<_> = done
+            .tool_calls
+            .iter()
+            .map(|c| (&*c.id, &*c.name, &*c.arguments))
+            .collect();
+        assert_eq!(
+            calls,
+            [("a", "create_task", "{\"t\":1}"), ("b", "list_tasks", "{}")]
+        );
+    }
+
+    #[test]
+    fn missing_ids_and_usage_are_filled_in() {
+        let mut a = Assembler::default();
+        assert_eq!(
+            a.push(chunk(json!({ "content": "12345678" }))),
+            Some("12345678".into())
+        );
+        a.push(chunk(call(0, None, Some("f"), "{}")));
+        let request = ChatRequest {
+            messages: vec![crate::Message::user("abcdefgh")],
+            ..Default::default()
+        };
+        let done = a.finish("p", &request, "m");
+        assert_eq!(done.tool_calls[0].id, "call_0");
+        assert_eq!(
+            done.usage,
+            Usage {
+                prompt_tokens: 2,
+                completion_tokens: 3
+            }
+        );
+    }
+}

@@ -66,13 +66,27 @@ impl From<OpenAIError> for AttemptError {
             OpenAIError::InvalidArgument(_) => Kind::Request,
             _ => Kind::Provider,
         };
-        let message = match &err {
+        let message = match err {
             // The body can be long and may echo the request: keep only the parser's complaint.
             OpenAIError::JSONDeserialize(e, _) => format!("unreadable reply: {e}"),
+            // The URL could carry a key in its query string (some gateways want one there).
+            OpenAIError::Reqwest(e) => truncate(&with_causes(&e.without_url()), 300),
             other => truncate(&other.to_string(), 300),
         };
         Self { kind, message }
     }
+}
+
+/// The error and its chain of causes (reqwest's own text says little: "error sending request").
+fn with_causes(err: &dyn std::error::Error) -> String {
+    let mut text = err.to_string();
+    let mut cause = err.source();
+    while let Some(inner) = cause {
+        text.push_str(": ");
+        text.push_str(&inner.to_string());
+        cause = inner.source();
+    }
+    text
 }
 
 fn status_kind(status: u16, out_of_quota: bool) -> Kind {

@@ -195,3 +195,69 @@ async fn an_open_circuit_skips_its_provider_until_one_trial_after_the_cooldown()
         "closed again after a successful trial"
     );
 }
+
+#[tokio::test]
+async fn the_timeout_covers_a_slow_stream_and_its_text_is_withdrawn() {
+    let (first, second) = two_fakes().await;
+    first.on(
+        "",
+        FakeReply::text("one two three four five six seven eight nine ten eleven twelve"),
+    );
+    first.slow_stream(Duration::from_millis(100));
+    let mut slow = provider("slow", &first, true);
+    slow.timeout = Duration::from_millis(250);
+    let chain = chain(vec![slow, provider("second", &second, true)], 0);
+
+    let (result, deltas) = ask(&chain, &request("hi")).await;
+
+    assert_eq!(result.expect("second answers").provider, "second");
+    assert!(
+        matches!(deltas.first(), Some(maigie_llm::Delta::Text(_))),
+        "{deltas:?}"
+    );
+    assert_eq!(common::shown_text(&deltas), "from the second");
+}
+
+#[tokio::test]
+async fn an_unreachable_provider_is_retried_then_skipped() {
+    let second = FakeLlm::start().await;
+    let gone = {
+        let fake = FakeLlm::start().await;
+        provider("gone", &fake, true)
+    };
+    // Dropping the fake closed its port: connections are now refused.
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    let alone = chain(vec![gone.clone()], 1);
+    let both = chain(vec![gone, provider("second", &second, true)], 1);
+
+    let Err(LlmError::AllFailed(failures)) = ask(&alone, &request("hi")).await.0 else {
+        panic!("expected AllFailed");
+    };
+    assert!(
+        failures[0].1.contains("refused"),
+        "the cause is kept: {failures:?}"
+    );
+    assert!(
+        !failures[0].1.contains("127.0.0.1"),
+        "the URL is not: {failures:?}"
+    );
+    assert_eq!(
+        ask(&both, &request("hi"))
+            .await
+            .0
+            .expect("second answers")
+            .provider,
+        "second"
+    );
+}
+
+#[test]
+fn the_chain_can_be_shared_across_tasks() {
+    fn shareable<T: Send + Sync + 'static>() {}
+    fn sendable<T: Send>(_: &T) {}
+    shareable::<LlmChain>();
+    let chain = LlmChain::new(ChainConfig::default()).expect("empty chain");
+    let request = request("hi");
+    let mut on_delta = |_| {};
+    sendable(&chain.complete(&request, &mut on_delta));
+}

@@ -20,6 +20,7 @@
 //! ```
 
 mod server;
+mod wire;
 
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;

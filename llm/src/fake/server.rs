@@ -1,4 +1,4 @@
-//! The fake's HTTP side: routing, reply planning, and OpenAI's JSON and SSE chunk formats.
+//! The fake's HTTP side: routing, failure scripting, reply planning and SSE delivery.
 
 use std::time::Duration;
 
@@ -11,6 +11,7 @@ use axum::{Json, Router};
 use futures::StreamExt;
 use serde_json::{Value, json};
 
+use super::wire::{Planned, chunks, completion_tokens, prompt_tokens, whole_reply};
 use super::{DEFAULT_FOLLOWUP, DEFAULT_REPLY, FakeReply, Script, Shared, lock};
 
 pub(super) fn router(script: Shared) -> Router {
@@ -25,12 +26,6 @@ async fn models() -> Json<Value> {
         "object": "list",
         "data": [{ "id": "fake-model", "object": "model", "created": 0, "owned_by": "maigie" }],
     }))
-}
-
-/// A reply decided for one request, with tool-call ids assigned.
-enum Planned {
-    Text(String),
-    Calls(Vec<(String, String, String)>),
 }
 
 struct Settings {
@@ -175,7 +170,7 @@ fn step(reply: &FakeReply, hit: usize) -> FakeReply {
 }
 
 /// Message text, whether sent as a string or as an array of text parts.
-fn text_of(message: &Value) -> String {
+pub(super) fn text_of(message: &Value) -> String {
     match &message["content"] {
         Value::String(text) => text.clone(),
         Value::Array(parts) => parts
@@ -185,89 +180,6 @@ fn text_of(message: &Value) -> String {
             .join(" "),
         _ => String::new(),
     }
-}
-
-fn prompt_tokens(request: &Value) -> usize {
-    let messages = request["messages"]
-        .as_array()
-        .map(Vec::as_slice)
-        .unwrap_or_default();
-    messages
-        .iter()
-        .map(|m| text_of(m).chars().count())
-        .sum::<usize>()
-        .div_ceil(4)
-        .max(1)
-}
-
-fn completion_tokens(planned: &Planned) -> usize {
-    match planned {
-        Planned::Text(text) => text.split_whitespace().count(),
-        Planned::Calls(calls) => calls
-            .iter()
-            .map(|(_, n, a)| (n.len() + a.len()).div_ceil(4))
-            .sum(),
-    }
-}
-
-fn whole_reply(model: &str, planned: Planned, usage: Value) -> Value {
-    let (message, finish) = match planned {
-        Planned::Text(text) => (json!({ "role": "assistant", "content": text }), "stop"),
-        Planned::Calls(calls) => {
-            let calls: Vec<Value> = calls
-                .into_iter()
-                .map(|(id, name, arguments)| {
-                    json!({ "id": id, "type": "function", "function": { "name": name, "arguments": arguments } })
-                })
-                .collect();
-            (
-                json!({ "role": "assistant", "content": null, "tool_calls": calls }),
-                "tool_calls",
-            )
-        }
-    };
-    json!({
-        "id": "chatcmpl-fake", "object": "chat.completion", "created": 0, "model": model,
-        "choices": [{ "index": 0, "message": message, "finish_reason": finish }],
-        "usage": usage,
-    })
-}
-
-/// The reply as OpenAI streams it: a role chunk, content of a few words per chunk or tool
-/// calls split into id/name then argument fragments, and a chunk with the finish reason.
-fn chunks(model: &str, planned: Planned) -> Vec<Value> {
-    let chunk = |delta: Value, finish: Value| {
-        json!({ "id": "chatcmpl-fake", "object": "chat.completion.chunk", "created": 0, "model": model,
-                "choices": [{ "index": 0, "delta": delta, "finish_reason": finish }] })
-    };
-    let mut out = vec![chunk(
-        json!({ "role": "assistant", "content": "" }),
-        Value::Null,
-    )];
-    let finish = match planned {
-        Planned::Text(text) => {
-            let words: Vec<&str> = text.split_inclusive(' ').collect();
-            for group in words.chunks(3) {
-                out.push(chunk(json!({ "content": group.concat() }), Value::Null));
-            }
-            "stop"
-        }
-        Planned::Calls(calls) => {
-            for (index, (id, name, arguments)) in calls.into_iter().enumerate() {
-                let head = json!({ "index": index, "id": id, "type": "function",
-                                   "function": { "name": name, "arguments": "" } });
-                out.push(chunk(json!({ "tool_calls": [head] }), Value::Null));
-                let chars: Vec<char> = arguments.chars().collect();
-                for piece in chars.chunks(8) {
-                    let part = json!({ "index": index, "function": { "arguments": piece.iter().collect::<String>() } });
-                    out.push(chunk(json!({ "tool_calls": [part] }), Value::Null));
-                }
-            }
-            "tool_calls"
-        }
-    };
-    out.push(chunk(json!({}), json!(finish)));
-    out
 }
 
 fn sse(events: Vec<String>, per_chunk: Duration, cut_after: Option<usize>) -> Response {
