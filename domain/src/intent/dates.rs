@@ -210,6 +210,15 @@ fn absolute_at(words: &[Word], i: usize, clock: &Clock) -> Option<(usize, NaiveD
         if !(has_month && n > 1 || numeric) {
             return None;
         }
+        // "chapter 5 May 3rd": the number before the month is not its day when a
+        // day follows the month.
+        let day_follows = words.get(i + n).is_some_and(|w| {
+            ordinal(&w.key).is_some()
+                || (1..=2).contains(&w.key.len()) && w.key.bytes().all(|b| b.is_ascii_digit())
+        });
+        if n == 2 && month(&window[0].key).is_none() && day_follows {
+            return None;
+        }
         interim_date(window, clock).map(|d| (n, d))
     })
 }
@@ -244,9 +253,12 @@ fn interim_date(window: &[Word], clock: &Clock) -> Option<NaiveDate> {
         .filter(|w| w.key != "of")
         .map(|w| ordinal(&w.key).unwrap_or(&w.key))
         .collect();
-    let has_year = parts
-        .iter()
-        .any(|p| p.len() == 4 || p.matches(['/', '-']).count() == 2);
+    let year_word = parts.iter().any(|p| p.len() == 4);
+    let has_year = year_word || parts.iter().any(|p| p.matches(['/', '-']).count() == 2);
+    // Three words are a day, a month and a four-digit year: "5 May 3" is no date.
+    if parts.len() >= 3 && !year_word {
+        return None;
+    }
     // interim wants "December 24, 2027" with the comma when the month comes first.
     let text = match parts.as_slice() {
         [m, d, y] if month(m).is_some() => format!("{m} {d}, {y}"),
@@ -258,8 +270,11 @@ fn interim_date(window: &[Word], clock: &Clock) -> Option<NaiveDate> {
     let date = interim::parse_date_string(&text, base, clock.dialect())
         .ok()?
         .date_naive();
-    if date < clock.today() && !has_year {
-        return Some(add_months(date, 12));
-    }
-    (date.year() >= 1970).then_some(date)
+    let date = if date < clock.today() && !has_year {
+        add_months(date, 12)
+    } else {
+        date
+    };
+    // The API stores years 1970–2200; anything else was not meant as a date.
+    (1970..=2200).contains(&date.year()).then_some(date)
 }

@@ -248,7 +248,9 @@ fn split_due(words: &[Word], clock: &Clock, joiners: &[&str]) -> Option<Update> 
         let right = &words[k..];
         let right = after_prefix(right, joiners).unwrap_or(right);
         let due = whole_due(right, clock)?;
-        Some((task_ref(&words[..k])?, due_fields(due)))
+        // "push X back to Monday": "back" belongs to the verb, not to the title.
+        let task = before_suffix(&words[..k], &["back", "forward"]).unwrap_or(&words[..k]);
+        Some((task_ref(task)?, due_fields(due)))
     })
 }
 

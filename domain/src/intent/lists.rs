@@ -195,9 +195,15 @@ fn status_word(key: &str) -> Option<&'static str> {
 /// "what's due today", "show my tasks", "this week's tasks", "show completed tasks",
 /// "what tasks do I have tomorrow", "show all my tasks".
 fn task_question(words: &[Word], clock: &Clock) -> Option<ToolCall> {
+    // "todo:" introduces a task to add, even an empty one; it asks nothing.
+    if words.iter().any(|w| w.raw.ends_with(':')) {
+        return None;
+    }
+    // Asked before the period is cut out, which takes a "due" before it along.
+    let asks_due =
+        words.iter().any(|x| x.key == "due") && words.first().is_some_and(|x| x.key != "due");
     let mut w = words.to_vec();
     let window = take_period(&mut w, clock);
-    let asks_due = w.iter().any(|x| x.key == "due") && w.first().is_some_and(|x| x.key != "due");
     // "what do I need to do today", "what should I do tomorrow".
     let asks_todo = !positions(&w, "to do").is_empty() || !positions(&w, "should i do").is_empty();
     if !(asks_due || asks_todo || w.iter().any(task_noun)) {

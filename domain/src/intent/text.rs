@@ -178,7 +178,10 @@ pub(crate) fn trim_politeness<'w, 'a>(mut words: &'w [Word<'a>]) -> &'w [Word<'a
     while let Some(rest) = after_prefix(words, POLITE_LEADS) {
         words = rest;
     }
-    while let Some(rest) = before_suffix(words, POLITE_TAILS) {
+    // A trailing "!" is kept: it marks a task important.
+    while let Some(rest) = before_suffix(words, POLITE_TAILS)
+        .filter(|_| !words.last().is_some_and(|w| w.raw.starts_with('!')))
+    {
         words = rest;
     }
     words
