@@ -6,7 +6,7 @@ use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc, Weekday};
 
 use super::amount::{Amount, amount_at};
 use super::clock::{Clock, add_days, add_months, month_end, next_monday, next_weekday, weekday};
-use super::text::{Word, cut, phrase_len};
+use super::text::{Word, any_len, cut, phrase_len};
 
 /// A day the message named; "in 2 hours" names an instant instead.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -122,9 +122,7 @@ fn relative_at(words: &[Word], i: usize, clock: &Clock) -> Option<(usize, DayHit
         (n + 1, a)
     } else {
         let (n, a) = amount_at(words, i)?;
-        let tail = ["from now", "from today", "later"]
-            .iter()
-            .find_map(|p| phrase_len(words, i + n, p))?;
+        let tail = any_len(words, i + n, "from now|from today|later")?;
         (n + tail, a)
     };
     let today = clock.today();

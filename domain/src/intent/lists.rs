@@ -112,37 +112,17 @@ pub(crate) fn list_tasks(words: &[Word], clock: &Clock) -> Option<ToolCall> {
         .or_else(|| task_question(words, clock))
 }
 
+/// Openings of a search among tasks.
+const SEARCH_LEADS: &str = "find tasks about|find tasks on|find tasks for|find tasks with|\
+    find tasks mentioning|find my tasks about|find my tasks on|find my tasks for|\
+    find the tasks about|find the task about|find a task about|find task about|search tasks for|\
+    search my tasks for|search for tasks about|search tasks|search my tasks|find tasks|find task|\
+    tasks about|any tasks about|show tasks about|show my tasks about|do i have a task about|\
+    do i have any tasks about|do i have tasks about";
+
 /// "find tasks about X", "search my tasks for X".
 fn search_tasks(words: &[Word]) -> Option<ToolCall> {
-    const LEADS: &[&str] = &[
-        "find tasks about",
-        "find tasks on",
-        "find tasks for",
-        "find tasks with",
-        "find tasks mentioning",
-        "find my tasks about",
-        "find my tasks on",
-        "find my tasks for",
-        "find the tasks about",
-        "find the task about",
-        "find a task about",
-        "find task about",
-        "search tasks for",
-        "search my tasks for",
-        "search for tasks about",
-        "search tasks",
-        "search my tasks",
-        "find tasks",
-        "find task",
-        "tasks about",
-        "any tasks about",
-        "show tasks about",
-        "show my tasks about",
-        "do i have a task about",
-        "do i have any tasks about",
-        "do i have tasks about",
-    ];
-    let query = title(after_prefix(words, LEADS)?);
+    let query = title(after_prefix(words, SEARCH_LEADS)?);
     let mut args = Map::new();
     (!query.is_empty()).then(|| {
         args.insert("search".into(), query.into());
@@ -152,19 +132,15 @@ fn search_tasks(words: &[Word]) -> Option<ToolCall> {
 
 /// "what's overdue", "show overdue tasks", "anything overdue?".
 fn overdue(words: &[Word]) -> Option<ToolCall> {
-    let (at, _) = words.iter().enumerate().find(|(_, w)| w.key == "overdue")?;
-    let rest: Vec<Word> = words
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| *i != at)
-        .map(|(_, w)| w.clone())
-        .collect();
-    let fits = rest
-        .iter()
-        .all(|w| QUESTION_WORDS.contains(&w.key.as_str()) || task_noun(w) || w.key == "late");
+    let asks = words.iter().any(|w| w.key == "overdue");
+    let fits = words.iter().all(|w| {
+        matches!(w.key.as_str(), "overdue" | "late")
+            || task_noun(w)
+            || QUESTION_WORDS.contains(&w.key.as_str())
+    });
     let mut args = Map::new();
     args.insert("overdue".into(), true.into());
-    fits.then(|| call("list_tasks", args))
+    (asks && fits).then(|| call("list_tasks", args))
 }
 
 fn task_noun(w: &Word) -> bool {

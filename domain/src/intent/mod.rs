@@ -9,7 +9,8 @@
 //!
 //! Layout: `text` splits and normalises words; `amount`, `times`, `dates`, `when`
 //! and `repeat` find and cut out the parts of a request that are not its subject;
-//! `tasks`, `edits`, `lists`, `schedule` and `notes` recognise the requests.
+//! `tasks`, `edits`, `updates`, `lists`, `schedule` and `notes` recognise the
+//! requests.
 
 mod amount;
 mod clock;
@@ -17,11 +18,13 @@ mod dates;
 mod edits;
 mod lists;
 mod notes;
+mod ranges;
 mod repeat;
 mod schedule;
 mod tasks;
 mod text;
 mod times;
+mod updates;
 mod when;
 
 #[cfg(test)]
@@ -82,7 +85,7 @@ fn recognise(text: &str, words: &[Word], clock: &Clock) -> Option<ToolCall> {
         .or_else(|| edits::complete_task(words))
         .or_else(|| edits::delete_task(words))
         .or_else(|| tasks::create_task(words, clock))
-        .or_else(|| edits::update_task(words, clock))
+        .or_else(|| updates::update_task(words, clock))
 }
 
 /// A call with the given arguments.

@@ -5,7 +5,7 @@ use chrono::{Datelike, NaiveDate, NaiveTime, Weekday};
 
 use super::amount::{Amount, amount_at};
 use super::clock::{Clock, Due, add_days, weekday};
-use super::text::{Word, cut, phrase_len};
+use super::text::{Word, any_len, cut, phrase_len};
 
 /// How often a task repeats, as an RRULE: FREQ, INTERVAL and BYDAY.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -127,12 +127,8 @@ fn repeat_at(words: &[Word], i: usize) -> Option<(usize, Repeat)> {
 
 /// "every [other] …" and "every N days".
 fn every_at(words: &[Word], i: usize) -> Option<(usize, Repeat)> {
-    let lead = ["every", "each"]
-        .iter()
-        .find_map(|p| phrase_len(words, i, p))?;
-    let other = ["other", "second", "alternate"]
-        .iter()
-        .find_map(|p| phrase_len(words, i + lead, p));
+    let lead = any_len(words, i, "every|each")?;
+    let other = any_len(words, i + lead, "other|second|alternate");
     let j = i + lead + other.unwrap_or(0);
     let interval = if other.is_some() { 2 } else { 1 };
     let key = words.get(j)?.key.as_str();

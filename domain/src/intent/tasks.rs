@@ -7,68 +7,26 @@ use super::amount::{Amount, amount_at};
 use super::clock::{Clock, Due};
 use super::dates::take_day;
 use super::repeat::take_repeat;
-use super::text::{CLOSERS, Word, after_prefix, before_suffix, cut, phrase_len, title};
+use super::text::{CLOSERS, Word, after_prefix, any_len, before_suffix, cut, title};
 use super::times::take_time;
 use super::when::{combine, take_due};
 use super::{ToolCall, call};
 use crate::Priority;
 
-/// Openings that ask for a new task; longer phrases before their prefixes.
-const LEADS: &[&str] = &[
-    "add a new task to",
-    "add a new task",
-    "add a task to",
-    "add a task",
-    "add task to",
-    "add task",
-    "add a todo",
-    "add todo",
-    "add a to-do",
-    "add to-do",
-    "create a new task to",
-    "create a new task",
-    "create a task to",
-    "create a task",
-    "create task",
-    "make a task to",
-    "make a task",
-    "new task",
-    "task",
-    "todo",
-    "to-do",
-    "to do",
-    "remind me to",
-    "remind me about",
-    "remind me",
-    "don't forget to",
-    "dont forget to",
-    "i need to",
-    "i have to",
-    "i must",
-    "i should",
-    "i've got to",
-    "i gotta",
-    "i got to",
-    "need to",
-];
+/// Openings that ask for a new task.
+const LEADS: &str = "add a new task to|add a new task|add a task to|add a task|add task to|\
+    add task|add a todo|add todo|add a to-do|add to-do|create a new task to|create a new task|\
+    create a task to|create a task|create task|make a task to|make a task|new task|task|todo|\
+    to-do|to do|remind me to|remind me about|remind me|don't forget to|dont forget to|\
+    i need to|i have to|i must|i should|i've got to|i gotta|i got to|need to";
 
 /// "add X to my tasks": the request wraps the title.
-const LIST_TAILS: &[&str] = &[
-    "to my tasks",
-    "to my task list",
-    "to my todo list",
-    "to my to-do list",
-    "to my todos",
-    "to my list",
-    "to the list",
-    "to tasks",
-    "on my list",
-    "on my todo list",
-];
+const LIST_TAILS: &str = "to my tasks|to my task list|to my todo list|to my to-do list|\
+    to my todos|to my list|to the list|to tasks|on my list|on my todo list";
 
 /// `create_task` for a message that asks for a new task.
 pub(crate) fn create_task(words: &[Word], clock: &Clock) -> Option<ToolCall> {
-    let body = after_prefix(words, &["add", "put"])
+    let body = after_prefix(words, "add|put")
         .and_then(|w| before_suffix(w, LIST_TAILS))
         .or_else(|| after_prefix(words, LEADS))?;
     task_args(body, clock).map(|args| call("create_task", args))
@@ -146,38 +104,21 @@ pub(crate) fn take_tags(words: &mut Vec<Word>) -> Vec<String> {
 /// "remind me 30 minutes before", "with a reminder an hour before": minutes before
 /// the due, at most a week (the API's bound).
 fn take_reminder(words: &mut Vec<Word>) -> Option<i64> {
-    const LEADS: &[&str] = &[
-        "remind me",
-        "with a reminder",
-        "with reminder",
-        "reminder",
-        "alert me",
-        "notify me",
-        "ping me",
-    ];
-    const TAILS: &[&str] = &["before", "earlier", "ahead", "in advance", "prior"];
-    for i in 0..words.len() {
-        let Some(lead) = LEADS.iter().find_map(|p| phrase_len(words, i, p)) else {
-            continue;
-        };
-        let Some((n, amount)) = amount_at(words, i + lead) else {
-            continue;
-        };
-        let Some(tail) = TAILS
-            .iter()
-            .find_map(|p| phrase_len(words, i + lead + n, p))
-        else {
-            continue;
-        };
+    const LEADS: &str =
+        "remind me|with a reminder|with reminder|reminder|alert me|notify me|ping me";
+    const TAILS: &str = "before|earlier|ahead|in advance|prior";
+    (0..words.len()).find_map(|i| {
+        let lead = any_len(words, i, LEADS)?;
+        let (n, amount) = amount_at(words, i + lead)?;
+        let tail = any_len(words, i + lead + n, TAILS)?;
         let minutes = match amount {
             Amount::Minutes(m) => m,
             Amount::Days(d) => d * 1440,
-            Amount::Months(_) => continue,
+            Amount::Months(_) => return None,
         };
         cut(words, i, i + lead + n + tail);
-        return (minutes <= 10_080).then_some(minutes);
-    }
-    None
+        (minutes <= 10_080).then_some(minutes)
+    })
 }
 
 /// Takes out a priority phrase ("urgent", "asap", "high priority", "important", "!").
@@ -187,31 +128,27 @@ pub(crate) fn take_priority(words: &mut Vec<Word>) -> Option<Priority> {
     Some(p)
 }
 
+/// Each level and the phrases that set it.
+const LEVELS: &[(Priority, &str)] = &[
+    (
+        Priority::Urgent,
+        "very urgent|urgent priority|priority urgent|urgently|urgent|asap|a.s.a.p",
+    ),
+    (
+        Priority::High,
+        "high priority|high-priority|top priority|priority high|very important",
+    ),
+    (
+        Priority::Medium,
+        "medium priority|medium-priority|normal priority|priority medium",
+    ),
+    (Priority::Low, "low priority|low-priority|priority low"),
+];
+
 fn priority_at(words: &[Word], i: usize) -> Option<(usize, Priority)> {
-    const PHRASES: &[(&str, Priority)] = &[
-        ("high priority", Priority::High),
-        ("high-priority", Priority::High),
-        ("top priority", Priority::High),
-        ("priority high", Priority::High),
-        ("low priority", Priority::Low),
-        ("low-priority", Priority::Low),
-        ("priority low", Priority::Low),
-        ("medium priority", Priority::Medium),
-        ("medium-priority", Priority::Medium),
-        ("normal priority", Priority::Medium),
-        ("priority medium", Priority::Medium),
-        ("urgent priority", Priority::Urgent),
-        ("priority urgent", Priority::Urgent),
-        ("very urgent", Priority::Urgent),
-        ("urgent", Priority::Urgent),
-        ("urgently", Priority::Urgent),
-        ("asap", Priority::Urgent),
-        ("a.s.a.p", Priority::Urgent),
-        ("very important", Priority::High),
-    ];
-    if let Some(found) = PHRASES
+    if let Some(found) = LEVELS
         .iter()
-        .find_map(|(ph, p)| phrase_len(words, i, ph).map(|n| (n, *p)))
+        .find_map(|(p, list)| any_len(words, i, list).map(|n| (n, *p)))
     {
         return Some(found);
     }

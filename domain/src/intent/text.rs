@@ -84,26 +84,26 @@ pub(crate) fn phrase_len(words: &[Word], at: usize, phrase: &str) -> Option<usiz
     Some(n)
 }
 
-/// The words after the first of `phrases` that begins `words`. List longer phrases
-/// before their prefixes ("add a task to" before "add a task").
-pub(crate) fn after_prefix<'w, 'a>(
-    words: &'w [Word<'a>],
-    phrases: &[&str],
-) -> Option<&'w [Word<'a>]> {
-    phrases
-        .iter()
-        .find_map(|p| phrase_len(words, 0, p))
-        .map(|n| &words[n..])
+/// Alternative phrases written as one string, `|` between them:
+/// "add a task to|add a task". Where one begins another, list the longer first.
+fn alternatives(list: &str) -> impl Iterator<Item = &str> {
+    list.split('|').map(str::trim).filter(|p| !p.is_empty())
 }
 
-/// The words before the first of `phrases` that ends `words`.
-pub(crate) fn before_suffix<'w, 'a>(
-    words: &'w [Word<'a>],
-    phrases: &[&str],
-) -> Option<&'w [Word<'a>]> {
-    phrases.iter().find_map(|p| {
-        let n = p.split(' ').count();
-        let at = words.len().checked_sub(n)?;
+/// The number of words the first of the alternatives spelled at `at` covers.
+pub(crate) fn any_len(words: &[Word], at: usize, list: &str) -> Option<usize> {
+    alternatives(list).find_map(|p| phrase_len(words, at, p))
+}
+
+/// The words after the first alternative in `list` that begins `words`.
+pub(crate) fn after_prefix<'w, 'a>(words: &'w [Word<'a>], list: &str) -> Option<&'w [Word<'a>]> {
+    any_len(words, 0, list).map(|n| &words[n..])
+}
+
+/// The words before the first alternative in `list` that ends `words`.
+pub(crate) fn before_suffix<'w, 'a>(words: &'w [Word<'a>], list: &str) -> Option<&'w [Word<'a>]> {
+    alternatives(list).find_map(|p| {
+        let at = words.len().checked_sub(p.split(' ').count())?;
         phrase_at(words, at, p).then(|| &words[..at])
     })
 }
@@ -131,60 +131,28 @@ pub(crate) fn cut(words: &mut Vec<Word>, start: usize, end: usize) {
     words.drain(from..end);
 }
 
-/// Leading words of politeness that carry no request ("could you please …").
-const POLITE_LEADS: &[&str] = &[
-    "could you please",
-    "can you please",
-    "would you please",
-    "will you please",
-    "could you",
-    "can you",
-    "would you",
-    "will you",
-    "can u",
-    "pls",
-    "plz",
-    "please",
-    "kindly",
-    "hey maigie",
-    "hi maigie",
-    "maigie",
-    "hey",
-    "hi",
-    "hello",
-    "ok",
-    "okay",
-    "i'd like you to",
-    "i want you to",
-    "go ahead and",
-    "just",
-];
-const POLITE_TAILS: &[&str] = &[
-    "thank you",
-    "thanks",
-    "thx",
-    "please",
-    "pls",
-    "plz",
-    "for me",
-    "?",
-    "",
-];
+/// Politeness that carries no request ("could you please …", "… thanks").
+const POLITE_LEADS: &str = "could you please|can you please|would you please|will you please|\
+    could you|can you|would you|will you|can u|pls|plz|please|kindly|hey maigie|hi maigie|\
+    maigie|hey|hi|hello|ok|okay|i'd like you to|i want you to|go ahead and|just";
+const POLITE_TAILS: &str = "thank you|thanks|thx|please|pls|plz|for me";
 
 /// Drops politeness before and after the request so the recognisers see its core.
+/// A pure greeting ("hello") leaves nothing, so it stays unrecognised.
 pub(crate) fn trim_politeness<'w, 'a>(mut words: &'w [Word<'a>]) -> &'w [Word<'a>] {
-    // Only a pure greeting remains as, e.g., "hello": that must stay unrecognised,
-    // which it does since nothing is left to match.
     while let Some(rest) = after_prefix(words, POLITE_LEADS) {
         words = rest;
     }
-    // A trailing "!" is kept: it marks a task important.
-    while let Some(rest) = before_suffix(words, POLITE_TAILS)
-        .filter(|_| !words.last().is_some_and(|w| w.raw.starts_with('!')))
-    {
-        words = rest;
+    loop {
+        match words.split_last() {
+            // Lone punctuation ("?") goes, but not "!": it marks a task important.
+            Some((last, rest)) if last.key.is_empty() && !last.raw.starts_with('!') => words = rest,
+            _ => match before_suffix(words, POLITE_TAILS) {
+                Some(rest) => words = rest,
+                None => return words,
+            },
+        }
     }
-    words
 }
 
 /// Connector and article words that mean nothing at either end of a title.
@@ -217,7 +185,7 @@ pub(crate) fn title(words: &[Word]) -> String {
 
 /// `title` without a leading article or possessive ("the report" → "report").
 pub(crate) fn object(words: &[Word]) -> String {
-    let w = after_prefix(words, &["the", "my", "a", "an", "our", "this"]).unwrap_or(words);
+    let w = after_prefix(words, "the|my|a|an|our|this").unwrap_or(words);
     title(w)
 }
 

@@ -3,7 +3,7 @@
 use chrono::NaiveTime;
 
 use super::clock::weekday;
-use super::text::{Word, cut, phrase_len};
+use super::text::{Word, any_len, cut};
 
 /// A time of day the message gave. `exact` for a clock time ("5pm"): when no day is
 /// given and it has already passed today, it means tomorrow. A part of the day
@@ -164,10 +164,7 @@ fn time_at(words: &[Word], i: usize) -> Option<(usize, TimeHit)> {
 /// "tonight", "this evening", "in the morning", or a part of the day right after a
 /// day ("tomorrow morning", "friday evening": the day itself is left for the dates).
 fn part_at(words: &[Word], i: usize) -> Option<(usize, TimeHit)> {
-    let lead = ["this", "in the"]
-        .iter()
-        .find_map(|p| phrase_len(words, i, p))
-        .unwrap_or(0);
+    let lead = any_len(words, i, "this|in the").unwrap_or(0);
     let time = part_of_day(&words.get(i + lead)?.key)?;
     let key = words[i].key.as_str();
     let after_day = i > 0 && {

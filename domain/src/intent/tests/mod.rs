@@ -39,7 +39,12 @@ pub(super) fn new_york(input: &'static str, name: &str, args: Value) -> Case {
 /// A message read at `now` in `tz`, expecting one call.
 pub(super) fn at(now: DateTime<Utc>, tz: Tz, input: &'static str, name: &str, args: Value) -> Case {
     let expected = json!([{ "name": name, "arguments": args }]);
-    Case { input, now, tz, expected }
+    Case {
+        input,
+        now,
+        tz,
+        expected,
+    }
 }
 
 #[test]
@@ -80,17 +85,31 @@ fn assert_well_formed(call: &ToolCall) {
         !(args.contains_key("due_at") && args.contains_key("due_date")),
         "{call:?} has both dues"
     );
-    for key in ["due_at", "due_after", "due_before", "start_at", "end_at", "from", "to"] {
+    for key in [
+        "due_at",
+        "due_after",
+        "due_before",
+        "start_at",
+        "end_at",
+        "from",
+        "to",
+    ] {
         if let Some(v) = args.get(key).and_then(Value::as_str) {
             let parsed = DateTime::parse_from_rfc3339(v);
             assert!(v.ends_with('Z') && parsed.is_ok(), "{call:?}: {key}");
         }
     }
     if let Some(rule) = args.get("recurrence_rule").and_then(Value::as_str) {
-        assert!(Recurrence::parse(rule).is_ok(), "{call:?}: rule {rule} does not parse");
+        assert!(
+            Recurrence::parse(rule).is_ok(),
+            "{call:?}: rule {rule} does not parse"
+        );
     }
     if args.contains_key("reminder_minutes") {
-        assert!(args.contains_key("due_at"), "{call:?}: a reminder needs due_at");
+        assert!(
+            args.contains_key("due_at"),
+            "{call:?}: a reminder needs due_at"
+        );
     }
 }
 
@@ -135,15 +154,89 @@ fn help_names_each_kind_of_request() {
 /// Fragments the random messages are built from: openings, dates, times,
 /// numbers at their limits, and text no parser expects.
 const FRAGMENTS: &[&str] = &[
-    "add a task to", "remind me to", "todo:", "move", "to", "block", "schedule", "note:",
-    "set a goal", "mark", "as done", "delete", "what's due", "every", "other", "monday",
-    "tomorrow", "next", "friday", "in", "3", "days", "at", "5pm", "2-4pm", "from", "9", "11",
-    "for", "2 hours", "#tag", "#", "urgent", "!", "remind me 30 minutes before", "24/12/2027",
-    "2026-02-30", "dec", "31st", "of", "feb 29", "99:99", "12am", "0pm", "-", "–",
-    "99999999999999999999", "1.5", "half an hour", "😀", "🎉🎉", "ß", "İ", "\u{200b}", "\0",
-    "\n", "  ", "?", "'", "\"", "the", "end of", "month", "week", "weekend", "every other",
-    "is due", "rename", "priority", "high", "x", "éé", "tonight", "noon", "o'clock", "am",
-    "pm", "between", "and", "10pm-1am", "in 9999 years", "12/31", "the 31st",
+    "add a task to",
+    "remind me to",
+    "todo:",
+    "move",
+    "to",
+    "block",
+    "schedule",
+    "note:",
+    "set a goal",
+    "mark",
+    "as done",
+    "delete",
+    "what's due",
+    "every",
+    "other",
+    "monday",
+    "tomorrow",
+    "next",
+    "friday",
+    "in",
+    "3",
+    "days",
+    "at",
+    "5pm",
+    "2-4pm",
+    "from",
+    "9",
+    "11",
+    "for",
+    "2 hours",
+    "#tag",
+    "#",
+    "urgent",
+    "!",
+    "remind me 30 minutes before",
+    "24/12/2027",
+    "2026-02-30",
+    "dec",
+    "31st",
+    "of",
+    "feb 29",
+    "99:99",
+    "12am",
+    "0pm",
+    "-",
+    "–",
+    "99999999999999999999",
+    "1.5",
+    "half an hour",
+    "😀",
+    "🎉🎉",
+    "ß",
+    "İ",
+    "\u{200b}",
+    "\0",
+    "\n",
+    "  ",
+    "?",
+    "'",
+    "\"",
+    "the",
+    "end of",
+    "month",
+    "week",
+    "weekend",
+    "every other",
+    "is due",
+    "rename",
+    "priority",
+    "high",
+    "x",
+    "éé",
+    "tonight",
+    "noon",
+    "o'clock",
+    "am",
+    "pm",
+    "between",
+    "and",
+    "10pm-1am",
+    "in 9999 years",
+    "12/31",
+    "the 31st",
 ];
 
 /// 1,000 messages from a fixed linear congruential sequence: the same every run,
