@@ -7,11 +7,12 @@
 //! nothing here reads a clock or does I/O, so the same message always gives the
 //! same calls.
 //!
-//! Layout: `text` splits and normalises words; `amount`, `times`, `dates`, `when`
-//! and `repeat` find and cut out the parts of a request that are not its subject;
-//! `tasks`, `edits`, `updates`, `lists`, `schedule` and `notes` recognise the
-//! requests.
+//! Layout: `text` splits and normalises words; `amount`, `times`, `ranges`,
+//! `dates`, `absolute`, `when` and `repeat` find and cut out the parts of a request
+//! that are not its subject; `tasks`, `edits`, `updates`, `lists`, `schedule` and
+//! `notes` recognise the requests.
 
+mod absolute;
 mod amount;
 mod clock;
 mod dates;

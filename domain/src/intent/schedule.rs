@@ -8,6 +8,7 @@ use serde_json::Map;
 use super::clock::{Clock, add_days, rfc3339};
 use super::dates::take_day;
 use super::ranges::{take_duration, take_range};
+use super::repeat::take_repeat;
 use super::text::{Word, after_prefix, object};
 use super::times::{TimeHit, take_time};
 use super::when::combine;
@@ -36,6 +37,11 @@ pub(crate) fn create_block(words: &[Word], clock: &Clock) -> Option<ToolCall> {
         Some(rest) => (rest.to_vec(), false),
         None => after_prefix(words, ACTIVITIES).map(|_| (words.to_vec(), true))?,
     };
+    // A block is one span of time; a repeating one ("every day at 6pm") needs a
+    // rule this parser does not send, so the request is left to the help text.
+    if take_repeat(&mut w.clone()).is_some() {
+        return None;
+    }
     let (start_at, end_at) = span(&mut w, clock)?;
     let title = after_prefix(&w, "for").map_or_else(|| object(&w), object);
     let mut args = Map::new();

@@ -179,6 +179,14 @@ pub(crate) fn title(words: &[Word]) -> String {
     }
     let joined: Vec<&str> = w.iter().map(|x| x.raw).collect();
     let text = joined.join(" ");
+    // A title in quotes ("mark "essay draft" as done") is the title inside them.
+    let text = match text
+        .strip_prefix(['"', '“'])
+        .and_then(|t| t.strip_suffix(['"', '”']))
+    {
+        Some(inner) => inner.to_owned(),
+        None => text,
+    };
     text.trim_matches(|c: char| ",;:-–—.!?".contains(c) || c.is_whitespace())
         .to_owned()
 }

@@ -92,10 +92,15 @@ fn reschedule(words: &[Word], clock: &Clock) -> Option<Update> {
     Some((task_ref(&words[..at])?, due_fields(due)))
 }
 
+/// Words a due can take at most ("on December 24, 2027 at 2:30 pm" is eight):
+/// splits are tried only that near the end, so long messages stay linear.
+const MAX_DUE_WORDS: usize = 12;
+
 /// The task and new due in "X to Friday": the first split after which everything
 /// reads as a due.
 fn split_due(words: &[Word], clock: &Clock) -> Option<Update> {
-    (1..words.len()).find_map(|k| {
+    let first = words.len().saturating_sub(MAX_DUE_WORDS).max(1);
+    (first..words.len()).find_map(|k| {
         let right = &words[k..];
         let right = after_prefix(right, "to|until|till|for|on").unwrap_or(right);
         let due = whole_due(right, clock)?;

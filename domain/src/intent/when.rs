@@ -5,7 +5,7 @@ use chrono::{DateTime, Datelike, NaiveDate, Utc, Weekday};
 
 use super::clock::{Clock, Due, add_days, add_months, next_monday, next_weekday};
 use super::dates::{DayHit, take_day};
-use super::text::{Word, cut, phrase_len};
+use super::text::{Word, any_len, cut};
 use super::times::{TimeHit, take_time};
 
 /// Finds a due (a day, a time of day, or both) in `words` and removes it.
@@ -52,51 +52,36 @@ impl Window {
     }
 }
 
-/// Finds the period a question is about ("this week", "tomorrow", "friday") and
-/// removes it. Weeks are ISO weeks: "this week" runs from the start of today to the
-/// start of next Monday.
-pub(crate) fn take_period(words: &mut Vec<Word>, clock: &Clock) -> Option<Window> {
-    let today = clock.today();
+/// Named periods with their first and end (exclusive) local days. Weeks are ISO
+/// weeks: "this week" runs from today to next Monday.
+fn named_periods(today: NaiveDate) -> Option<[(&'static str, NaiveDate, NaiveDate); 6]> {
     let monday = next_monday(today);
     let month_start = add_months(today.with_day(1)?, 1);
-    let weekend = if today.weekday() == Weekday::Sun {
-        today
-    } else {
-        next_weekday(today, Weekday::Sat, false)
+    let weekend = match today.weekday() {
+        Weekday::Sun => today,
+        _ => next_weekday(today, Weekday::Sat, false),
     };
-    let table = [
-        (
-            "next week",
-            Window::days(clock, monday, add_days(monday, 7)),
-        ),
-        ("this week", Window::days(clock, today, monday)),
-        ("the week", Window::days(clock, today, monday)),
-        (
-            "next weekend",
-            Window::days(clock, add_days(monday, 5), add_days(monday, 7)),
-        ),
-        (
-            "this weekend",
-            Window::days(clock, weekend, next_monday(weekend)),
-        ),
-        (
-            "the weekend",
-            Window::days(clock, weekend, next_monday(weekend)),
-        ),
-        (
-            "next month",
-            Window::days(clock, month_start, add_months(month_start, 1)),
-        ),
-        ("this month", Window::days(clock, today, month_start)),
-        ("the month", Window::days(clock, today, month_start)),
-    ];
+    Some([
+        ("next week", monday, add_days(monday, 7)),
+        ("this week|the week", today, monday),
+        ("next weekend", add_days(monday, 5), add_days(monday, 7)),
+        ("this weekend|the weekend", weekend, next_monday(weekend)),
+        ("next month", month_start, add_months(month_start, 1)),
+        ("this month|the month", today, month_start),
+    ])
+}
+
+/// Finds the period a question is about ("this week", "tomorrow", "friday") and
+/// removes it.
+pub(crate) fn take_period(words: &mut Vec<Word>, clock: &Clock) -> Option<Window> {
+    let periods = named_periods(clock.today())?;
     for i in 0..words.len() {
-        if let Some((n, w)) = table
+        let found = periods
             .iter()
-            .find_map(|(p, w)| phrase_len(words, i, p).map(|n| (n, *w)))
-        {
+            .find_map(|(p, first, end)| any_len(words, i, p).map(|n| (n, *first, *end)));
+        if let Some((n, first, end)) = found {
             cut(words, i, i + n);
-            return Some(w);
+            return Some(Window::days(clock, first, end));
         }
     }
     match take_day(words, clock)? {

@@ -40,6 +40,11 @@ fn goals_and_notes() -> Vec<Case> {
             json!({"title": "finish thesis", "target_date": "2027-06-30"}),
         ),
         berlin(
+            "set a goal to learn 500 words in Spanish by the end of March",
+            goal,
+            json!({"title": "learn 500 words in Spanish", "target_date": "2027-03-31"}),
+        ),
+        berlin(
             "goal: finish portfolio in 3 months",
             goal,
             json!({"title": "finish portfolio", "target_date": "2027-03-02"}),

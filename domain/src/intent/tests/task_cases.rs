@@ -194,6 +194,12 @@ fn time_zones_and_dst() -> Vec<Case> {
             task,
             json!({"title": "stretch", "due_at": "2026-12-02T14:00:00Z"}),
         ),
+        // 12/15 has no 15th month, so even in Berlin it is read month first.
+        berlin(
+            "I have to return the library books by 12/15",
+            task,
+            json!({"title": "return the library books", "due_date": "2026-12-15"}),
+        ),
         // Americans write the month first.
         new_york(
             "todo: party 12/31",
@@ -357,6 +363,11 @@ fn changing() -> Vec<Case> {
             "remove buy milk from my tasks",
             "delete_task",
             json!({"task": "buy milk"}),
+        ),
+        berlin(
+            "mark \"essay draft\" as complete",
+            "complete_task",
+            json!({"task": "essay draft"}),
         ),
         berlin("cancel task gym", "delete_task", json!({"task": "gym"})),
     ]
