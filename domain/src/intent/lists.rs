@@ -9,72 +9,23 @@
 use chrono::{DateTime, Utc};
 use serde_json::{Map, Value};
 
-use super::clock::{Clock, rfc3339};
+use super::clock::{Clock, add_days, rfc3339};
 use super::text::{Word, after_prefix, positions, title};
 use super::when::{Window, take_period};
 use super::{ToolCall, call};
 
 /// Words a question may hold around its content.
-const QUESTION_WORDS: &[&str] = &[
-    "what",
-    "what's",
-    "whats",
-    "which",
-    "show",
-    "list",
-    "view",
-    "see",
-    "display",
-    "get",
-    "give",
-    "me",
-    "my",
-    "the",
-    "for",
-    "on",
-    "in",
-    "of",
-    "is",
-    "are",
-    "there",
-    "any",
-    "anything",
-    "do",
-    "does",
-    "i",
-    "have",
-    "got",
-    "due",
-    "that",
-    "look",
-    "like",
-    "all",
-    "",
-    "?",
-    "how",
-    "left",
-    "to",
-    "tell",
-    "about",
-    "coming",
-    "up",
-    "planned",
-    "scheduled",
-    "need",
-    "should",
-    "still",
-];
+const QUESTION_WORDS: &str = "what what's whats which show list view see display get give me my \
+    the for on in of is are there any anything do does i have got due that look like all how \
+    left to tell about coming up planned scheduled need should still";
 
-fn only_question_words(words: &[Word]) -> bool {
-    words
-        .iter()
-        .all(|w| QUESTION_WORDS.contains(&w.key.as_str()))
+/// Whether `w` is a question word (or bare punctuation such as "?").
+fn question_word(w: &Word) -> bool {
+    w.key.is_empty() || QUESTION_WORDS.split_whitespace().any(|q| q == w.key)
 }
 
-fn has_any(words: &[Word], keys: &[&str]) -> bool {
-    words
-        .iter()
-        .any(|w| keys.contains(&w.key.as_str()) || keys.contains(&w.stem()))
+fn only_question_words(words: &[Word]) -> bool {
+    words.iter().all(question_word)
 }
 
 fn instant(args: &mut Map<String, Value>, name: &str, t: DateTime<Utc>) {
@@ -86,19 +37,17 @@ fn instant(args: &mut Map<String, Value>, name: &str, t: DateTime<Utc>) {
 pub(crate) fn list_schedule(words: &[Word], clock: &Clock) -> Option<ToolCall> {
     let mut w = words.to_vec();
     let window = take_period(&mut w, clock);
-    let nouns = ["schedule", "calendar", "agenda", "timetable", "plans"];
-    if !has_any(&w, &nouns)
-        || !w
-            .iter()
-            .all(|x| nouns.contains(&x.stem()) || QUESTION_WORDS.contains(&x.key.as_str()))
-    {
+    let noun = |x: &Word| {
+        matches!(
+            x.stem(),
+            "schedule" | "calendar" | "agenda" | "timetable" | "plans"
+        )
+    };
+    if !w.iter().any(noun) || !w.iter().all(|x| noun(x) || question_word(x)) {
         return None;
     }
     let today = clock.today();
-    let window = window.unwrap_or(Window {
-        from: clock.day_start(today),
-        to: clock.day_start(super::clock::add_days(today, 1)),
-    });
+    let window = window.unwrap_or_else(|| Window::days(clock, today, add_days(today, 1)));
     let mut args = Map::new();
     instant(&mut args, "from", window.from);
     instant(&mut args, "to", window.to);
@@ -133,11 +82,9 @@ fn search_tasks(words: &[Word]) -> Option<ToolCall> {
 /// "what's overdue", "show overdue tasks", "anything overdue?".
 fn overdue(words: &[Word]) -> Option<ToolCall> {
     let asks = words.iter().any(|w| w.key == "overdue");
-    let fits = words.iter().all(|w| {
-        matches!(w.key.as_str(), "overdue" | "late")
-            || task_noun(w)
-            || QUESTION_WORDS.contains(&w.key.as_str())
-    });
+    let fits = words
+        .iter()
+        .all(|w| matches!(w.key.as_str(), "overdue" | "late") || task_noun(w) || question_word(w));
     let mut args = Map::new();
     args.insert("overdue".into(), true.into());
     (asks && fits).then(|| call("list_tasks", args))

@@ -177,12 +177,13 @@ fn every_n(words: &[Word], j: usize) -> Option<(usize, Repeat)> {
     Some((n, repeat))
 }
 
-/// "monday", "tuesday and thursday", "mon, wed & fri" (with `plural`: "mondays").
+/// "monday", "tuesday and thursday", "mon, thu & fri" (with `plural`: "mondays").
 fn weekday_list(words: &[Word], start: usize, plural: bool) -> Option<(usize, Vec<Weekday>)> {
     let day_at = |j: usize| {
         let key = words.get(j)?.key.as_str();
         if plural {
-            weekday(key.strip_suffix('s')?)
+            // "mondays", "tuesdays", but not the abbreviation "tues".
+            weekday(key.strip_suffix('s').filter(|k| k.ends_with("day"))?)
         } else {
             weekday(key).or_else(|| weekday(key.strip_suffix('s')?))
         }

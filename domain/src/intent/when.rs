@@ -44,7 +44,8 @@ pub(crate) struct Window {
 }
 
 impl Window {
-    fn days(clock: &Clock, first: NaiveDate, end: NaiveDate) -> Self {
+    /// The local days from `first` up to (not including) `end`.
+    pub fn days(clock: &Clock, first: NaiveDate, end: NaiveDate) -> Self {
         Self {
             from: clock.day_start(first),
             to: clock.day_start(end),

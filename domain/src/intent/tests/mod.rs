@@ -286,3 +286,20 @@ fn a_long_message_is_read_quickly() {
     let elapsed = started.elapsed();
     assert!(elapsed < std::time::Duration::from_secs(2), "{elapsed:?}");
 }
+
+#[test]
+fn a_weekday_after_on_is_one_day_and_its_plural_a_repetition() {
+    let read = |s| understand(s, wednesday(), chrono_tz::Europe::Berlin);
+    let once = json!([{"name": "create_task", "arguments": {"title": "call mom", "due_date": "2026-12-08"}}]);
+    assert_eq!(
+        serde_json::to_value(read("todo: call mom on tues")).ok(),
+        Some(once)
+    );
+    let weekly = json!([{"name": "create_task", "arguments": {
+        "title": "call mom", "due_date": "2026-12-08", "recurrence_rule": "FREQ=WEEKLY;BYDAY=TU",
+    }}]);
+    assert_eq!(
+        serde_json::to_value(read("todo: call mom on Tuesdays")).ok(),
+        Some(weekly)
+    );
+}
