@@ -44,6 +44,12 @@ pub enum ApiError {
         allowed: u32,
         tier: String,
     },
+    /// The month's AI message allowance is used up (429) until `resets_at`.
+    #[error("AI message quota of {limit} reached")]
+    QuotaExceeded {
+        limit: u32,
+        resets_at: chrono::DateTime<chrono::Utc>,
+    },
     /// A dependency is down (503); the message names it.
     #[error("{0}")]
     Unavailable(String),
@@ -131,6 +137,16 @@ impl ApiError {
                 format!("Your plan allows {allowed} ({limit}); upgrade to Premium for more."),
                 Some(json!({ "limit": limit, "allowed": allowed, "tier": tier })),
             ),
+            Self::QuotaExceeded { limit, resets_at } => (
+                StatusCode::TOO_MANY_REQUESTS,
+                "ai_quota_exceeded",
+                format!(
+                    "You have used this month's {limit} AI messages; the allowance resets at {}. \
+                     Premium has no limit.",
+                    resets_at.to_rfc3339()
+                ),
+                Some(json!({ "limit": limit, "resets_at": resets_at })),
+            ),
             Self::Unavailable(message) => (
                 StatusCode::SERVICE_UNAVAILABLE,
                 "service_unavailable",
@@ -193,6 +209,12 @@ impl IntoResponse for ApiError {
             response
                 .headers_mut()
                 .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
+        }
+        if let Self::QuotaExceeded { resets_at, .. } = self {
+            let secs = (resets_at - chrono::Utc::now()).num_seconds().max(1);
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(secs));
         }
         if status == StatusCode::UNAUTHORIZED {
             response

@@ -4,10 +4,12 @@
 //! listener until the shutdown future resolves, then drains requests and closes
 //! WebSockets. Tests bind port 0 and call the same two functions.
 
+pub mod agent;
 pub mod analytics;
 pub mod auth;
 pub mod billing;
 pub mod calendar;
+pub mod chat;
 pub mod courses;
 pub mod error;
 pub mod events;
@@ -88,6 +90,7 @@ fn documented_routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(notifications::router())
         .merge(analytics::router())
         .merge(billing::router())
+        .merge(chat::router())
         .merge(health::router())
         .split_for_parts()
 }
@@ -157,6 +160,23 @@ fn request_span(req: &Request) -> tracing::Span {
 fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> axum::response::Response {
     tracing::error!("handler panicked");
     ApiError::Internal("panic".into()).into_response()
+}
+
+/// The API's routes for in-process calls by the AI agent's tools: the same handlers,
+/// authentication, validation and `Idempotency-Key` handling, without the edge layers
+/// meant for remote clients (rate limits, CORS, timeouts, metrics).
+pub fn tool_router(state: AppState) -> Router {
+    let (routes, _) = documented_routes();
+    routes
+        .fallback(route_not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(DefaultBodyLimit::max(state.settings.body_limit_bytes))
+        .layer(from_fn_with_state(
+            state.clone(),
+            http::idempotency::idempotency,
+        ))
+        .layer(axum::middleware::from_fn(http::headers::json_errors))
+        .with_state(state)
 }
 
 /// The whole router, with every cross-cutting layer.

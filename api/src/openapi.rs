@@ -32,6 +32,8 @@ use crate::error::{ErrorBody, ErrorDetail};
         (name = "billing", description = "Stripe Checkout and portal, the subscription, Stripe's webhook"),
         (name = "admin", description = "Administrators: tiers, Stripe events"),
         (name = "analytics", description = "Daily figures computed after each local midnight, and a live summary"),
+        (name = "chat", description = "The AI assistant: conversations, streamed answers, actions with confirm and undo"),
+        (name = "mcp", description = "Tokens for external agents using the MCP endpoint"),
         (name = "ops", description = "Health and readiness"),
     )
 )]

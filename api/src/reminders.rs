@@ -127,3 +127,27 @@ pub async fn sync_block(state: &AppState, user_id: Uuid, id: Uuid, had_reminder:
     };
     workflows::sync_reminder(state, &input).await;
 }
+
+/// Brings the reminder of task `id` in line with the task as stored now (after a
+/// restore that bypassed the handlers, such as an AI action's undo). A task that no
+/// longer exists, or no longer wants a reminder, gets its reminder cancelled.
+pub async fn resync_task(state: &AppState, user_id: Uuid, id: Uuid) {
+    match maigie_store::tasks::get(&state.db, user_id, id).await {
+        Ok(row) if wants_reminder(&row) => sync_task(state, user_id, id, None, Some(&row)).await,
+        Ok(_) | Err(maigie_store::StoreError::NotFound) => {
+            let input = ReminderInput {
+                user_id,
+                source_type: "task".into(),
+                source_id: id,
+                plan: ReminderPlan {
+                    version: Utc::now().timestamp_micros(),
+                    fire_at_ms: None,
+                    occurrence_at_ms: 0,
+                    title: String::new(),
+                },
+            };
+            workflows::sync_reminder(state, &input).await;
+        }
+        Err(err) => tracing::warn!(task = %id, error = %err, "could not load a task's reminder"),
+    }
+}

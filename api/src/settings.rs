@@ -164,6 +164,28 @@ pub struct ApiSettings {
     pub admin_emails: Vec<String>,
     pub billing: BillingSettings,
     pub limits: Limits,
+    pub agent: AgentSettings,
+}
+
+/// How the AI agent's actions run.
+#[derive(Debug, Clone)]
+pub struct AgentSettings {
+    /// Model turns per message at most (tool iterations + the final answer).
+    pub max_turns: u32,
+    /// How long a destructive or bulk action waits for the user's confirmation.
+    pub confirm_timeout: Duration,
+    /// A turn changing more than this many items asks for confirmation.
+    pub bulk_threshold: usize,
+}
+
+impl Default for AgentSettings {
+    fn default() -> Self {
+        Self {
+            max_turns: 6,
+            confirm_timeout: Duration::from_secs(600),
+            bulk_threshold: 5,
+        }
+    }
 }
 
 impl ApiSettings {

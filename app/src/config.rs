@@ -5,7 +5,7 @@ use std::net::IpAddr;
 use std::time::Duration;
 
 use maigie_activities::mail::Mailbox;
-use maigie_api::settings::{BillingSettings, Limits, TierLimits};
+use maigie_api::settings::{AgentSettings, BillingSettings, Limits, TierLimits};
 use maigie_api::{ApiSettings, GoogleSettings, HeaderValue, RateLimits};
 use url::Url;
 
@@ -41,7 +41,33 @@ pub struct Config {
     pub reminder_late_after: Duration,
     /// Worker: create the hourly daily-analytics schedule at start.
     pub analytics_schedule: bool,
+    /// Worker: the model providers of the AI agent (none: the offline assistant).
+    pub llm: LlmSettings,
     pub api: ApiSettings,
+}
+
+/// `LLM_*`: comma-separated lists, one entry per provider of the fallback chain (a
+/// single key or model applies to every provider).
+#[derive(Clone, Default)]
+pub struct LlmSettings {
+    pub base_urls: String,
+    pub api_keys: String,
+    pub models: String,
+    pub timeout: Duration,
+    /// Stream answers (turn off for Ollama, which drops tool calls when streaming).
+    pub stream: bool,
+}
+
+impl std::fmt::Debug for LlmSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LlmSettings")
+            .field("base_urls", &self.base_urls)
+            .field("api_keys", &"***")
+            .field("models", &self.models)
+            .field("timeout", &self.timeout)
+            .field("stream", &self.stream)
+            .finish()
+    }
 }
 
 /// Reads variables through `lookup`, so tests can configure without touching the
@@ -212,6 +238,15 @@ impl Config {
                     voice: env.parse("LIMIT_FREE_VOICE", false)?,
                 },
             },
+            agent: AgentSettings {
+                max_turns: u32::try_from(positive("AI_MAX_TURNS", env.parse("AI_MAX_TURNS", 6)?)?)
+                    .unwrap_or(6),
+                confirm_timeout: Duration::from_secs(positive(
+                    "AI_CONFIRM_TIMEOUT_SECS",
+                    env.parse("AI_CONFIRM_TIMEOUT_SECS", 600)?,
+                )?),
+                bulk_threshold: env.parse("AI_CONFIRM_BULK_OVER", 5)?,
+            },
         };
         Ok(Self {
             database_url,
@@ -229,6 +264,16 @@ impl Config {
                 env.parse("REMINDER_LATE_AFTER_SECS", 60)?,
             )?),
             analytics_schedule: env.parse("ANALYTICS_SCHEDULE", true)?,
+            llm: LlmSettings {
+                base_urls: env.or("LLM_BASE_URL", ""),
+                api_keys: env.or("LLM_API_KEY", ""),
+                models: env.or("LLM_MODEL", "gpt-4o-mini"),
+                timeout: Duration::from_secs(positive(
+                    "LLM_TIMEOUT_SECS",
+                    env.parse("LLM_TIMEOUT_SECS", 60)?,
+                )?),
+                stream: env.parse("LLM_STREAM", true)?,
+            },
             api,
         })
     }

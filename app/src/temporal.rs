@@ -4,6 +4,7 @@ use std::thread::JoinHandle;
 
 use maigie_activities::{CoreActivities, Mailer};
 use maigie_store::EventBus;
+use maigie_workflows::ai_action::AiActionWorkflow;
 use maigie_workflows::analytics::{
     self, AnalyticsDispatchWorkflow, DailyAnalyticsWorkflow, DispatchInput,
 };
@@ -53,6 +54,7 @@ pub async fn run_worker(config: Config, mut shutdown: watch::Receiver<bool>) -> 
     );
     let mailer = Mailer::new(&config.smtp_url, &config.mail_from)?;
     let db = maigie_store::connect(&config.database_url, config.database_max_connections).await?;
+    let db_for_agent = db.clone();
     let activities = CoreActivities::new(
         db,
         mailer,
@@ -61,13 +63,25 @@ pub async fn run_worker(config: Config, mut shutdown: watch::Receiver<bool>) -> 
         config.reminder_late_after,
     )
     .with_billing(billing_rules(&config));
+    let (state, _stop) = maigie_api::AppState::new(
+        config.api.clone(),
+        maigie_api::Dependencies {
+            db: db_for_agent,
+            redis: redis.clone(),
+            temporal: client.clone(),
+        },
+    )
+    .await?;
+    let agent = maigie_api::agent::Agent::new(state, std::sync::Arc::new(llm_chain(&config)?));
     let options = WorkerOptions::new(config.api.temporal_task_queue.clone())
         .register_workflow::<UserOnboardingWorkflow>()?
         .register_workflow::<ReminderWorkflow>()?
         .register_workflow::<AnalyticsDispatchWorkflow>()?
         .register_workflow::<DailyAnalyticsWorkflow>()?
         .register_workflow::<SubscriptionLifecycleWorkflow>()?
+        .register_workflow::<AiActionWorkflow>()?
         .register_activities(activities)
+        .register_activities(maigie_api::agent::activities::AgentActivities::new(agent))
         .build();
     if config.analytics_schedule {
         ensure_analytics_schedule(&client, &config.api.temporal_task_queue).await?;
@@ -82,6 +96,27 @@ pub async fn run_worker(config: Config, mut shutdown: watch::Receiver<bool>) -> 
     tracing::info!(task_queue = %config.api.temporal_task_queue, "worker started");
     worker.run().await?;
     Ok(())
+}
+
+/// The model providers of `LLM_*` (none: the agent answers offline).
+pub fn llm_chain(config: &Config) -> anyhow::Result<maigie_llm::LlmChain> {
+    let llm = &config.llm;
+    let mut chain = maigie_llm::ChainConfig::from_env_values(
+        &llm.base_urls,
+        &llm.api_keys,
+        &llm.models,
+        llm.timeout,
+    )
+    .map_err(|e| anyhow::anyhow!("LLM_BASE_URL / LLM_API_KEY / LLM_MODEL: {e}"))?;
+    if !llm.stream {
+        for p in &mut chain.providers {
+            p.stream = false;
+        }
+    }
+    if chain.providers.is_empty() {
+        tracing::info!("no LLM_BASE_URL: the assistant answers with the built-in offline parser");
+    }
+    Ok(maigie_llm::LlmChain::new(chain)?)
 }
 
 fn billing_rules(config: &Config) -> maigie_activities::billing::BillingRules {

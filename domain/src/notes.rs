@@ -81,9 +81,57 @@ pub fn render_snippet(raw: &str) -> String {
     out
 }
 
+/// An extractive summary: the note's first sentences (Markdown headings, list marks
+/// and emphasis dropped) up to `max` characters, cut at a sentence or word boundary.
+#[must_use]
+pub fn extract_summary(content: &str, max: usize) -> String {
+    let text: Vec<&str> = content
+        .lines()
+        .map(|l| {
+            l.trim()
+                .trim_start_matches(['#', '-', '*', '>', ' '])
+                .trim()
+        })
+        .filter(|l| !l.is_empty() && !l.starts_with("```"))
+        .collect();
+    let text = text.join(" ").replace(['*', '_', '`'], "");
+    if text.chars().count() <= max {
+        return text;
+    }
+    let cut: String = text.chars().take(max).collect();
+    let at = cut
+        .rfind(". ")
+        .map(|i| i + 1)
+        .filter(|i| *i > max / 3)
+        .or_else(|| cut.rfind(' '))
+        .unwrap_or(cut.len());
+    let mut out = cut[..at].trim_end().to_owned();
+    if !out.ends_with('.') {
+        out.push('…');
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn summaries_are_the_first_sentences_without_markup() {
+        let note = "# Photosynthesis\n\n- Plants turn **light** into sugar. Chlorophyll absorbs red light.\n\nMore detail follows here.";
+        assert_eq!(
+            extract_summary(note, 200),
+            "Photosynthesis Plants turn light into sugar. Chlorophyll absorbs red light. More detail follows here."
+        );
+        assert_eq!(
+            extract_summary(note, 60),
+            "Photosynthesis Plants turn light into sugar."
+        );
+        assert_eq!(
+            extract_summary("word ".repeat(50).as_str(), 12),
+            "word word…"
+        );
+    }
 
     #[test]
     fn snippets_escape_the_note_and_mark_only_matches() {

@@ -4,9 +4,11 @@
 //! Transactions are short and local to one function: none is held across a call to
 //! Temporal, Redis or an LLM.
 
+pub mod agent;
 pub mod analytics;
 pub mod audit;
 pub mod billing;
+pub mod chat;
 pub mod courses;
 pub mod error;
 pub mod events;
@@ -21,6 +23,7 @@ pub mod plans;
 pub mod resources;
 mod rows;
 pub mod schedule;
+pub mod snapshot;
 pub mod tasks;
 pub mod tokens;
 pub mod users;

@@ -166,6 +166,25 @@ pub async fn set_archived(
     row.ok_or(StoreError::NotFound)
 }
 
+/// Sets the note's summary (written by the assistant).
+pub async fn set_summary(
+    db: impl PgExecutor<'_>,
+    user_id: Uuid,
+    id: Uuid,
+    summary: &str,
+) -> Result<(), StoreError> {
+    let done = sqlx::query("UPDATE notes SET summary = $3 WHERE id = $1 AND user_id = $2")
+        .bind(id)
+        .bind(user_id)
+        .bind(summary)
+        .execute(db)
+        .await?;
+    if done.rows_affected() == 0 {
+        return Err(StoreError::NotFound);
+    }
+    Ok(())
+}
+
 pub async fn delete(db: impl PgExecutor<'_>, user_id: Uuid, id: Uuid) -> Result<(), StoreError> {
     crate::rows::delete_owned(
         db,

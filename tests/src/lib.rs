@@ -9,6 +9,7 @@ pub mod fake_idp;
 pub mod fake_stripe;
 pub mod mail;
 pub mod own_temporal;
+pub mod sse;
 
 use std::time::Duration;
 

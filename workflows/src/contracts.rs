@@ -144,6 +144,51 @@ impl CommonActivities {
     }
 }
 
+/// The AI agent's activities (`ai_action` workflow).
+pub struct AgentActivities;
+
+#[activity_definitions]
+impl AgentActivities {
+    /// One model turn: reads the conversation and this action's tool results, asks the
+    /// model (or the offline parser), streams `chat.delta`, stores the assistant message
+    /// and the tool calls as steps (once per turn, whatever the retries).
+    #[activity(name = "ai.turn")]
+    pub fn turn(
+        input: crate::ai_action::TurnInput,
+    ) -> Result<crate::ai_action::TurnOutput, ActivityError> {
+        unimplemented!()
+    }
+
+    /// Marks the action as waiting for the user and tells them what would change.
+    #[activity(name = "ai.await_confirmation")]
+    pub fn await_confirmation(input: crate::ai_action::AwaitInput) -> Result<(), ActivityError> {
+        unimplemented!()
+    }
+
+    /// Runs one recorded tool call (once: a completed step answers its stored result).
+    #[activity(name = "ai.run_tool")]
+    pub fn run_tool(input: crate::ai_action::ToolInput) -> Result<(), ActivityError> {
+        unimplemented!()
+    }
+
+    /// Records that a tool call was not run (declined or not confirmed in time).
+    #[activity(name = "ai.skip_tool")]
+    pub fn skip_tool(input: crate::ai_action::ToolInput) -> Result<(), ActivityError> {
+        unimplemented!()
+    }
+
+    /// Records the outcome and sends `chat.done`.
+    #[activity(name = "ai.finish")]
+    pub fn finish(input: crate::ai_action::FinishInput) -> Result<(), ActivityError> {
+        unimplemented!()
+    }
+}
+
+/// Markers the agent's worker binds its implementations to.
+pub mod agent_markers {
+    pub use super::agent_activities::{AwaitConfirmation, Finish, RunTool, SkipTool, Turn};
+}
+
 /// Markers the worker binds its implementations to.
 pub mod markers {
     pub use super::common_activities::{

@@ -6,6 +6,7 @@ mod auth;
 mod billing;
 mod block_reminders;
 mod calendar;
+mod chat;
 mod conventions;
 mod courses;
 mod durability;

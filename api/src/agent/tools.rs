@@ -1,0 +1,490 @@
+//! What each tool does, as REST calls (see [`super::registry`] for their schemas).
+
+use axum::http::Method;
+use serde_json::{Map, Value, json};
+use uuid::Uuid;
+
+use super::exec::{
+    Caller, Change, ExecError, Outcome, changed, id_of, query, read, refused, resolve, take_str,
+    when,
+};
+
+type Args = Map<String, Value>;
+type Run = Result<Outcome, ExecError>;
+
+const TASK: (&str, &str) = ("task_id", "task");
+const PENDING_TASKS: &str = "/api/tasks?status=pending&limit=200";
+
+/// Runs `tool` with arguments already checked against its schema.
+pub async fn run(caller: &Caller<'_>, tool: &str, args: Args) -> Run {
+    match tool {
+        "create_task" => {
+            create(caller, "/api/tasks", "task", args, |b, c| {
+                let due =
+                    when(c, &b["due_at"]).or_else(|| b["due_date"].as_str().map(str::to_owned));
+                format!(
+                    "Created task “{}”{}.",
+                    b["title"].as_str().unwrap_or(""),
+                    due.map(|d| format!(" due {d}")).unwrap_or_default()
+                )
+            })
+            .await
+        }
+        "list_tasks" => list_tasks(caller, args).await,
+        "update_task" => update_task(caller, args).await,
+        "complete_task" => complete_task(caller, args).await,
+        "delete_task" => delete_task(caller, args).await,
+        "create_goal" => {
+            create(caller, "/api/goals", "goal", args, |b, _| {
+                format!("Created goal “{}”.", b["title"].as_str().unwrap_or(""))
+            })
+            .await
+        }
+        "update_goal" => update_goal(caller, args).await,
+        "list_goals" => list(caller, &format!("/api/goals?{}", query(&args)), "goal").await,
+        "create_schedule_block" => create_block(caller, args).await,
+        "move_schedule_block" => move_block(caller, args).await,
+        "list_schedule" => list_schedule(caller, args).await,
+        "check_conflicts" => {
+            let answer = caller
+                .http(
+                    Method::GET,
+                    &format!("/api/schedule/conflicts?{}", query(&args)),
+                    None,
+                    "",
+                )
+                .await?;
+            if !answer.status.is_success() {
+                return Ok(refused(&answer));
+            }
+            let n = answer.body["items"].as_array().map_or(0, Vec::len);
+            Ok(read(
+                answer.body,
+                format!("{n} overlapping pair(s) in that window."),
+            ))
+        }
+        "create_daily_plan" => create_daily_plan(caller, args).await,
+        "create_note" => {
+            create(caller, "/api/notes", "note", args, |b, _| {
+                format!("Saved note “{}”.", b["title"].as_str().unwrap_or(""))
+            })
+            .await
+        }
+        "summarize_note" => summarize_note(caller, args).await,
+        "search_notes" => {
+            let q = take_str(&mut args.clone(), "query").unwrap_or_default();
+            let uri = format!(
+                "/api/notes?{}",
+                query(&Map::from_iter([
+                    ("search".into(), json!(q)),
+                    ("limit".into(), json!(10))
+                ]))
+            );
+            list(caller, &uri, "note").await
+        }
+        "generate_schedule" => generate_schedule(caller, args).await,
+        other => Ok(Outcome {
+            ok: false,
+            result: json!({"error": "unknown_tool"}),
+            summary: format!("There is no tool called {other}."),
+            changes: Vec::new(),
+        }),
+    }
+}
+
+/// POST `uri` with the arguments; the created row is the change.
+async fn create(
+    caller: &Caller<'_>,
+    uri: &str,
+    entity: &str,
+    args: Args,
+    summary: impl Fn(&Value, &Caller<'_>) -> String,
+) -> Run {
+    let answer = caller
+        .http(Method::POST, uri, Some(Value::Object(args)), entity)
+        .await?;
+    if !answer.status.is_success() {
+        return Ok(refused(&answer));
+    }
+    let mut changes = Vec::new();
+    if let Some(id) = id_of(&answer.body) {
+        let after = caller.snapshot(entity, id).await?;
+        changes.push(Change {
+            entity: entity.into(),
+            id,
+            before: None,
+            after,
+        });
+    }
+    let text = summary(&answer.body, caller);
+    Ok(changed(answer.body, text, changes))
+}
+
+async fn list(caller: &Caller<'_>, uri: &str, noun: &str) -> Run {
+    let answer = caller.http(Method::GET, uri, None, "").await?;
+    if !answer.status.is_success() {
+        return Ok(refused(&answer));
+    }
+    let items = answer.body["items"].as_array().cloned().unwrap_or_default();
+    let titles: Vec<String> = items
+        .iter()
+        .take(10)
+        .map(|i| format!("“{}”", i["title"].as_str().unwrap_or("untitled")))
+        .collect();
+    let summary = match items.len() {
+        0 => format!("No {noun}s found."),
+        n => format!("{n} {noun}(s): {}.", titles.join(", ")),
+    };
+    Ok(read(answer.body, summary))
+}
+
+async fn list_tasks(caller: &Caller<'_>, mut args: Args) -> Run {
+    args.entry("limit").or_insert(json!(20));
+    let answer = caller
+        .http(
+            Method::GET,
+            &format!("/api/tasks?{}", query(&args)),
+            None,
+            "",
+        )
+        .await?;
+    if !answer.status.is_success() {
+        return Ok(refused(&answer));
+    }
+    let items = answer.body["items"].as_array().cloned().unwrap_or_default();
+    let lines: Vec<String> = items
+        .iter()
+        .take(10)
+        .map(|t| {
+            let due =
+                when(caller, &t["due_at"]).or_else(|| t["due_date"].as_str().map(str::to_owned));
+            format!(
+                "“{}”{}",
+                t["title"].as_str().unwrap_or(""),
+                due.map(|d| format!(" (due {d})")).unwrap_or_default()
+            )
+        })
+        .collect();
+    let summary = if lines.is_empty() {
+        "No tasks found.".to_owned()
+    } else {
+        format!("{} task(s): {}.", items.len(), lines.join(", "))
+    };
+    Ok(read(answer.body, summary))
+}
+
+/// A change to one existing row: snapshot, call, snapshot.
+async fn modify(
+    caller: &Caller<'_>,
+    (entity, id): (&str, Uuid),
+    (method, uri, body): (Method, String, Option<Value>),
+    summary: impl Fn(&Value) -> String,
+) -> Run {
+    let before = caller.snapshot(entity, id).await?;
+    let answer = caller
+        .http(method.clone(), &uri, body, &format!("{entity}:{id}"))
+        .await?;
+    if !answer.status.is_success() {
+        return Ok(refused(&answer));
+    }
+    let after = caller.snapshot(entity, id).await?;
+    let text = summary(&answer.body);
+    let mut changes = vec![Change {
+        entity: entity.into(),
+        id,
+        before,
+        after,
+    }];
+    // Completing a recurring task creates its next occurrence: undo removes it too.
+    if let Some(next) = id_of(&answer.body["next_occurrence"]) {
+        let after = caller.snapshot(entity, next).await?;
+        changes.push(Change {
+            entity: entity.into(),
+            id: next,
+            before: None,
+            after,
+        });
+    }
+    Ok(changed(answer.body, text, changes))
+}
+
+async fn update_task(caller: &Caller<'_>, mut args: Args) -> Run {
+    let id = match resolve(caller, &mut args, TASK, PENDING_TASKS, "task").await? {
+        Ok(id) => id,
+        Err(outcome) => return Ok(outcome),
+    };
+    let req = (
+        Method::PATCH,
+        format!("/api/tasks/{id}"),
+        Some(Value::Object(args)),
+    );
+    modify(caller, ("task", id), req, |b| {
+        format!("Updated task “{}”.", b["title"].as_str().unwrap_or(""))
+    })
+    .await
+}
+
+async fn complete_task(caller: &Caller<'_>, mut args: Args) -> Run {
+    let id = match resolve(caller, &mut args, TASK, PENDING_TASKS, "task").await? {
+        Ok(id) => id,
+        Err(outcome) => return Ok(outcome),
+    };
+    let req = (Method::POST, format!("/api/tasks/{id}/complete"), None);
+    modify(caller, ("task", id), req, |b| {
+        format!(
+            "Marked “{}” as done.",
+            b["task"]["title"].as_str().unwrap_or("")
+        )
+    })
+    .await
+}
+
+async fn delete_task(caller: &Caller<'_>, mut args: Args) -> Run {
+    let id = match resolve(
+        caller,
+        &mut args,
+        TASK,
+        "/api/tasks?status=all&limit=200",
+        "task",
+    )
+    .await?
+    {
+        Ok(id) => id,
+        Err(outcome) => return Ok(outcome),
+    };
+    let before = caller.snapshot("task", id).await?;
+    let title = before
+        .as_ref()
+        .and_then(|b| b["title"].as_str())
+        .unwrap_or("")
+        .to_owned();
+    let answer = caller
+        .http(Method::DELETE, &format!("/api/tasks/{id}"), None, "")
+        .await?;
+    if !answer.status.is_success() {
+        return Ok(refused(&answer));
+    }
+    let changes = vec![Change {
+        entity: "task".into(),
+        id,
+        before,
+        after: None,
+    }];
+    Ok(changed(
+        json!({"deleted": id}),
+        format!("Deleted task “{title}”."),
+        changes,
+    ))
+}
+
+async fn update_goal(caller: &Caller<'_>, mut args: Args) -> Run {
+    let id = match resolve(
+        caller,
+        &mut args,
+        ("goal_id", "goal"),
+        "/api/goals?limit=200",
+        "goal",
+    )
+    .await?
+    {
+        Ok(id) => id,
+        Err(outcome) => return Ok(outcome),
+    };
+    let req = (
+        Method::PATCH,
+        format!("/api/goals/{id}"),
+        Some(Value::Object(args)),
+    );
+    modify(caller, ("goal", id), req, |b| {
+        format!("Updated goal “{}”.", b["title"].as_str().unwrap_or(""))
+    })
+    .await
+}
+
+async fn create_block(caller: &Caller<'_>, args: Args) -> Run {
+    let answer = caller
+        .http(
+            Method::POST,
+            "/api/schedule",
+            Some(Value::Object(args)),
+            "schedule_block",
+        )
+        .await?;
+    if answer.status.as_u16() == 409 {
+        let mut outcome = refused(&answer);
+        outcome.summary = format!("{} Pick another time.", outcome.summary);
+        return Ok(outcome);
+    }
+    if !answer.status.is_success() {
+        return Ok(refused(&answer));
+    }
+    let mut changes = Vec::new();
+    if let Some(id) = id_of(&answer.body) {
+        let after = caller.snapshot("schedule_block", id).await?;
+        changes.push(Change {
+            entity: "schedule_block".into(),
+            id,
+            before: None,
+            after,
+        });
+    }
+    let summary = format!(
+        "Added “{}” to your schedule, {}–{}.",
+        answer.body["title"].as_str().unwrap_or(""),
+        when(caller, &answer.body["start_at"]).unwrap_or_default(),
+        when(caller, &answer.body["end_at"]).unwrap_or_default()
+    );
+    Ok(changed(answer.body, summary, changes))
+}
+
+async fn move_block(caller: &Caller<'_>, mut args: Args) -> Run {
+    let Some(id) = take_str(&mut args, "block_id").and_then(|s| Uuid::parse_str(&s).ok()) else {
+        return Ok(Outcome {
+            ok: false,
+            result: json!({"field": "block_id"}),
+            summary: "block_id is not a valid id.".into(),
+            changes: Vec::new(),
+        });
+    };
+    let req = (
+        Method::PATCH,
+        format!("/api/schedule/{id}"),
+        Some(Value::Object(args)),
+    );
+    modify(caller, ("schedule_block", id), req, |b| {
+        format!("Moved “{}”.", b["title"].as_str().unwrap_or(""))
+    })
+    .await
+}
+
+async fn list_schedule(caller: &Caller<'_>, args: Args) -> Run {
+    let answer = caller
+        .http(
+            Method::GET,
+            &format!("/api/schedule?{}", query(&args)),
+            None,
+            "",
+        )
+        .await?;
+    if !answer.status.is_success() {
+        return Ok(refused(&answer));
+    }
+    let items = answer.body["items"].as_array().cloned().unwrap_or_default();
+    let lines: Vec<String> = items
+        .iter()
+        .take(10)
+        .map(|o| {
+            format!(
+                "{} “{}”",
+                when(caller, &o["start_at"]).unwrap_or_default(),
+                o["title"].as_str().unwrap_or("")
+            )
+        })
+        .collect();
+    let summary = if lines.is_empty() {
+        "Nothing on your schedule then.".to_owned()
+    } else {
+        format!("{} on your schedule: {}.", items.len(), lines.join(", "))
+    };
+    Ok(read(answer.body, summary))
+}
+
+async fn create_daily_plan(caller: &Caller<'_>, mut args: Args) -> Run {
+    let items = args
+        .remove("items")
+        .and_then(|v| v.as_array().cloned())
+        .unwrap_or_default();
+    let mut outcome = create(caller, "/api/plans/daily", "daily_plan", args, |b, _| {
+        format!(
+            "Created the plan for {}.",
+            b["plan_date"].as_str().unwrap_or("")
+        )
+    })
+    .await?;
+    let Some(plan) = id_of(&outcome.result) else {
+        return Ok(outcome);
+    };
+    for (i, item) in items.into_iter().enumerate() {
+        let uri = format!("/api/plans/daily/{plan}/items");
+        let answer = caller
+            .http(Method::POST, &uri, Some(item), &format!("plan_item:{i}"))
+            .await?;
+        if !answer.status.is_success() {
+            let failed = refused(&answer);
+            outcome.summary = format!(
+                "{} Item {} was refused: {}",
+                outcome.summary,
+                i + 1,
+                failed.summary
+            );
+            continue;
+        }
+        if let Some(id) = id_of(&answer.body) {
+            let after = caller.snapshot("plan_item", id).await?;
+            outcome.changes.push(Change {
+                entity: "plan_item".into(),
+                id,
+                before: None,
+                after,
+            });
+        }
+    }
+    // Items are removed before their plan on undo (changes are undone in reverse).
+    Ok(outcome)
+}
+
+async fn summarize_note(caller: &Caller<'_>, mut args: Args) -> Run {
+    let id = match resolve(
+        caller,
+        &mut args,
+        ("note_id", "note"),
+        "/api/notes?limit=200",
+        "note",
+    )
+    .await?
+    {
+        Ok(id) => id,
+        Err(outcome) => return Ok(outcome),
+    };
+    let before = caller.snapshot("note", id).await?;
+    let Some(content) = before.as_ref().and_then(|b| b["content"].as_str()) else {
+        return Ok(refused(&super::exec::Answer {
+            status: axum::http::StatusCode::NOT_FOUND,
+            body: json!({"error": {"code": "not_found", "message": "No such note."}}),
+        }));
+    };
+    let summary = maigie_domain::notes::extract_summary(content, 400);
+    maigie_store::notes::set_summary(caller.db, caller.user_id, id, &summary)
+        .await
+        .map_err(|e| ExecError::Transient(e.to_string()))?;
+    let after = caller.snapshot("note", id).await?;
+    let changes = vec![Change {
+        entity: "note".into(),
+        id,
+        before,
+        after,
+    }];
+    Ok(changed(
+        json!({"id": id, "summary": summary}),
+        format!("Summary: {summary}"),
+        changes,
+    ))
+}
+
+async fn generate_schedule(caller: &Caller<'_>, args: Args) -> Run {
+    let answer = caller
+        .http(
+            Method::POST,
+            "/api/schedule/generate",
+            Some(Value::Object(args)),
+            "schedule_draft",
+        )
+        .await?;
+    if !answer.status.is_success() {
+        return Ok(refused(&answer));
+    }
+    Ok(read(
+        answer.body,
+        "I’m drafting a schedule; you can review and accept it when it’s ready.".into(),
+    ))
+}

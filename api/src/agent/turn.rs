@@ -1,0 +1,427 @@
+//! One model turn of an action (`ai.turn`): ask the model — or the offline parser when
+//! no provider is configured or all are down — stream its text to the user, check its
+//! tool calls against their schemas (repairing, and re-asking once, when a model sends
+//! bad arguments), store the assistant message and the calls as steps.
+//!
+//! A turn is stored under `<action>:turn:<n>`: a retried activity finds it and answers
+//! the same calls instead of asking the model again.
+
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use maigie_llm::{ChatRequest, Completion, Delta, Message, ToolCall, ToolSpec, Usage};
+use maigie_store::agent::{self as log, UsageRecord};
+use maigie_store::chat::{self, NewMessage};
+use maigie_workflows::ai_action::{PlannedCall, TurnInput, TurnOutput};
+use serde_json::{Value, json};
+
+use super::context::{self, HISTORY_MESSAGES};
+use super::exec::Caller;
+use super::{Agent, offline, registry, schema};
+
+#[derive(Debug, thiserror::Error)]
+pub enum TurnError {
+    /// Retrying cannot help (the conversation is gone).
+    #[error("{0}")]
+    Permanent(String),
+    #[error("{0}")]
+    Transient(String),
+}
+
+impl From<maigie_store::StoreError> for TurnError {
+    fn from(e: maigie_store::StoreError) -> Self {
+        match e {
+            maigie_store::StoreError::NotFound => Self::Permanent("not found".into()),
+            other => Self::Transient(other.to_string()),
+        }
+    }
+}
+
+impl From<super::exec::ExecError> for TurnError {
+    fn from(e: super::exec::ExecError) -> Self {
+        Self::Transient(e.to_string())
+    }
+}
+
+/// What a provider (or the offline parser) answered.
+pub struct Reply {
+    pub content: String,
+    pub calls: Vec<ToolCall>,
+    pub provider: String,
+    pub model: String,
+    pub usage: Usage,
+}
+
+impl From<Completion> for Reply {
+    fn from(c: Completion) -> Self {
+        Self {
+            content: c.content,
+            calls: c.tool_calls,
+            provider: c.provider,
+            model: c.model,
+            usage: c.usage,
+        }
+    }
+}
+
+/// The tools as the model is offered them.
+#[must_use]
+pub fn specs() -> Vec<ToolSpec> {
+    registry::TOOLS
+        .iter()
+        .map(|t| ToolSpec {
+            name: t.name.to_owned(),
+            description: t.description.to_owned(),
+            parameters: (t.parameters)(),
+        })
+        .collect()
+}
+
+/// Runs one turn; `beat` is called while the model streams (activity heartbeat).
+pub async fn run(
+    agent: &Agent,
+    input: &TurnInput,
+    beat: &(dyn Fn() + Send + Sync),
+) -> Result<TurnOutput, TurnError> {
+    let db = &agent.state.db;
+    let action = log::get_action(db, input.user_id, input.action_id).await?;
+    let conversation_id = action
+        .conversation_id
+        .ok_or_else(|| TurnError::Permanent("the conversation was deleted".into()))?;
+    let key = format!("{}:turn:{}", action.id, input.turn);
+    if let Some(stored) = chat::by_dedupe_key(db, &key).await? {
+        return planned(agent, input, &stored.tool_calls.unwrap_or(Value::Null)).await;
+    }
+    let conversation = chat::get_conversation(db, input.user_id, conversation_id).await?;
+    let token = agent
+        .token_for(input.user_id)
+        .await
+        .map_err(|e| TurnError::Transient(e.to_string()))?;
+    let caller = Caller {
+        router: &agent.router,
+        db,
+        user_id: input.user_id,
+        token: &token,
+        idempotency: None,
+        tz: agent.zone_of(input.user_id).await,
+    };
+    let rows = chat::recent(db, input.user_id, conversation_id, HISTORY_MESSAGES).await?;
+    let mut messages = vec![Message::System {
+        content: context::situation(&caller, &conversation).await?,
+    }];
+    messages.extend(context::history(&rows));
+    let tools = if input.tools_allowed {
+        specs()
+    } else {
+        Vec::new()
+    };
+    let stream = Stream::new(agent, input, conversation_id);
+    let reply = ask(
+        agent, &messages, &tools, &stream, beat, &caller, input, &rows,
+    )
+    .await?;
+    let (reply, rejected) = checked(agent, reply, &messages, &tools, &stream, beat).await;
+    stream.flush().await;
+    record_usage(agent, input, conversation_id, &reply, &key).await;
+    let calls = if input.tools_allowed {
+        reply.calls
+    } else {
+        Vec::new()
+    };
+    let content = if reply.content.is_empty() && calls.is_empty() {
+        rejected.unwrap_or_else(|| "Sorry, I could not work that out.".to_owned())
+    } else {
+        reply.content
+    };
+    chat::add_message(
+        db,
+        input.user_id,
+        &NewMessage {
+            conversation_id,
+            role: "assistant",
+            content: &content,
+            tool_calls: (!calls.is_empty()).then(|| context::stored_calls(&calls)),
+            prompt_tokens: i32::try_from(reply.usage.prompt_tokens).ok(),
+            completion_tokens: i32::try_from(reply.usage.completion_tokens).ok(),
+            dedupe_key: Some(&key),
+            ..NewMessage::default()
+        },
+    )
+    .await?;
+    let turn = i32::try_from(input.turn).unwrap_or(i32::MAX);
+    log::note_turn(db, action.id, &reply.provider, turn, Some(&content)).await?;
+    planned(agent, input, &context::stored_calls(&calls)).await
+}
+
+/// Records the turn's calls as steps and answers them (idempotent).
+async fn planned(
+    agent: &Agent,
+    input: &TurnInput,
+    stored: &Value,
+) -> Result<TurnOutput, TurnError> {
+    let calls = context::calls_of(stored);
+    let writes = calls
+        .iter()
+        .filter(|c| registry::find(&c.name).is_some_and(|t| t.scope != registry::Scope::Read))
+        .count();
+    let bulk = writes > agent.state.settings.agent.bulk_threshold;
+    let mut out = Vec::new();
+    for call in calls {
+        let Some(def) = registry::find(&call.name) else {
+            continue;
+        };
+        let arguments: Value = serde_json::from_str(&call.arguments).unwrap_or_else(|_| json!({}));
+        log::add_step(
+            &agent.state.db,
+            input.user_id,
+            input.action_id,
+            &call.id,
+            &call.name,
+            &arguments,
+        )
+        .await?;
+        agent
+            .publish(
+                input.user_id,
+                "chat.tool_call",
+                json!({"action_id": input.action_id, "call_id": call.id, "tool": call.name,
+                       "arguments": arguments, "status": "planned"}),
+            )
+            .await;
+        out.push(PlannedCall {
+            call_id: call.id,
+            tool: call.name,
+            needs_confirmation: def.confirm || (bulk && def.scope != registry::Scope::Read),
+        });
+    }
+    Ok(TurnOutput { calls: out })
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn ask(
+    agent: &Agent,
+    messages: &[Message],
+    tools: &[ToolSpec],
+    stream: &Stream<'_>,
+    beat: &(dyn Fn() + Send + Sync),
+    caller: &Caller<'_>,
+    input: &TurnInput,
+    rows: &[chat::MessageRow],
+) -> Result<Reply, TurnError> {
+    if !agent.llm.is_empty() {
+        match complete(agent, messages, tools, stream, beat).await {
+            Ok(c) => return Ok(c.into()),
+            Err(err) => {
+                tracing::warn!(action_id = %input.action_id, error = %err, "all model providers failed; answering offline");
+                stream.reset();
+            }
+        }
+    }
+    let reply = offline::reply(agent, caller, input, rows).await?;
+    stream.push(&reply.content);
+    Ok(reply)
+}
+
+async fn complete(
+    agent: &Agent,
+    messages: &[Message],
+    tools: &[ToolSpec],
+    stream: &Stream<'_>,
+    beat: &(dyn Fn() + Send + Sync),
+) -> Result<Completion, maigie_llm::LlmError> {
+    let request = ChatRequest {
+        messages: messages.to_vec(),
+        tools: tools.to_vec(),
+        max_tokens: Some(1_024),
+    };
+    let shared = Arc::clone(&stream.buffer);
+    let mut on_delta = move |d: Delta| {
+        let mut b = shared.lock().unwrap_or_else(PoisonError::into_inner);
+        match d {
+            Delta::Text(t) => b.0.push_str(&t),
+            Delta::Restart => {
+                b.0.clear();
+                b.1 = true;
+            }
+        }
+    };
+    let fut = agent.llm.complete(&request, &mut on_delta);
+    tokio::pin!(fut);
+    let mut tick = tokio::time::interval(Duration::from_millis(150));
+    loop {
+        tokio::select! {
+            done = &mut fut => return done,
+            _ = tick.tick() => {
+                stream.flush().await;
+                beat();
+            }
+        }
+    }
+}
+
+/// Keeps the calls whose arguments fit their schema (repaired where possible); when
+/// some do not, asks the model once more with the errors. Calls still bad are dropped;
+/// the second value then says why, for the user.
+async fn checked(
+    agent: &Agent,
+    mut reply: Reply,
+    messages: &[Message],
+    tools: &[ToolSpec],
+    stream: &Stream<'_>,
+    beat: &(dyn Fn() + Send + Sync),
+) -> (Reply, Option<String>) {
+    let errors = fix_arguments(&mut reply.calls);
+    if errors.is_empty() {
+        return (reply, None);
+    }
+    if reply.provider != offline::PROVIDER {
+        let mut retry = messages.to_vec();
+        retry.push(Message::Assistant {
+            content: None,
+            tool_calls: reply.calls.clone(),
+        });
+        for call in &reply.calls {
+            let content = match errors.iter().find(|(id, _)| id == &call.id) {
+                Some((_, e)) => format!("Not run: invalid arguments ({e})."),
+                None => "Not run: send it again together with the corrected calls.".to_owned(),
+            };
+            retry.push(Message::Tool {
+                tool_call_id: call.id.clone(),
+                content,
+            });
+        }
+        // As the user's turn, which every provider (and model) answers with new calls.
+        let problems: Vec<&str> = errors.iter().map(|(_, e)| e.as_str()).collect();
+        retry.push(Message::User {
+            content: format!(
+                "Invalid arguments: {}. Call the tools again with arguments that fit their schemas.",
+                problems.join("; ")
+            ),
+        });
+        stream.reset();
+        if let Ok(second) = complete(agent, &retry, tools, stream, beat).await {
+            let mut second: Reply = second.into();
+            second.usage.prompt_tokens += reply.usage.prompt_tokens;
+            second.usage.completion_tokens += reply.usage.completion_tokens;
+            reply = second;
+        }
+    }
+    let errors = fix_arguments(&mut reply.calls);
+    let bad: Vec<String> = errors.iter().map(|(_, e)| e.clone()).collect();
+    reply
+        .calls
+        .retain(|c| !errors.iter().any(|(id, _)| id == &c.id));
+    let why = (!bad.is_empty()).then(|| {
+        format!(
+            "I could not use that request's details ({}).",
+            bad.join("; ")
+        )
+    });
+    (reply, why)
+}
+
+/// Repairs each call's arguments in place; answers `(call id, problem)` for the ones
+/// that are unknown tools or do not fit their schema.
+fn fix_arguments(calls: &mut [ToolCall]) -> Vec<(String, String)> {
+    let mut errors = Vec::new();
+    for call in calls.iter_mut() {
+        let Some(def) = registry::find(&call.name) else {
+            errors.push((
+                call.id.clone(),
+                format!("there is no tool called {}", call.name),
+            ));
+            continue;
+        };
+        let Some(args) = maigie_llm::repair_arguments(&call.arguments) else {
+            errors.push((
+                call.id.clone(),
+                format!("{}: the arguments are not a JSON object", call.name),
+            ));
+            continue;
+        };
+        let args = Value::Object(args);
+        let problems = schema::check(&args, &(def.parameters)());
+        if problems.is_empty() {
+            call.arguments = args.to_string();
+        } else {
+            errors.push((
+                call.id.clone(),
+                format!("{}: {}", call.name, problems.join(", ")),
+            ));
+        }
+    }
+    errors
+}
+
+async fn record_usage(
+    agent: &Agent,
+    input: &TurnInput,
+    conversation_id: uuid::Uuid,
+    reply: &Reply,
+    key: &str,
+) {
+    if reply.provider == offline::PROVIDER {
+        return;
+    }
+    let record = UsageRecord {
+        user_id: input.user_id,
+        conversation_id: Some(conversation_id),
+        provider: &reply.provider,
+        model: &reply.model,
+        prompt_tokens: i32::try_from(reply.usage.prompt_tokens).unwrap_or(i32::MAX),
+        completion_tokens: i32::try_from(reply.usage.completion_tokens).unwrap_or(i32::MAX),
+        request_id: key,
+    };
+    if let Err(err) = log::record_usage(&agent.state.db, &record).await {
+        tracing::warn!(error = %err, "could not record token usage");
+    }
+}
+
+/// Text on its way to the user: buffered, sent as `chat.delta` every 150 ms.
+struct Stream<'a> {
+    agent: &'a Agent,
+    input: &'a TurnInput,
+    conversation_id: uuid::Uuid,
+    /// (text not sent yet, whether the client must discard what it has)
+    buffer: Arc<Mutex<(String, bool)>>,
+}
+
+impl<'a> Stream<'a> {
+    fn new(agent: &'a Agent, input: &'a TurnInput, conversation_id: uuid::Uuid) -> Self {
+        Self {
+            agent,
+            input,
+            conversation_id,
+            buffer: Arc::new(Mutex::new((String::new(), false))),
+        }
+    }
+
+    fn push(&self, text: &str) {
+        self.buffer
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .0
+            .push_str(text);
+    }
+
+    fn reset(&self) {
+        let mut b = self.buffer.lock().unwrap_or_else(PoisonError::into_inner);
+        b.0.clear();
+        b.1 = true;
+    }
+
+    async fn flush(&self) {
+        let (text, reset) = {
+            let mut b = self.buffer.lock().unwrap_or_else(PoisonError::into_inner);
+            (std::mem::take(&mut b.0), std::mem::replace(&mut b.1, false))
+        };
+        if text.is_empty() && !reset {
+            return;
+        }
+        let data = json!({"action_id": self.input.action_id, "conversation_id": self.conversation_id,
+                          "turn": self.input.turn, "text": text, "reset": reset});
+        self.agent
+            .publish(self.input.user_id, "chat.delta", data)
+            .await;
+    }
+}

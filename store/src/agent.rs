@@ -1,0 +1,347 @@
+//! The AI action log: actions, their steps (one per tool call, with the change set undo
+//! needs), token usage and the monthly message allowance.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde_json::Value;
+use sqlx::{PgExecutor, PgPool};
+use uuid::Uuid;
+
+use crate::StoreError;
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ActionRow {
+    pub id: Uuid,
+    pub user_id: Uuid,
+    pub conversation_id: Option<Uuid>,
+    pub message_id: Option<Uuid>,
+    pub source: String,
+    pub workflow_id: Option<String>,
+    pub status: String,
+    pub summary: Option<String>,
+    pub requires_confirmation: bool,
+    pub expires_at: Option<DateTime<Utc>>,
+    pub confirmed_at: Option<DateTime<Utc>>,
+    pub completed_at: Option<DateTime<Utc>>,
+    pub undone_at: Option<DateTime<Utc>>,
+    pub error: Option<String>,
+    pub provider: Option<String>,
+    pub iterations: i32,
+    pub pending_calls: Option<Value>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+const ACTION: &str = "id, user_id, conversation_id, message_id, source, workflow_id, status, summary, \
+    requires_confirmation, expires_at, confirmed_at, completed_at, undone_at, error, provider, \
+    iterations, pending_calls, created_at, updated_at";
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct StepRow {
+    pub id: Uuid,
+    pub action_id: Uuid,
+    pub step_index: i32,
+    pub call_id: Option<String>,
+    pub tool_name: String,
+    pub arguments: Value,
+    pub result: Option<Value>,
+    pub status: String,
+    pub error: Option<String>,
+    pub changes: Value,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+const STEP: &str = "id, action_id, step_index, call_id, tool_name, arguments, result, status, error, \
+    changes, created_at, updated_at";
+
+/// Records a new action (status `running`) in the caller's transaction.
+pub async fn create_action(
+    db: impl PgExecutor<'_>,
+    id: Uuid,
+    user_id: Uuid,
+    conversation_id: Option<Uuid>,
+    message_id: Option<Uuid>,
+    source: &str,
+    workflow_id: Option<&str>,
+) -> Result<ActionRow, StoreError> {
+    let sql = format!(
+        "INSERT INTO ai_actions (id, user_id, conversation_id, message_id, source, workflow_id, status)
+         VALUES ($1, $2, $3, $4, $5, $6, 'running') RETURNING {ACTION}"
+    );
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(id)
+        .bind(user_id)
+        .bind(conversation_id)
+        .bind(message_id)
+        .bind(source)
+        .bind(workflow_id)
+        .fetch_one(db)
+        .await?)
+}
+
+pub async fn get_action(
+    db: impl PgExecutor<'_>,
+    user_id: Uuid,
+    id: Uuid,
+) -> Result<ActionRow, StoreError> {
+    let sql = format!("SELECT {ACTION} FROM ai_actions WHERE id = $1 AND user_id = $2");
+    sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(id)
+        .bind(user_id)
+        .fetch_optional(db)
+        .await?
+        .ok_or(StoreError::NotFound)
+}
+
+/// Moves an action to `status`; `pending` lists the calls waiting for confirmation.
+pub async fn set_status(
+    db: impl PgExecutor<'_>,
+    id: Uuid,
+    status: &str,
+    pending: Option<Value>,
+    expires_at: Option<DateTime<Utc>>,
+    error: Option<&str>,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "UPDATE ai_actions SET status = $2,
+            requires_confirmation = requires_confirmation OR $2 = 'awaiting_confirmation',
+            pending_calls = $3, expires_at = COALESCE($4, expires_at),
+            confirmed_at = CASE WHEN status = 'awaiting_confirmation' AND $2 = 'running'
+                                THEN clock_timestamp() ELSE confirmed_at END,
+            completed_at = CASE WHEN $2 IN ('completed', 'failed', 'rejected', 'expired')
+                                THEN COALESCE(completed_at, clock_timestamp()) ELSE completed_at END,
+            error = COALESCE($5, error)
+         WHERE id = $1",
+    )
+    .bind(id)
+    .bind(status)
+    .bind(pending)
+    .bind(expires_at)
+    .bind(error)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Notes a model turn: its provider, and the summary (the assistant's text so far).
+pub async fn note_turn(
+    db: impl PgExecutor<'_>,
+    id: Uuid,
+    provider: &str,
+    turn: i32,
+    summary: Option<&str>,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "UPDATE ai_actions SET provider = $2, iterations = GREATEST(iterations, $3 + 1),
+                summary = COALESCE(left($4, 2000), summary)
+         WHERE id = $1",
+    )
+    .bind(id)
+    .bind(provider)
+    .bind(turn)
+    .bind(summary)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Records a tool call as a pending step, once per call id.
+pub async fn add_step(
+    db: &PgPool,
+    user_id: Uuid,
+    action_id: Uuid,
+    call_id: &str,
+    tool: &str,
+    arguments: &Value,
+) -> Result<StepRow, StoreError> {
+    let sql = format!(
+        "INSERT INTO ai_action_steps (user_id, action_id, step_index, call_id, tool_name, arguments)
+         VALUES ($1, $2, (SELECT count(*) FROM ai_action_steps WHERE action_id = $2), $3, $4, $5)
+         ON CONFLICT ON CONSTRAINT ai_action_steps_action_step_key DO NOTHING
+         RETURNING {STEP}"
+    );
+    let existing = step(db, action_id, call_id).await;
+    if let Ok(row) = existing {
+        return Ok(row);
+    }
+    match sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(user_id)
+        .bind(action_id)
+        .bind(call_id)
+        .bind(tool)
+        .bind(arguments)
+        .fetch_optional(db)
+        .await?
+    {
+        Some(row) => Ok(row),
+        None => step(db, action_id, call_id).await,
+    }
+}
+
+pub async fn step(
+    db: impl PgExecutor<'_>,
+    action_id: Uuid,
+    call_id: &str,
+) -> Result<StepRow, StoreError> {
+    let sql = format!("SELECT {STEP} FROM ai_action_steps WHERE action_id = $1 AND call_id = $2");
+    sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(action_id)
+        .bind(call_id)
+        .fetch_optional(db)
+        .await?
+        .ok_or(StoreError::NotFound)
+}
+
+pub async fn steps(db: impl PgExecutor<'_>, action_id: Uuid) -> Result<Vec<StepRow>, StoreError> {
+    let sql =
+        format!("SELECT {STEP} FROM ai_action_steps WHERE action_id = $1 ORDER BY step_index");
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(action_id)
+        .fetch_all(db)
+        .await?)
+}
+
+/// Records how a step ended: `completed` (with its result and change set), `failed`
+/// (with the error) or `skipped`.
+pub async fn finish_step(
+    db: impl PgExecutor<'_>,
+    step_id: Uuid,
+    status: &str,
+    result: Option<&Value>,
+    error: Option<&str>,
+    changes: &Value,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "UPDATE ai_action_steps SET status = $2, result = $3, error = left($4, 10000), changes = $5,
+                started_at = COALESCE(started_at, clock_timestamp()), finished_at = clock_timestamp()
+         WHERE id = $1",
+    )
+    .bind(step_id)
+    .bind(status)
+    .bind(result)
+    .bind(error)
+    .bind(changes)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Token usage of one model call, recorded once per `request_id`.
+#[derive(Debug, Clone)]
+pub struct UsageRecord<'a> {
+    pub user_id: Uuid,
+    pub conversation_id: Option<Uuid>,
+    pub provider: &'a str,
+    pub model: &'a str,
+    pub prompt_tokens: i32,
+    pub completion_tokens: i32,
+    pub request_id: &'a str,
+}
+
+pub async fn record_usage(db: &PgPool, u: &UsageRecord<'_>) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO token_usage (user_id, conversation_id, provider, model, kind, prompt_tokens,
+                                  completion_tokens, request_id)
+         VALUES ($1, $2, $3, $4, 'chat', $5, $6, $7)
+         ON CONFLICT ON CONSTRAINT token_usage_request_id_key DO NOTHING",
+    )
+    .bind(u.user_id)
+    .bind(u.conversation_id)
+    .bind(u.provider)
+    .bind(u.model)
+    .bind(u.prompt_tokens)
+    .bind(u.completion_tokens)
+    .bind(u.request_id)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Tokens by provider since `since`: (provider, prompt, completion, calls).
+pub async fn usage_by_provider(
+    db: &PgPool,
+    user_id: Uuid,
+    since: DateTime<Utc>,
+) -> Result<Vec<(String, i64, i64, i64)>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT provider, COALESCE(sum(prompt_tokens), 0)::bigint, COALESCE(sum(completion_tokens), 0)::bigint,
+                count(*)
+         FROM token_usage WHERE user_id = $1 AND created_at >= $2
+         GROUP BY provider ORDER BY provider",
+    )
+    .bind(user_id)
+    .bind(since)
+    .fetch_all(db)
+    .await?)
+}
+
+/// Counts one message against the month's allowance unless `limit` is reached;
+/// answers the new count, or `None` when the allowance is used up. `limit = None`:
+/// unlimited (still counted).
+pub async fn count_message(
+    db: &PgPool,
+    user_id: Uuid,
+    month: NaiveDate,
+    limit: Option<i32>,
+) -> Result<Option<i32>, StoreError> {
+    Ok(sqlx::query_scalar(
+        "INSERT INTO ai_message_counts AS c (user_id, month, messages) VALUES ($1, $2, 1)
+         ON CONFLICT (user_id, month) DO UPDATE SET messages = c.messages + 1
+         WHERE $3::int IS NULL OR c.messages < $3
+         RETURNING messages",
+    )
+    .bind(user_id)
+    .bind(month)
+    .bind(limit)
+    .fetch_optional(db)
+    .await?)
+}
+
+/// Gives back a counted message whose action could not start.
+pub async fn uncount_message(
+    db: &PgPool,
+    user_id: Uuid,
+    month: NaiveDate,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "UPDATE ai_message_counts SET messages = GREATEST(messages - 1, 0) WHERE user_id = $1 AND month = $2",
+    )
+    .bind(user_id)
+    .bind(month)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+pub async fn messages_counted(
+    db: &PgPool,
+    user_id: Uuid,
+    month: NaiveDate,
+) -> Result<i32, StoreError> {
+    Ok(sqlx::query_scalar(
+        "SELECT messages FROM ai_message_counts WHERE user_id = $1 AND month = $2",
+    )
+    .bind(user_id)
+    .bind(month)
+    .fetch_optional(db)
+    .await?
+    .unwrap_or(0))
+}
+
+/// Marks the action and its completed steps as undone, in the undo's transaction.
+pub async fn mark_undone(
+    tx: &mut sqlx::Transaction<'_, sqlx::Postgres>,
+    action_id: Uuid,
+) -> Result<(), StoreError> {
+    sqlx::query("UPDATE ai_action_steps SET status = 'undone' WHERE action_id = $1 AND status = 'completed'")
+        .bind(action_id)
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query(
+        "UPDATE ai_actions SET status = 'undone', undone_at = clock_timestamp() WHERE id = $1",
+    )
+    .bind(action_id)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,254 @@
+//! Conversations and their messages. A message written by a workflow activity carries a
+//! dedupe key, so a retried activity stores it once.
+
+use chrono::{DateTime, Utc};
+use serde_json::Value;
+use sqlx::{PgExecutor, PgPool};
+use uuid::Uuid;
+
+use crate::StoreError;
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ConversationRow {
+    pub id: Uuid,
+    pub title: Option<String>,
+    pub context_type: Option<String>,
+    pub context_id: Option<Uuid>,
+    pub last_message_at: DateTime<Utc>,
+    pub cleared_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+const CONVERSATION: &str =
+    "id, title, context_type, context_id, last_message_at, cleared_at, created_at, updated_at";
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct MessageRow {
+    pub id: Uuid,
+    pub conversation_id: Uuid,
+    pub role: String,
+    pub content: String,
+    pub tool_calls: Option<Value>,
+    pub tool_call_id: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+const MESSAGE: &str = "id, conversation_id, role, content, tool_calls, tool_call_id, created_at";
+
+/// A message to store.
+#[derive(Debug, Clone, Default)]
+pub struct NewMessage<'a> {
+    pub conversation_id: Uuid,
+    pub role: &'a str,
+    pub content: &'a str,
+    pub tool_calls: Option<Value>,
+    pub tool_call_id: Option<&'a str>,
+    pub prompt_tokens: Option<i32>,
+    pub completion_tokens: Option<i32>,
+    pub dedupe_key: Option<&'a str>,
+}
+
+pub async fn create_conversation(
+    db: impl PgExecutor<'_>,
+    user_id: Uuid,
+    title: Option<&str>,
+    context: Option<(&str, Option<Uuid>)>,
+) -> Result<ConversationRow, StoreError> {
+    let sql = format!(
+        "INSERT INTO conversations (user_id, title, context_type, context_id)
+         VALUES ($1, $2, $3, $4) RETURNING {CONVERSATION}"
+    );
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(user_id)
+        .bind(title)
+        .bind(context.map(|c| c.0))
+        .bind(context.and_then(|c| c.1))
+        .fetch_one(db)
+        .await?)
+}
+
+pub async fn get_conversation(
+    db: impl PgExecutor<'_>,
+    user_id: Uuid,
+    id: Uuid,
+) -> Result<ConversationRow, StoreError> {
+    let sql = format!(
+        "SELECT {CONVERSATION} FROM conversations
+         WHERE id = $1 AND user_id = $2 AND archived_at IS NULL"
+    );
+    sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(id)
+        .bind(user_id)
+        .fetch_optional(db)
+        .await?
+        .ok_or(StoreError::NotFound)
+}
+
+/// The user's conversations, most recently active first, after the `(last_message_at,
+/// id)` position `after`; `limit + 1` rows so the caller knows whether more follow.
+pub async fn list_conversations(
+    db: &PgPool,
+    user_id: Uuid,
+    after: Option<(DateTime<Utc>, Uuid)>,
+    limit: i64,
+) -> Result<Vec<ConversationRow>, StoreError> {
+    let sql = format!(
+        "SELECT {CONVERSATION} FROM conversations
+         WHERE user_id = $1 AND archived_at IS NULL
+           AND ($2::timestamptz IS NULL OR (last_message_at, id) < ($2, $3))
+         ORDER BY last_message_at DESC, id DESC LIMIT $4"
+    );
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(user_id)
+        .bind(after.map(|a| a.0))
+        .bind(after.map(|a| a.1))
+        .bind(limit + 1)
+        .fetch_all(db)
+        .await?)
+}
+
+pub async fn rename_conversation(
+    db: &PgPool,
+    user_id: Uuid,
+    id: Uuid,
+    title: &str,
+) -> Result<ConversationRow, StoreError> {
+    let sql = format!(
+        "UPDATE conversations SET title = $3
+         WHERE id = $1 AND user_id = $2 AND archived_at IS NULL RETURNING {CONVERSATION}"
+    );
+    sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(id)
+        .bind(user_id)
+        .bind(title)
+        .fetch_optional(db)
+        .await?
+        .ok_or(StoreError::NotFound)
+}
+
+/// Hides the history so far from the user and from the model's context.
+pub async fn clear_conversation(
+    db: &PgPool,
+    user_id: Uuid,
+    id: Uuid,
+) -> Result<ConversationRow, StoreError> {
+    let sql = format!(
+        "UPDATE conversations SET cleared_at = clock_timestamp()
+         WHERE id = $1 AND user_id = $2 AND archived_at IS NULL RETURNING {CONVERSATION}"
+    );
+    sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(id)
+        .bind(user_id)
+        .fetch_optional(db)
+        .await?
+        .ok_or(StoreError::NotFound)
+}
+
+pub async fn delete_conversation(db: &PgPool, user_id: Uuid, id: Uuid) -> Result<(), StoreError> {
+    let done = sqlx::query("DELETE FROM conversations WHERE id = $1 AND user_id = $2")
+        .bind(id)
+        .bind(user_id)
+        .execute(db)
+        .await?;
+    if done.rows_affected() == 0 {
+        return Err(StoreError::NotFound);
+    }
+    Ok(())
+}
+
+/// Stores a message (once per dedupe key) and bumps the conversation; answers the
+/// stored message (the earlier one on a repeat).
+pub async fn add_message(
+    db: &PgPool,
+    user_id: Uuid,
+    m: &NewMessage<'_>,
+) -> Result<MessageRow, StoreError> {
+    let mut tx = db.begin().await?;
+    let sql = format!(
+        "INSERT INTO chat_messages (conversation_id, user_id, role, content, tool_calls, tool_call_id,
+                                    prompt_tokens, completion_tokens, dedupe_key)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+         ON CONFLICT ON CONSTRAINT chat_messages_dedupe_key_key DO NOTHING
+         RETURNING {MESSAGE}"
+    );
+    let inserted: Option<MessageRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(m.conversation_id)
+        .bind(user_id)
+        .bind(m.role)
+        .bind(m.content)
+        .bind(&m.tool_calls)
+        .bind(m.tool_call_id)
+        .bind(m.prompt_tokens)
+        .bind(m.completion_tokens)
+        .bind(m.dedupe_key)
+        .fetch_optional(&mut *tx)
+        .await?;
+    let row = match inserted {
+        Some(row) => {
+            sqlx::query(
+                "UPDATE conversations SET last_message_at = clock_timestamp() WHERE id = $1",
+            )
+            .bind(m.conversation_id)
+            .execute(&mut *tx)
+            .await?;
+            row
+        }
+        None => {
+            let sql = format!("SELECT {MESSAGE} FROM chat_messages WHERE dedupe_key = $1");
+            sqlx::query_as(sqlx::AssertSqlSafe(sql))
+                .bind(m.dedupe_key)
+                .fetch_one(&mut *tx)
+                .await?
+        }
+    };
+    tx.commit().await?;
+    Ok(row)
+}
+
+/// A page of the visible history, newest first, before the `(created_at, id)` position
+/// `before`; `limit + 1` rows.
+pub async fn history(
+    db: &PgPool,
+    user_id: Uuid,
+    conversation_id: Uuid,
+    before: Option<(DateTime<Utc>, Uuid)>,
+    limit: i64,
+) -> Result<Vec<MessageRow>, StoreError> {
+    let sql = format!(
+        "SELECT {MESSAGE} FROM chat_messages m
+         WHERE conversation_id = $1 AND user_id = $2
+           AND created_at >= COALESCE((SELECT cleared_at FROM conversations WHERE id = $1), '-infinity')
+           AND ($3::timestamptz IS NULL OR (created_at, id) < ($3, $4))
+         ORDER BY created_at DESC, id DESC LIMIT $5"
+    );
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(conversation_id)
+        .bind(user_id)
+        .bind(before.map(|b| b.0))
+        .bind(before.map(|b| b.1))
+        .bind(limit + 1)
+        .fetch_all(db)
+        .await?)
+}
+
+/// The newest `limit` visible messages, oldest first: the model's context.
+pub async fn recent(
+    db: &PgPool,
+    user_id: Uuid,
+    conversation_id: Uuid,
+    limit: i64,
+) -> Result<Vec<MessageRow>, StoreError> {
+    let mut rows = history(db, user_id, conversation_id, None, limit - 1).await?;
+    rows.reverse();
+    Ok(rows)
+}
+
+/// The message stored under `key`, if any.
+pub async fn by_dedupe_key(db: &PgPool, key: &str) -> Result<Option<MessageRow>, StoreError> {
+    let sql = format!("SELECT {MESSAGE} FROM chat_messages WHERE dedupe_key = $1");
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(key)
+        .fetch_optional(db)
+        .await?)
+}
