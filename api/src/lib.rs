@@ -17,6 +17,7 @@ pub mod export;
 pub mod goals;
 pub mod health;
 pub mod http;
+pub mod mcp;
 pub mod notes;
 pub mod notifications;
 mod openapi;
@@ -91,6 +92,7 @@ fn documented_routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(analytics::router())
         .merge(billing::router())
         .merge(chat::router())
+        .merge(mcp::router())
         .merge(health::router())
         .split_for_parts()
 }
@@ -183,8 +185,10 @@ pub fn tool_router(state: AppState) -> Router {
 pub fn app(state: AppState) -> Router {
     let (routes, spec) = documented_routes();
     let (metric_layer, metric_handle) = prometheus().clone();
+    let mcp = mcp::endpoint(state.clone(), tool_router(state.clone()));
     routes
         .merge(realtime::router())
+        .route_service("/mcp", mcp)
         .merge(SwaggerUi::new("/docs").url("/openapi.json", spec))
         .route(
             "/metrics",

@@ -3,6 +3,7 @@
 //! DST policy is documented in [`maigie_domain::schedule`].
 
 mod expand;
+pub mod generate;
 mod input;
 mod occurrences;
 pub mod views;
@@ -25,6 +26,16 @@ use uuid::Uuid;
 
 use self::expand::{MAX_OCCURRENCES, Tx, conflict_response, conflicts_with, horizon};
 pub(crate) use self::expand::{exception_of, series_of};
+
+/// The user's occurrences overlapping `[from, to)` (for the schedule generator).
+pub(crate) async fn expand_window(
+    tx: &mut Tx<'_>,
+    user_id: Uuid,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> ApiResult<expand::Expanded> {
+    expand::window(tx, user_id, from, to, None).await
+}
 use self::input::{CreateBlock, OverlapParams, UpdateBlock, instant};
 use self::views::{BlockPage, BlockView, OccurrenceList, OccurrenceView};
 use crate::auth::extractor::AuthUser;
@@ -42,6 +53,10 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(occurrences::list_conflicts))
         .routes(routes!(occurrences::update_occurrence))
         .routes(routes!(occurrences::complete_occurrence))
+        .routes(routes!(generate::generate))
+        .routes(routes!(generate::get_draft))
+        .routes(routes!(generate::accept_draft))
+        .routes(routes!(generate::discard_draft))
 }
 
 /// A `[from, to)` window, at most 366 days.

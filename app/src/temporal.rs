@@ -9,6 +9,7 @@ use maigie_workflows::analytics::{
     self, AnalyticsDispatchWorkflow, DailyAnalyticsWorkflow, DispatchInput,
 };
 use maigie_workflows::billing::SubscriptionLifecycleWorkflow;
+use maigie_workflows::schedule_generation::ScheduleGenerationWorkflow;
 use maigie_workflows::{ReminderWorkflow, UserOnboardingWorkflow};
 use temporalio_client::schedules::{
     CreateScheduleOptions, ScheduleAction, ScheduleError, ScheduleIntervalSpec,
@@ -80,6 +81,7 @@ pub async fn run_worker(config: Config, mut shutdown: watch::Receiver<bool>) -> 
         .register_workflow::<DailyAnalyticsWorkflow>()?
         .register_workflow::<SubscriptionLifecycleWorkflow>()?
         .register_workflow::<AiActionWorkflow>()?
+        .register_workflow::<ScheduleGenerationWorkflow>()?
         .register_activities(activities)
         .register_activities(maigie_api::agent::activities::AgentActivities::new(agent))
         .build();

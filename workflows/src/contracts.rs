@@ -182,11 +182,29 @@ impl AgentActivities {
     pub fn finish(input: crate::ai_action::FinishInput) -> Result<(), ActivityError> {
         unimplemented!()
     }
+
+    /// Loads what the planner needs, plans, and stores the draft's blocks (once).
+    #[activity(name = "schedule.plan")]
+    pub fn plan_schedule(
+        input: crate::schedule_generation::DraftInput,
+    ) -> Result<crate::schedule_generation::PlanSummary, ActivityError> {
+        unimplemented!()
+    }
+
+    /// Writes the draft's explanation and marks it ready.
+    #[activity(name = "schedule.explain")]
+    pub fn explain_schedule(
+        input: crate::schedule_generation::DraftInput,
+    ) -> Result<(), ActivityError> {
+        unimplemented!()
+    }
 }
 
 /// Markers the agent's worker binds its implementations to.
 pub mod agent_markers {
-    pub use super::agent_activities::{AwaitConfirmation, Finish, RunTool, SkipTool, Turn};
+    pub use super::agent_activities::{
+        AwaitConfirmation, ExplainSchedule, Finish, PlanSchedule, RunTool, SkipTool, Turn,
+    };
 }
 
 /// Markers the worker binds its implementations to.

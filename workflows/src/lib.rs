@@ -11,6 +11,7 @@ pub mod billing;
 pub mod contracts;
 pub mod onboarding;
 pub mod reminder;
+pub mod schedule_generation;
 
 pub use onboarding::{OnboardingInput, UserOnboardingWorkflow, onboarding_workflow_id};
 pub use reminder::{ReminderInput, ReminderPlan, ReminderWorkflow};

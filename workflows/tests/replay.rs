@@ -5,6 +5,7 @@
 
 use std::path::Path;
 
+use maigie_workflows::ai_action::AiActionWorkflow;
 use maigie_workflows::analytics::{AnalyticsDispatchWorkflow, DailyAnalyticsWorkflow};
 use maigie_workflows::billing::SubscriptionLifecycleWorkflow;
 use maigie_workflows::{ReminderWorkflow, UserOnboardingWorkflow};
@@ -42,6 +43,8 @@ async fn recorded_histories_replay_against_the_current_workflow_code() {
         .expect("register daily analytics")
         .register_workflow::<SubscriptionLifecycleWorkflow>()
         .expect("register subscription lifecycle")
+        .register_workflow::<AiActionWorkflow>()
+        .expect("register ai action")
         .build();
     let replayer = WorkflowReplayer::new(options).expect("replayer");
     for (path, history) in histories {

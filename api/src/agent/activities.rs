@@ -5,12 +5,13 @@ use std::sync::Arc;
 
 use maigie_workflows::ai_action::{AwaitInput, FinishInput, ToolInput, TurnInput, TurnOutput};
 use maigie_workflows::contracts::agent_markers;
+use maigie_workflows::schedule_generation::{DraftInput, PlanSummary};
 use temporalio_macros::activities;
 use temporalio_sdk::ApplicationFailure;
 use temporalio_sdk::activities::{ActivityContext, ActivityError};
 
 use super::turn::TurnError;
-use super::{Agent, steps, turn};
+use super::{Agent, drafting, steps, turn};
 
 /// The agent's activities, holding the [`Agent`].
 pub struct AgentActivities {
@@ -87,6 +88,28 @@ impl AgentActivities {
         input: ToolInput,
     ) -> Result<(), ActivityError> {
         steps::skip_tool(&self.agent, &input).await.map_err(failure)
+    }
+
+    #[activity(definition = agent_markers::PlanSchedule)]
+    pub async fn plan_schedule(
+        self: Arc<Self>,
+        _ctx: ActivityContext,
+        input: DraftInput,
+    ) -> Result<PlanSummary, ActivityError> {
+        let s = drafting::plan(&self.agent, &input).await.map_err(failure)?;
+        tracing::info!(draft_id = %input.draft_id, blocks = s.blocks, unplaced = s.unplaced, "schedule planned");
+        Ok(s)
+    }
+
+    #[activity(definition = agent_markers::ExplainSchedule)]
+    pub async fn explain_schedule(
+        self: Arc<Self>,
+        _ctx: ActivityContext,
+        input: DraftInput,
+    ) -> Result<(), ActivityError> {
+        drafting::explain(&self.agent, &input)
+            .await
+            .map_err(failure)
     }
 
     #[activity(definition = agent_markers::Finish)]

@@ -9,6 +9,7 @@
 
 pub mod activities;
 pub mod context;
+pub mod drafting;
 pub mod exec;
 pub mod offline;
 pub mod registry;

@@ -21,6 +21,7 @@ mod ready;
 mod reminders;
 mod resources;
 mod schedule;
+mod schedule_generation;
 mod skeleton;
 mod tasks;
 mod users;
