@@ -754,3 +754,64 @@ async fn a_worker_killed_while_the_model_streams_completes_the_action_once() {
 fn urlencode(s: &str) -> String {
     url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }
+
+#[tokio::test]
+async fn an_unanswered_confirmation_expires_and_nothing_changes() {
+    let app = TestApp::spawn_with(vec![("AI_CONFIRM_TIMEOUT_SECS", "2".into())]).await;
+    let (t, conv) = user_with_conversation(&app).await;
+    create_task(&app, &t, "Flashcards").await;
+
+    let events = say(&app, &t, &conv, "delete the task flashcards").await;
+    let id = action_of(&events);
+    assert_eq!(
+        events.last().expect("event").event,
+        "chat.confirmation_required"
+    );
+
+    let a = wait_status(&app, &t, &id, "expired").await;
+    assert_eq!(a["steps"][0]["status"], "skipped");
+    assert_eq!(tasks(&app, &t).await.len(), 1);
+    let (status, code, _) = error_code(
+        app.post_auth(&format!("/api/chat/actions/{id}/confirm"), &t, &json!({}))
+            .await,
+    )
+    .await;
+    assert_eq!((status, code.as_str()), (409, "not_awaiting_confirmation"));
+}
+
+#[tokio::test]
+async fn a_bulk_change_waits_for_confirmation_too() {
+    let model = FakeLlm::start().await;
+    let calls = (1..=3)
+        .map(|i| {
+            (
+                "create_task".to_owned(),
+                json!({"title": format!("Chapter {i}")}).to_string(),
+            )
+        })
+        .collect();
+    model.on_with_followup(
+        "chapters",
+        FakeReply::ToolCalls(calls),
+        "Three tasks added.",
+    );
+    let mut env = model_env(&[&model.base_url]);
+    env.push(("AI_CONFIRM_BULK_OVER", "2".into()));
+    let app = TestApp::spawn_with(env).await;
+    let (t, conv) = user_with_conversation(&app).await;
+
+    let events = say(&app, &t, &conv, "one task per chapters 1 to 3").await;
+    let id = action_of(&events);
+    let last = events.last().expect("event");
+    assert_eq!(last.event, "chat.confirmation_required");
+    assert_eq!(last.data["calls"].as_array().expect("calls").len(), 3);
+    assert!(tasks(&app, &t).await.is_empty());
+
+    let res = app
+        .post_auth(&format!("/api/chat/actions/{id}/confirm"), &t, &json!({}))
+        .await;
+    assert_eq!(res.status(), 202);
+    let a = wait_status(&app, &t, &id, "completed").await;
+    assert_eq!(tasks(&app, &t).await.len(), 3);
+    assert_eq!(a["summary"], "Three tasks added.");
+}

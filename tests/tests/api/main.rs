@@ -13,6 +13,7 @@ mod durability;
 mod export;
 mod goals;
 mod idempotency;
+mod mcp;
 mod notes;
 mod oauth;
 mod plans;
