@@ -12,6 +12,7 @@ CREATE INDEX chat_messages_conversation_page_idx ON chat_messages (conversation_
 -- Which tool iteration of the action a step belongs to, and why it waits.
 ALTER TABLE ai_action_steps ADD COLUMN call_id text
     CONSTRAINT ai_action_steps_call_id_check CHECK (char_length(call_id) BETWEEN 1 AND 200);
+ALTER TABLE ai_action_steps ADD CONSTRAINT ai_action_steps_action_call_key UNIQUE (action_id, call_id);
 ALTER TABLE ai_action_steps ADD COLUMN changes jsonb NOT NULL DEFAULT '[]'::jsonb
     CONSTRAINT ai_action_steps_changes_check CHECK (jsonb_typeof(changes) = 'array');
 ALTER TABLE ai_actions ADD COLUMN provider text

@@ -34,6 +34,8 @@ use crate::state::AppState;
 /// The protocol revisions we speak (newest first).
 const PROTOCOLS: [&str; 3] = ["2025-06-18", "2025-03-26", "2024-11-05"];
 const SCOPES: [&str; 3] = ["read", "write", "delete"];
+/// Messages per JSON-RPC batch at most (each may be a tool call).
+const MAX_BATCH: usize = 20;
 
 /// What `/mcp` runs on: the app's state and the in-process tool router.
 #[derive(Clone)]
@@ -202,6 +204,11 @@ async fn handle(
         return Json(rpc_error(&Value::Null, -32700, "Parse error")).into_response();
     };
     let answer = match message {
+        Value::Array(batch) if batch.is_empty() || batch.len() > MAX_BATCH => Some(rpc_error(
+            &Value::Null,
+            -32600,
+            "Invalid Request: a batch holds 1 to 20 messages",
+        )),
         Value::Array(batch) => {
             let mut out = Vec::new();
             for m in batch {
@@ -309,6 +316,7 @@ async fn run(
         token: &jwt,
         idempotency: Some(&key),
         tz,
+        step: None,
     };
     let Value::Object(map) = args.clone() else {
         return Ok(tool_error("Arguments must be an object.".into()));

@@ -157,13 +157,9 @@ pub async fn add_step(
     let sql = format!(
         "INSERT INTO ai_action_steps (user_id, action_id, step_index, call_id, tool_name, arguments)
          VALUES ($1, $2, (SELECT count(*) FROM ai_action_steps WHERE action_id = $2), $3, $4, $5)
-         ON CONFLICT ON CONSTRAINT ai_action_steps_action_step_key DO NOTHING
+         ON CONFLICT ON CONSTRAINT ai_action_steps_action_call_key DO NOTHING
          RETURNING {STEP}"
     );
-    let existing = step(db, action_id, call_id).await;
-    if let Ok(row) = existing {
-        return Ok(row);
-    }
     match sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(user_id)
         .bind(action_id)
@@ -344,4 +340,68 @@ pub async fn mark_undone(
     .execute(&mut **tx)
     .await?;
     Ok(())
+}
+
+/// Takes the user's decision on a pending confirmation: moves the action from
+/// `awaiting_confirmation` (not expired) to `running`. False when it was not waiting,
+/// so a repeated or late decision changes nothing.
+pub async fn take_decision(db: &PgPool, user_id: Uuid, id: Uuid) -> Result<bool, StoreError> {
+    let done = sqlx::query(
+        "UPDATE ai_actions SET status = 'running', confirmed_at = clock_timestamp()
+         WHERE id = $1 AND user_id = $2 AND status = 'awaiting_confirmation'
+           AND (expires_at IS NULL OR expires_at > clock_timestamp())",
+    )
+    .bind(id)
+    .bind(user_id)
+    .execute(db)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Puts a decision back (the signal could not be delivered).
+pub async fn return_decision(db: &PgPool, id: Uuid) -> Result<(), StoreError> {
+    sqlx::query(
+        "UPDATE ai_actions SET status = 'awaiting_confirmation', confirmed_at = NULL
+         WHERE id = $1 AND status = 'running'",
+    )
+    .bind(id)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Remembers the row a step is about to change, before the call, so a retried step
+/// (the worker died after the change) still knows what it was.
+pub async fn stash_before(db: &PgPool, step_id: Uuid, stash: &Value) -> Result<(), StoreError> {
+    sqlx::query("UPDATE ai_action_steps SET before = $2, status = 'running' WHERE id = $1 AND before IS NULL")
+        .bind(step_id)
+        .bind(stash)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// What [`stash_before`] remembered.
+pub async fn stashed_before(db: &PgPool, step_id: Uuid) -> Result<Option<Value>, StoreError> {
+    Ok(
+        sqlx::query_scalar("SELECT before FROM ai_action_steps WHERE id = $1")
+            .bind(step_id)
+            .fetch_optional(db)
+            .await?
+            .flatten(),
+    )
+}
+
+/// Locks the action for an undo and answers its status.
+pub async fn lock_action(
+    tx: &mut sqlx::Transaction<'_, sqlx::Postgres>,
+    user_id: Uuid,
+    id: Uuid,
+) -> Result<String, StoreError> {
+    sqlx::query_scalar("SELECT status FROM ai_actions WHERE id = $1 AND user_id = $2 FOR UPDATE")
+        .bind(id)
+        .bind(user_id)
+        .fetch_optional(&mut **tx)
+        .await?
+        .ok_or(StoreError::NotFound)
 }

@@ -5,7 +5,7 @@
 //! back one it changed — but only while the row is still exactly as the action left
 //! it; anything else is a [`RestoreError::Changed`] and nothing is written.
 
-use serde_json::Value;
+use serde_json::{Value, json};
 use sqlx::{Postgres, Transaction};
 use uuid::Uuid;
 
@@ -76,6 +76,32 @@ async fn columns(tx: &mut Transaction<'_, Postgres>, table: &str) -> Result<Stri
         .join(", "))
 }
 
+/// Bookkeeping the database keeps by itself (timestamps, roll-ups from other rows)
+/// does not count as a change by someone else.
+fn comparable(mut row: Value) -> Value {
+    if let Some(map) = row.as_object_mut() {
+        map.remove("updated_at");
+        map.remove("progress");
+    }
+    row
+}
+
+fn changed(entity: &str, id: Uuid) -> RestoreError {
+    RestoreError::Changed {
+        entity: entity.into(),
+        id,
+    }
+}
+
+/// A restore that breaks a rule of the data model (the goal a task belonged to is
+/// gone, another plan now exists for that day…): the world changed since the action.
+fn refused(entity: &str, id: Uuid, e: sqlx::Error) -> RestoreError {
+    match StoreError::from(e) {
+        StoreError::Constraint(_) | StoreError::Conflict(_) => changed(entity, id),
+        other => RestoreError::Store(other),
+    }
+}
+
 /// Puts the row back to `before` if it is still `after` (`None` = absent), in `tx`.
 pub async fn restore(
     tx: &mut Transaction<'_, Postgres>,
@@ -93,43 +119,32 @@ pub async fn restore(
         .bind(user_id)
         .fetch_optional(&mut **tx)
         .await?;
-    if now.as_ref() != after {
-        return Err(RestoreError::Changed {
-            entity: entity.into(),
-            id,
-        });
+    let owner = json!(user_id);
+    let foreign = [before, after]
+        .into_iter()
+        .flatten()
+        .any(|row| row.get("user_id") != Some(&owner));
+    if now.map(comparable) != after.cloned().map(comparable) || foreign {
+        return Err(changed(entity, id));
     }
     let cols = columns(tx, table).await?;
-    match (before, after) {
-        (None, _) => {
-            let sql = format!("DELETE FROM {table} WHERE id = $1 AND user_id = $2");
-            sqlx::query(sqlx::AssertSqlSafe(sql))
-                .bind(id)
-                .bind(user_id)
-                .execute(&mut **tx)
-                .await?;
-        }
-        (Some(row), None) => {
-            let sql = format!(
-                "INSERT INTO {table} ({cols}) SELECT {cols} FROM jsonb_populate_record(NULL::{table}, $1)"
-            );
-            sqlx::query(sqlx::AssertSqlSafe(sql))
-                .bind(row)
-                .execute(&mut **tx)
-                .await?;
-        }
-        (Some(row), Some(_)) => {
-            let sql = format!(
-                "UPDATE {table} SET ({cols}) = (SELECT {cols} FROM jsonb_populate_record(NULL::{table}, $1))
-                 WHERE id = $2 AND user_id = $3"
-            );
-            sqlx::query(sqlx::AssertSqlSafe(sql))
-                .bind(row)
-                .bind(id)
-                .bind(user_id)
-                .execute(&mut **tx)
-                .await?;
-        }
-    }
+    let sql = match (before, after) {
+        (None, _) => format!("DELETE FROM {table} WHERE id = $2 AND user_id = $3 AND $1::jsonb IS NULL"),
+        (Some(_), None) => format!(
+            "INSERT INTO {table} ({cols}) SELECT {cols} FROM jsonb_populate_record(NULL::{table}, $1)
+             WHERE $2::uuid IS NOT NULL AND $3::uuid IS NOT NULL"
+        ),
+        (Some(_), Some(_)) => format!(
+            "UPDATE {table} SET ({cols}) = (SELECT {cols} FROM jsonb_populate_record(NULL::{table}, $1))
+             WHERE id = $2 AND user_id = $3"
+        ),
+    };
+    sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(before)
+        .bind(id)
+        .bind(user_id)
+        .execute(&mut **tx)
+        .await
+        .map_err(|e| refused(entity, id, e))?;
     Ok(())
 }

@@ -11,6 +11,7 @@
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
+use temporalio_common::RetryPolicy;
 use temporalio_macros::{workflow, workflow_methods};
 use temporalio_sdk::{
     ActivityOptions, SyncWorkflowContext, WorkflowContext, WorkflowContextView, WorkflowResult,
@@ -111,8 +112,20 @@ pub struct Progress {
     pub awaiting_confirmation: bool,
 }
 
+/// A bounded number of attempts: a tool the API keeps refusing with a 5xx, or a
+/// database that stays down, ends the action as `failed` instead of retrying forever.
+fn retries() -> RetryPolicy {
+    RetryPolicy::builder()
+        .initial_interval(Duration::from_secs(1))
+        .maximum_interval(Duration::from_secs(30))
+        .maximum_attempts(8)
+        .build()
+}
+
 fn quick() -> ActivityOptions {
-    ActivityOptions::start_to_close_timeout(Duration::from_secs(60))
+    ActivityOptions::with_start_to_close_timeout(Duration::from_secs(60))
+        .retry_policy(retries())
+        .build()
 }
 
 /// A model turn streams for a while; the heartbeat lets a dead worker's turn be
@@ -120,6 +133,7 @@ fn quick() -> ActivityOptions {
 fn turn_options() -> ActivityOptions {
     ActivityOptions::with_start_to_close_timeout(Duration::from_secs(300))
         .heartbeat_timeout(Duration::from_secs(15))
+        .retry_policy(retries())
         .build()
 }
 
@@ -144,6 +158,28 @@ impl AiActionWorkflow {
     #[run(name = "ai_action")]
     pub async fn run(ctx: &mut WorkflowContext<Self>) -> WorkflowResult<String> {
         let input = ctx.state(|s| s.input.clone());
+        match Self::work(ctx, &input).await {
+            Ok(status) => Ok(status),
+            Err(err) => {
+                // Record the failure, so the action is not left `running` (undo of the
+                // steps that did run stays possible).
+                let finish = FinishInput {
+                    action_id: input.action_id,
+                    user_id: input.user_id,
+                    status: "failed".to_owned(),
+                };
+                ctx.execute_activity(AgentActivities::finish, finish, quick())
+                    .await?;
+                Err(err)
+            }
+        }
+    }
+
+    /// The loop: turns, confirmations, tool calls; then `ai.finish`.
+    async fn work(
+        ctx: &mut WorkflowContext<Self>,
+        input: &AiActionInput,
+    ) -> WorkflowResult<String> {
         let max_turns = input.max_turns.max(1);
         let mut status = "completed";
         for turn in 0..max_turns {
@@ -164,7 +200,7 @@ impl AiActionWorkflow {
                 break;
             }
             let decision = if out.calls.iter().any(|c| c.needs_confirmation) {
-                Self::confirmation(ctx, &input, &out.calls).await?
+                Self::confirmation(ctx, input, &out.calls).await?
             } else {
                 Some(Decision::Confirm)
             };

@@ -163,7 +163,31 @@ pub fn history(rows: &[MessageRow]) -> Vec<Message> {
     while kept.first().is_some_and(|r| r.role == "tool") {
         kept.remove(0);
     }
-    kept.into_iter().filter_map(message).collect()
+    // Calls without an answer (another action still waiting for its confirmation) are
+    // left out: providers refuse a history with an unanswered call.
+    let answered: std::collections::HashSet<&str> = kept
+        .iter()
+        .filter_map(|r| r.tool_call_id.as_deref())
+        .collect();
+    kept.into_iter()
+        .filter_map(message)
+        .filter_map(|m| match m {
+            Message::Assistant {
+                content,
+                tool_calls,
+            } => {
+                let tool_calls: Vec<ToolCall> = tool_calls
+                    .into_iter()
+                    .filter(|c| answered.contains(c.id.as_str()))
+                    .collect();
+                (content.is_some() || !tool_calls.is_empty()).then_some(Message::Assistant {
+                    content,
+                    tool_calls,
+                })
+            }
+            other => Some(other),
+        })
+        .collect()
 }
 
 fn message(row: &MessageRow) -> Option<Message> {

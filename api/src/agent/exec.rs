@@ -63,6 +63,8 @@ pub struct Caller<'a> {
     pub idempotency: Option<&'a str>,
     /// The user's zone, for the summaries' times.
     pub tz: chrono_tz::Tz,
+    /// The action step this call runs for (remembers the row before a change).
+    pub step: Option<Uuid>,
 }
 
 pub(crate) struct Answer {
@@ -116,6 +118,46 @@ impl Caller<'_> {
         id: Uuid,
     ) -> Result<Option<Value>, ExecError> {
         Ok(snapshot::snapshot(self.db, entity, self.user_id, id).await?)
+    }
+
+    /// The row an earlier attempt of this step was about to change, if any.
+    pub(crate) async fn stashed(
+        &self,
+        entity: &str,
+    ) -> Result<Option<(Uuid, Option<Value>)>, ExecError> {
+        let Some(step) = self.step else {
+            return Ok(None);
+        };
+        let stash = maigie_store::agent::stashed_before(self.db, step)
+            .await
+            .map_err(|e| ExecError::Transient(e.to_string()))?;
+        Ok(stash.and_then(|s| {
+            let id = s["id"].as_str()?.parse().ok()?;
+            (s["entity"] == entity).then(|| (id, Some(s["row"].clone()).filter(|r| !r.is_null())))
+        }))
+    }
+
+    /// The row before this step changes it, remembered on the step before the call, so
+    /// a retry after a crash (the change made, the step not yet recorded) still has it.
+    /// Answers the row and whether this is such a retry.
+    pub(crate) async fn before(
+        &self,
+        entity: &str,
+        id: Uuid,
+    ) -> Result<(Option<Value>, bool), ExecError> {
+        if let Some((stashed_id, row)) = self.stashed(entity).await?
+            && stashed_id == id
+        {
+            return Ok((row, true));
+        }
+        let row = self.snapshot(entity, id).await?;
+        if let Some(step) = self.step {
+            let stash = json!({"entity": entity, "id": id, "row": row});
+            maigie_store::agent::stash_before(self.db, step, &stash)
+                .await
+                .map_err(|e| ExecError::Transient(e.to_string()))?;
+        }
+        Ok((row, false))
     }
 }
 
@@ -184,6 +226,11 @@ pub(crate) async fn resolve(
 ) -> Result<Result<Uuid, Outcome>, ExecError> {
     let id = take_str(args, id_key);
     let words = take_str(args, words_key);
+    let entity = noun.replace(' ', "_");
+    if let Some((stashed, _)) = caller.stashed(&entity).await? {
+        // A retry: the target was found (and maybe changed or deleted) by the first try.
+        return Ok(Ok(stashed));
+    }
     if let Some(id) = id {
         return Ok(Uuid::parse_str(&id).map_err(|_| {
             Outcome::failed(

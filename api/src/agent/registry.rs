@@ -55,7 +55,7 @@ fn priority() -> Value {
 }
 
 fn tags() -> Value {
-    json!({"type": "array", "items": {"type": "string"}, "description": "up to 20 tags"})
+    json!({"type": "array", "items": {"type": "string"}, "maxItems": 20, "description": "up to 20 tags"})
 }
 
 fn object(properties: Value, required: &[&str]) -> Value {
@@ -202,7 +202,7 @@ fn daily_plan() -> Value {
         json!({
             "plan_date": date("the day"),
             "summary": string("what the day is about"),
-            "items": {"type": "array", "description": "items to add, in order",
+            "items": {"type": "array", "description": "items to add, in order (at most 20)", "maxItems": 20,
                       "items": {"type": "object", "properties": {
                           "title": string("1–200 characters"), "priority": priority(),
                           "task_id": {"type": "string", "format": "uuid"},
@@ -210,6 +210,53 @@ fn daily_plan() -> Value {
                        "required": ["title"], "additionalProperties": false}},
         }),
         &["plan_date"],
+    )
+}
+
+fn weekly_plan() -> Value {
+    object(
+        json!({
+            "week_start": date("a Monday; default this week's"),
+            "focus_areas": tags(),
+            "summary": string("what the week is about"),
+        }),
+        &[],
+    )
+}
+
+fn update_daily_plan() -> Value {
+    object(
+        json!({
+            "plan_date": date("the day whose plan to change"),
+            "summary": string("new summary"),
+            "status": {"type": "string", "enum": ["draft", "active", "completed"]},
+        }),
+        &["plan_date"],
+    )
+}
+
+fn plan_item() -> Value {
+    object(
+        json!({
+            "plan_date": date("the day (its plan is created if missing)"),
+            "title": string("1–200 characters"),
+            "priority": priority(),
+            "task_id": {"type": "string", "format": "uuid"},
+            "goal_id": {"type": "string", "format": "uuid"},
+        }),
+        &["plan_date", "title"],
+    )
+}
+
+fn update_plan_item() -> Value {
+    object(
+        json!({
+            "item_id": {"type": "string", "format": "uuid"},
+            "title": string("new title"),
+            "priority": priority(),
+            "status": {"type": "string", "enum": ["todo", "in_progress", "done", "skipped"]},
+        }),
+        &["item_id"],
     )
 }
 
@@ -324,6 +371,34 @@ pub static TOOLS: &[ToolDef] = &[
         scope: Scope::Write,
         confirm: false,
         parameters: daily_plan,
+    },
+    ToolDef {
+        name: "update_daily_plan",
+        description: "Change a day's plan (summary, status).",
+        scope: Scope::Write,
+        confirm: false,
+        parameters: update_daily_plan,
+    },
+    ToolDef {
+        name: "add_plan_item",
+        description: "Add an item to a day's plan (the plan is created if missing).",
+        scope: Scope::Write,
+        confirm: false,
+        parameters: plan_item,
+    },
+    ToolDef {
+        name: "update_plan_item",
+        description: "Change a plan item (status, title, priority).",
+        scope: Scope::Write,
+        confirm: false,
+        parameters: update_plan_item,
+    },
+    ToolDef {
+        name: "create_weekly_plan",
+        description: "Create the plan of a week.",
+        scope: Scope::Write,
+        confirm: false,
+        parameters: weekly_plan,
     },
     ToolDef {
         name: "create_note",

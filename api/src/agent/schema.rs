@@ -28,6 +28,11 @@ fn walk(value: &Value, schema: &Value, path: &str, errors: &mut Vec<String>) {
         Some("object") => object(value, schema, path, errors),
         Some("array") => match value.as_array() {
             Some(items) => {
+                if let Some(max) = schema.get("maxItems").and_then(Value::as_u64)
+                    && items.len() as u64 > max
+                {
+                    errors.push(format!("{path}: at most {max} items"));
+                }
                 if let Some(item_schema) = schema.get("items") {
                     for (i, item) in items.iter().enumerate() {
                         walk(item, item_schema, &format!("{path}[{i}]"), errors);

@@ -73,6 +73,7 @@ pub async fn run_tool(agent: &Agent, input: &ToolInput) -> Result<(), TurnError>
         token: &token,
         idempotency: Some(&key),
         tz: agent.zone_of(input.user_id).await,
+        step: Some(step.id),
     };
     let args = match &step.arguments {
         Value::Object(map) => map.clone(),
@@ -204,14 +205,34 @@ fn undo_error(err: RestoreError) -> ApiError {
     }
 }
 
+/// Each row the action touched once: its first `before` and its last `after` (a row
+/// created and then edited by the same action is simply deleted), in first-touch order.
+fn per_row(changes: Vec<Change>) -> Vec<Change> {
+    let mut rows: Vec<Change> = Vec::new();
+    for c in changes {
+        match rows
+            .iter_mut()
+            .find(|r| r.entity == c.entity && r.id == c.id)
+        {
+            Some(row) => row.after = c.after,
+            None => rows.push(c),
+        }
+    }
+    rows
+}
+
 /// Restores what the action changed, newest change first, in one transaction.
 pub async fn undo(
     state: &AppState,
     user_id: Uuid,
     action_id: Uuid,
 ) -> Result<Vec<Change>, ApiError> {
-    let action = log::get_action(&state.db, user_id, action_id).await?;
-    match action.status.as_str() {
+    let mut tx = state.db.begin().await.map_err(ApiError::internal)?;
+    // Locked: two undos of one action run one after the other.
+    match log::lock_action(&mut tx, user_id, action_id)
+        .await?
+        .as_str()
+    {
         "undone" => {
             return Err(ApiError::conflict(
                 "already_undone",
@@ -226,20 +247,21 @@ pub async fn undo(
         }
         _ => {}
     }
-    let steps = log::steps(&state.db, action_id).await?;
-    let mut changes: Vec<(Uuid, Change)> = Vec::new();
+    let steps = log::steps(&mut *tx, action_id).await?;
+    let mut list: Vec<Change> = Vec::new();
     for step in steps.iter().filter(|s| s.status == "completed") {
-        let list: Vec<Change> = serde_json::from_value(step.changes.clone()).unwrap_or_default();
-        changes.extend(list.into_iter().map(|c| (step.id, c)));
+        list.extend(
+            serde_json::from_value::<Vec<Change>>(step.changes.clone()).unwrap_or_default(),
+        );
     }
+    let changes = per_row(list);
     if changes.is_empty() {
         return Err(ApiError::conflict(
             "nothing_to_undo",
             "This action changed nothing.",
         ));
     }
-    let mut tx = state.db.begin().await.map_err(ApiError::internal)?;
-    for (_, c) in changes.iter().rev() {
+    for c in changes.iter().rev() {
         snapshot::restore(
             &mut tx,
             &c.entity,
@@ -253,7 +275,7 @@ pub async fn undo(
     }
     let goals: Vec<Uuid> = changes
         .iter()
-        .flat_map(|(_, c)| [&c.before, &c.after])
+        .flat_map(|c| [&c.before, &c.after])
         .filter_map(|v| v.as_ref()?.get("goal_id")?.as_str()?.parse().ok())
         .collect();
     if !goals.is_empty() {
@@ -261,7 +283,6 @@ pub async fn undo(
     }
     log::mark_undone(&mut tx, action_id).await?;
     tx.commit().await.map_err(ApiError::internal)?;
-    let changes: Vec<Change> = changes.into_iter().map(|(_, c)| c).collect();
     for c in &changes {
         match c.entity.as_str() {
             "task" => crate::reminders::resync_task(state, user_id, c.id).await,
@@ -270,4 +291,35 @@ pub async fn undo(
         }
     }
     Ok(changes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn change(id: Uuid, before: Option<Value>, after: Option<Value>) -> Change {
+        Change {
+            entity: "task".into(),
+            id,
+            before,
+            after,
+        }
+    }
+
+    #[test]
+    fn a_row_touched_twice_is_restored_from_its_first_before_and_checked_against_its_last_after() {
+        let (a, b) = (Uuid::new_v4(), Uuid::new_v4());
+        let rows = per_row(vec![
+            change(a, None, Some(json!({"v": 1}))),
+            change(b, Some(json!({"v": 0})), Some(json!({"v": 5}))),
+            change(a, Some(json!({"v": 1})), Some(json!({"v": 2}))),
+        ]);
+        assert_eq!(
+            rows,
+            vec![
+                change(a, None, Some(json!({"v": 2}))),
+                change(b, Some(json!({"v": 0})), Some(json!({"v": 5}))),
+            ]
+        );
+    }
 }

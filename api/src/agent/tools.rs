@@ -64,6 +64,18 @@ pub async fn run(caller: &Caller<'_>, tool: &str, args: Args) -> Run {
             ))
         }
         "create_daily_plan" => create_daily_plan(caller, args).await,
+        "update_daily_plan" => update_daily_plan(caller, args).await,
+        "add_plan_item" => add_plan_item(caller, args).await,
+        "update_plan_item" => update_plan_item(caller, args).await,
+        "create_weekly_plan" => {
+            create(caller, "/api/plans/weekly", "weekly_plan", args, |b, _| {
+                format!(
+                    "Created the plan for the week of {}.",
+                    b["week_start"].as_str().unwrap_or("")
+                )
+            })
+            .await
+        }
         "create_note" => {
             create(caller, "/api/notes", "note", args, |b, _| {
                 format!("Saved note “{}”.", b["title"].as_str().unwrap_or(""))
@@ -180,7 +192,7 @@ async fn modify(
     (method, uri, body): (Method, String, Option<Value>),
     summary: impl Fn(&Value) -> String,
 ) -> Run {
-    let before = caller.snapshot(entity, id).await?;
+    let (before, _) = caller.before(entity, id).await?;
     let answer = caller
         .http(method.clone(), &uri, body, &format!("{entity}:{id}"))
         .await?;
@@ -252,7 +264,7 @@ async fn delete_task(caller: &Caller<'_>, mut args: Args) -> Run {
         Ok(id) => id,
         Err(outcome) => return Ok(outcome),
     };
-    let before = caller.snapshot("task", id).await?;
+    let (before, retry) = caller.before("task", id).await?;
     let title = before
         .as_ref()
         .and_then(|b| b["title"].as_str())
@@ -261,7 +273,9 @@ async fn delete_task(caller: &Caller<'_>, mut args: Args) -> Run {
     let answer = caller
         .http(Method::DELETE, &format!("/api/tasks/{id}"), None, "")
         .await?;
-    if !answer.status.is_success() {
+    // A retry that finds the task gone: the first try deleted it.
+    let gone = retry && before.is_some() && answer.status.as_u16() == 404;
+    if !answer.status.is_success() && !gone {
         return Ok(refused(&answer));
     }
     let changes = vec![Change {
@@ -433,6 +447,108 @@ async fn create_daily_plan(caller: &Caller<'_>, mut args: Args) -> Run {
     Ok(outcome)
 }
 
+/// The id of the plan of `date`, if there is one.
+async fn plan_of(caller: &Caller<'_>, date: &str) -> Result<Option<Uuid>, ExecError> {
+    let answer = caller
+        .http(
+            Method::GET,
+            &format!("/api/plans/daily/by-date/{date}"),
+            None,
+            "",
+        )
+        .await?;
+    Ok(if answer.status.is_success() {
+        id_of(&answer.body)
+    } else {
+        None
+    })
+}
+
+fn no_plan(date: &str) -> Outcome {
+    Outcome {
+        ok: false,
+        result: json!({"error": {"code": "not_found"}}),
+        summary: format!("There is no plan for {date}."),
+        changes: Vec::new(),
+    }
+}
+
+async fn update_daily_plan(caller: &Caller<'_>, mut args: Args) -> Run {
+    let date = take_str(&mut args, "plan_date").unwrap_or_default();
+    let Some(id) = plan_of(caller, &date).await? else {
+        return Ok(no_plan(&date));
+    };
+    let req = (
+        Method::PATCH,
+        format!("/api/plans/daily/{id}"),
+        Some(Value::Object(args)),
+    );
+    modify(caller, ("daily_plan", id), req, |_| {
+        format!("Updated the plan for {date}.")
+    })
+    .await
+}
+
+async fn add_plan_item(caller: &Caller<'_>, mut args: Args) -> Run {
+    let date = take_str(&mut args, "plan_date").unwrap_or_default();
+    let mut changes = Vec::new();
+    let plan = match plan_of(caller, &date).await? {
+        Some(id) => id,
+        None => {
+            let made = create(
+                caller,
+                "/api/plans/daily",
+                "daily_plan",
+                Map::from_iter([("plan_date".into(), json!(date))]),
+                |_, _| String::new(),
+            )
+            .await?;
+            let Some(id) = made.ok.then(|| id_of(&made.result)).flatten() else {
+                return Ok(made);
+            };
+            changes.extend(made.changes);
+            id
+        }
+    };
+    let mut outcome = create(
+        caller,
+        &format!("/api/plans/daily/{plan}/items"),
+        "plan_item",
+        args,
+        |b, _| {
+            format!(
+                "Added “{}” to the plan for {date}.",
+                b["title"].as_str().unwrap_or("")
+            )
+        },
+    )
+    .await?;
+    // Undo runs newest first: the item goes before the plan made for it.
+    changes.append(&mut outcome.changes);
+    outcome.changes = changes;
+    Ok(outcome)
+}
+
+async fn update_plan_item(caller: &Caller<'_>, mut args: Args) -> Run {
+    let Some(id) = take_str(&mut args, "item_id").and_then(|s| Uuid::parse_str(&s).ok()) else {
+        return Ok(Outcome {
+            ok: false,
+            result: json!({"field": "item_id"}),
+            summary: "item_id is not a valid id.".into(),
+            changes: Vec::new(),
+        });
+    };
+    let req = (
+        Method::PATCH,
+        format!("/api/plans/items/{id}"),
+        Some(Value::Object(args)),
+    );
+    modify(caller, ("plan_item", id), req, |b| {
+        format!("Updated “{}”.", b["title"].as_str().unwrap_or(""))
+    })
+    .await
+}
+
 async fn summarize_note(caller: &Caller<'_>, mut args: Args) -> Run {
     let id = match resolve(
         caller,
@@ -446,7 +562,7 @@ async fn summarize_note(caller: &Caller<'_>, mut args: Args) -> Run {
         Ok(id) => id,
         Err(outcome) => return Ok(outcome),
     };
-    let before = caller.snapshot("note", id).await?;
+    let (before, _) = caller.before("note", id).await?;
     let Some(content) = before.as_ref().and_then(|b| b["content"].as_str()) else {
         return Ok(refused(&super::exec::Answer {
             status: axum::http::StatusCode::NOT_FOUND,

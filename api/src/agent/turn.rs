@@ -104,6 +104,7 @@ pub async fn run(
         token: &token,
         idempotency: None,
         tz: agent.zone_of(input.user_id).await,
+        step: None,
     };
     let rows = chat::recent(db, input.user_id, conversation_id, HISTORY_MESSAGES).await?;
     let mut messages = vec![Message::System {
@@ -123,11 +124,22 @@ pub async fn run(
     let (reply, rejected) = checked(agent, reply, &messages, &tools, &stream, beat).await;
     stream.flush().await;
     record_usage(agent, input, conversation_id, &reply, &key).await;
-    let calls = if input.tools_allowed {
+    // Call ids made unique per action: servers that send none say `call_0` every turn.
+    let calls: Vec<ToolCall> = if input.tools_allowed {
         reply.calls
     } else {
         Vec::new()
-    };
+    }
+    .into_iter()
+    .map(|mut c| {
+        c.id = format!(
+            "t{}-{}",
+            input.turn,
+            c.id.chars().take(150).collect::<String>()
+        );
+        c
+    })
+    .collect();
     let content = if reply.content.is_empty() && calls.is_empty() {
         rejected.unwrap_or_else(|| "Sorry, I could not work that out.".to_owned())
     } else {

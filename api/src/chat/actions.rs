@@ -124,19 +124,22 @@ async fn decide(
     confirm: bool,
 ) -> ApiResult<ActionView> {
     let action = log::get_action(&state.db, user.id, id).await?;
-    if action.status != "awaiting_confirmation" {
+    if action.status == "awaiting_confirmation"
+        && action.expires_at.is_some_and(|e| e <= Utc::now())
+    {
+        return Err(ApiError::conflict(
+            "confirmation_expired",
+            "The confirmation window has passed.",
+        ));
+    }
+    // Taken before the signal, once: a repeated or late decision is refused here.
+    if !log::take_decision(&state.db, user.id, id).await? {
         return Err(ApiError::conflict(
             "not_awaiting_confirmation",
             format!(
                 "The action is {}, not waiting for a confirmation.",
                 action.status
             ),
-        ));
-    }
-    if action.expires_at.is_some_and(|e| e <= Utc::now()) {
-        return Err(ApiError::conflict(
-            "confirmation_expired",
-            "The confirmation window has passed.",
         ));
     }
     let workflow_id = action.workflow_id.clone().ok_or(ApiError::NotFound)?;
@@ -160,11 +163,13 @@ async fn decide(
             )
             .await
     };
-    sent.map_err(|e| {
+    if let Err(e) = sent {
         tracing::warn!(action_id = %id, error = %e, "could not signal the ai_action workflow");
-        ApiError::Unavailable("The assistant is unavailable right now; try again shortly.".into())
-    })?;
-    log::set_status(&state.db, id, "running", None, None, None).await?;
+        log::return_decision(&state.db, id).await?;
+        return Err(ApiError::Unavailable(
+            "The assistant is unavailable right now; try again shortly.".into(),
+        ));
+    }
     let action = log::get_action(&state.db, user.id, id).await?;
     view(state, action).await
 }

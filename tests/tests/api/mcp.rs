@@ -239,3 +239,60 @@ async fn mcp_needs_a_live_token_of_its_own() {
     .await;
     assert_eq!(status, 422);
 }
+
+#[tokio::test]
+async fn plan_tools_create_a_days_plan_with_items_and_undo_removes_both() {
+    let app = TestApp::spawn().await;
+    let (_, _, s) = app.register().await;
+    let t = token(&s);
+    let writer = mcp_token(&app, &t, &["read", "write"]).await;
+    let day = (chrono::Utc::now() + chrono::Duration::days(2))
+        .date_naive()
+        .to_string();
+
+    let added = rpc(&app, &writer, "tools/call", json!({"name": "add_plan_item", "arguments": {"plan_date": day, "title": "Revise integrals", "priority": "high"}})).await;
+    assert_eq!(added["result"]["isError"], false, "{added}");
+    let changed = rpc(&app, &writer, "tools/call", json!({"name": "update_daily_plan", "arguments": {"plan_date": day, "summary": "Calculus day"}})).await;
+    assert_eq!(changed["result"]["isError"], false, "{changed}");
+    let plan: Value = app
+        .get_auth(&format!("/api/plans/daily/by-date/{day}"), &t)
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(plan["summary"], "Calculus day");
+    assert_eq!(plan["items"][0]["title"], "Revise integrals");
+
+    let summary_action = changed["result"]["_meta"]["action_id"]
+        .as_str()
+        .expect("action");
+    assert_eq!(
+        app.post_auth(
+            &format!("/api/chat/actions/{summary_action}/undo"),
+            &t,
+            &json!({})
+        )
+        .await
+        .status(),
+        200
+    );
+    let item_action = added["result"]["_meta"]["action_id"]
+        .as_str()
+        .expect("action");
+    assert_eq!(
+        app.post_auth(
+            &format!("/api/chat/actions/{item_action}/undo"),
+            &t,
+            &json!({})
+        )
+        .await
+        .status(),
+        200
+    );
+    assert_eq!(
+        app.get_auth(&format!("/api/plans/daily/by-date/{day}"), &t)
+            .await
+            .status(),
+        404
+    );
+}
