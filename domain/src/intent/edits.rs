@@ -59,9 +59,11 @@ pub(crate) fn delete_task(words: &[Word]) -> Option<ToolCall> {
     if cancel.is_some() && inner.is_none() && !named_task {
         return None;
     }
+    // "from my tasks" or "the task" says what it is, whatever the title's words.
+    let said_task = inner.is_some() || named_task;
     let inner = inner.unwrap_or(rest);
     let other = |w: &Word| NOT_TASKS.contains(&w.key.as_str());
-    if inner.iter().take(2).any(other) || inner.last().is_some_and(other) {
+    if !said_task && (inner.iter().take(2).any(other) || inner.last().is_some_and(other)) {
         return None;
     }
     Some(task_call("delete_task", task_ref(inner)?))

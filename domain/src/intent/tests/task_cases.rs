@@ -370,5 +370,15 @@ fn changing() -> Vec<Case> {
             json!({"task": "essay draft"}),
         ),
         berlin("cancel task gym", "delete_task", json!({"task": "gym"})),
+        berlin(
+            "remove group project notes from my tasks",
+            "delete_task",
+            json!({"task": "group project notes"}),
+        ),
+        berlin(
+            "delete the task lecture notes",
+            "delete_task",
+            json!({"task": "lecture notes"}),
+        ),
     ]
 }
