@@ -405,3 +405,31 @@ pub async fn lock_action(
         .await?
         .ok_or(StoreError::NotFound)
 }
+
+/// The user's actions, newest first, optionally of one conversation or status, before
+/// the `(created_at, id)` position `before`; `limit + 1` rows.
+pub async fn list_actions(
+    db: &PgPool,
+    user_id: Uuid,
+    conversation_id: Option<Uuid>,
+    status: Option<&str>,
+    before: Option<(DateTime<Utc>, Uuid)>,
+    limit: i64,
+) -> Result<Vec<ActionRow>, StoreError> {
+    let sql = format!(
+        "SELECT {ACTION} FROM ai_actions
+         WHERE user_id = $1 AND ($2::uuid IS NULL OR conversation_id = $2)
+           AND ($3::text IS NULL OR status = $3)
+           AND ($4::timestamptz IS NULL OR (created_at, id) < ($4, $5))
+         ORDER BY created_at DESC, id DESC LIMIT $6"
+    );
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(user_id)
+        .bind(conversation_id)
+        .bind(status)
+        .bind(before.map(|b| b.0))
+        .bind(before.map(|b| b.1))
+        .bind(limit + 1)
+        .fetch_all(db)
+        .await?)
+}

@@ -6,16 +6,16 @@ use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use maigie_store::agent::{self as log, ActionRow, StepRow};
 use maigie_workflows::ai_action::AiActionWorkflow;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use temporalio_client::WorkflowSignalOptions;
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use crate::agent::steps;
 use crate::auth::extractor::AuthUser;
 use crate::error::{ApiError, ApiResult, ErrorBody};
-use crate::http::extract::{Json, Path};
+use crate::http::extract::{Json, Path, Query};
 use crate::state::AppState;
 
 /// One tool call of an action, with the rows it changed.
@@ -102,6 +102,73 @@ async fn view(state: &AppState, a: ActionRow) -> ApiResult<ActionView> {
         created_at: a.created_at,
         updated_at: a.updated_at,
     })
+}
+
+/// Filters of the action log.
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct ActionListParams {
+    pub conversation_id: Option<Uuid>,
+    /// running, awaiting_confirmation, completed, failed, rejected, expired or undone.
+    pub status: Option<String>,
+    pub cursor: Option<String>,
+    /// 1–200 (default 50).
+    pub limit: Option<i64>,
+}
+
+const STATUSES: [&str; 7] = [
+    "running",
+    "awaiting_confirmation",
+    "completed",
+    "failed",
+    "rejected",
+    "expired",
+    "undone",
+];
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ActionPage {
+    pub items: Vec<ActionView>,
+    pub next_cursor: Option<String>,
+}
+
+/// The action log: what the assistant (and MCP agents) did, newest first.
+#[utoipa::path(get, path = "/api/chat/actions", tag = "chat", security(("bearer" = [])), params(ActionListParams),
+    responses((status = 200, body = ActionPage), (status = 400, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn list_actions(
+    State(state): State<AppState>,
+    user: AuthUser,
+    Query(q): Query<ActionListParams>,
+) -> ApiResult<Json<ActionPage>> {
+    if let Some(s) = q.status.as_deref()
+        && !STATUSES.contains(&s)
+    {
+        return Err(ApiError::invalid_field(
+            "status",
+            "unknown_value",
+            format!("must be one of {}", STATUSES.join(", ")),
+        ));
+    }
+    let limit = crate::pagination::limit(q.limit)?;
+    let before = q
+        .cursor
+        .as_deref()
+        .map(crate::pagination::decode)
+        .transpose()?;
+    let rows = log::list_actions(
+        &state.db,
+        user.id,
+        q.conversation_id,
+        q.status.as_deref(),
+        before,
+        limit,
+    )
+    .await?;
+    let (rows, next_cursor) = crate::pagination::paginate(rows, limit, |r| (r.created_at, r.id));
+    let mut items = Vec::with_capacity(rows.len());
+    for row in rows {
+        items.push(view(&state, row).await?);
+    }
+    Ok(Json(ActionPage { items, next_cursor }))
 }
 
 /// An action's progress and log.

@@ -33,6 +33,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         ))
         .routes(routes!(clear_conversation))
         .routes(routes!(history, send::send_message))
+        .routes(routes!(actions::list_actions))
         .routes(routes!(actions::get_action))
         .routes(routes!(actions::confirm_action))
         .routes(routes!(actions::reject_action))

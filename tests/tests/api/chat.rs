@@ -815,3 +815,54 @@ async fn a_bulk_change_waits_for_confirmation_too() {
     assert_eq!(tasks(&app, &t).await.len(), 3);
     assert_eq!(a["summary"], "Three tasks added.");
 }
+
+#[tokio::test]
+async fn the_action_log_lists_what_the_assistant_did_by_conversation_and_status() {
+    let app = TestApp::spawn().await;
+    let (t, conv) = user_with_conversation(&app).await;
+    let first = action_of(&say(&app, &t, &conv, "add a task to buy index cards").await);
+    let second = action_of(&say(&app, &t, &conv, "show my tasks").await);
+
+    let page: Value = app
+        .get_auth(
+            &format!("/api/chat/actions?conversation_id={conv}&limit=1"),
+            &t,
+        )
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(page["items"][0]["id"], second.as_str(), "newest first");
+    let cursor = page["next_cursor"].as_str().expect("cursor");
+    let rest: Value = app
+        .get_auth(&format!("/api/chat/actions?cursor={cursor}"), &t)
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(rest["items"][0]["id"], first.as_str());
+    assert_eq!(rest["items"][0]["steps"][0]["tool"], "create_task");
+    let done: Value = app
+        .get_auth("/api/chat/actions?status=completed", &t)
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(done["items"].as_array().expect("items").len(), 2);
+    let (status, _, _) = error_code(app.get_auth("/api/chat/actions?status=bogus", &t).await).await;
+    assert_eq!(status, 422);
+    let (_, _, other) = app.register().await;
+    let theirs: Value = app
+        .get_auth("/api/chat/actions", &token(&other))
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(theirs["items"], json!([]));
+    assert_eq!(
+        app.get_auth(&format!("/api/chat/actions/{first}"), &token(&other))
+            .await
+            .status(),
+        404
+    );
+}
