@@ -433,3 +433,20 @@ pub async fn list_actions(
         .fetch_all(db)
         .await?)
 }
+
+/// Tokens by conversation since `since`, the 20 largest: (conversation, prompt, completion).
+pub async fn usage_by_conversation(
+    db: &PgPool,
+    user_id: Uuid,
+    since: DateTime<Utc>,
+) -> Result<Vec<(Uuid, i64, i64)>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT conversation_id, COALESCE(sum(prompt_tokens), 0)::bigint, COALESCE(sum(completion_tokens), 0)::bigint
+         FROM token_usage WHERE user_id = $1 AND created_at >= $2 AND conversation_id IS NOT NULL
+         GROUP BY conversation_id ORDER BY sum(prompt_tokens + completion_tokens) DESC, conversation_id LIMIT 20",
+    )
+    .bind(user_id)
+    .bind(since)
+    .fetch_all(db)
+    .await?)
+}

@@ -24,6 +24,14 @@ pub struct ProviderUsage {
     pub calls: i64,
 }
 
+/// Tokens one conversation used this month.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ConversationUsage {
+    pub conversation_id: uuid::Uuid,
+    pub prompt_tokens: i64,
+    pub completion_tokens: i64,
+}
+
 /// AI usage this month (UTC calendar month).
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Usage {
@@ -35,6 +43,8 @@ pub struct Usage {
     /// `null`: unlimited.
     pub ai_messages_limit: Option<u32>,
     pub tokens: Vec<ProviderUsage>,
+    /// The 20 conversations that used the most tokens.
+    pub conversations: Vec<ConversationUsage>,
 }
 
 /// Your AI usage this month.
@@ -60,6 +70,17 @@ pub async fn my_usage(State(state): State<AppState>, user: AuthUser) -> ApiResul
             },
         )
         .collect();
+    let conversations = log::usage_by_conversation(&state.db, user.id, period_start)
+        .await?
+        .into_iter()
+        .map(
+            |(conversation_id, prompt_tokens, completion_tokens)| ConversationUsage {
+                conversation_id,
+                prompt_tokens,
+                completion_tokens,
+            },
+        )
+        .collect();
     Ok(Json(Usage {
         tier: tier.as_str().to_owned(),
         period_start,
@@ -67,5 +88,6 @@ pub async fn my_usage(State(state): State<AppState>, user: AuthUser) -> ApiResul
         ai_messages_used: used,
         ai_messages_limit: state.settings.limits.for_tier(tier).ai_messages_per_month,
         tokens,
+        conversations,
     }))
 }

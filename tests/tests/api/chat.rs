@@ -643,6 +643,11 @@ async fn a_model_adds_a_task_and_a_schedule_block_through_tools_repairing_bad_ar
             .expect("tokens")
             > 0
     );
+    assert_eq!(usage["conversations"][0]["conversation_id"], conv.as_str());
+    assert_eq!(
+        usage["conversations"][0]["prompt_tokens"],
+        usage["tokens"][0]["prompt_tokens"]
+    );
 }
 
 #[tokio::test]
