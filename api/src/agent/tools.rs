@@ -351,23 +351,41 @@ async fn create_block(caller: &Caller<'_>, args: Args) -> Run {
     Ok(changed(answer.body, summary, changes))
 }
 
-async fn move_block(caller: &Caller<'_>, mut args: Args) -> Run {
-    let Some(id) = take_str(&mut args, "block_id").and_then(|s| Uuid::parse_str(&s).ok()) else {
+/// PATCH `<base>/<id>` with the other arguments, the id taken from `key`.
+async fn patch_by_id(
+    caller: &Caller<'_>,
+    mut args: Args,
+    key: &str,
+    (entity, base): (&str, &str),
+    verb: &str,
+) -> Run {
+    let Some(id) = take_str(&mut args, key).and_then(|s| Uuid::parse_str(&s).ok()) else {
         return Ok(Outcome {
             ok: false,
-            result: json!({"field": "block_id"}),
-            summary: "block_id is not a valid id.".into(),
+            result: json!({ "field": key }),
+            summary: format!("{key} is not a valid id."),
             changes: Vec::new(),
         });
     };
     let req = (
         Method::PATCH,
-        format!("/api/schedule/{id}"),
+        format!("{base}/{id}"),
         Some(Value::Object(args)),
     );
-    modify(caller, ("schedule_block", id), req, |b| {
-        format!("Moved “{}”.", b["title"].as_str().unwrap_or(""))
+    modify(caller, (entity, id), req, |b| {
+        format!("{verb} “{}”.", b["title"].as_str().unwrap_or(""))
     })
+    .await
+}
+
+async fn move_block(caller: &Caller<'_>, args: Args) -> Run {
+    patch_by_id(
+        caller,
+        args,
+        "block_id",
+        ("schedule_block", "/api/schedule"),
+        "Moved",
+    )
     .await
 }
 
@@ -529,23 +547,14 @@ async fn add_plan_item(caller: &Caller<'_>, mut args: Args) -> Run {
     Ok(outcome)
 }
 
-async fn update_plan_item(caller: &Caller<'_>, mut args: Args) -> Run {
-    let Some(id) = take_str(&mut args, "item_id").and_then(|s| Uuid::parse_str(&s).ok()) else {
-        return Ok(Outcome {
-            ok: false,
-            result: json!({"field": "item_id"}),
-            summary: "item_id is not a valid id.".into(),
-            changes: Vec::new(),
-        });
-    };
-    let req = (
-        Method::PATCH,
-        format!("/api/plans/items/{id}"),
-        Some(Value::Object(args)),
-    );
-    modify(caller, ("plan_item", id), req, |b| {
-        format!("Updated “{}”.", b["title"].as_str().unwrap_or(""))
-    })
+async fn update_plan_item(caller: &Caller<'_>, args: Args) -> Run {
+    patch_by_id(
+        caller,
+        args,
+        "item_id",
+        ("plan_item", "/api/plans/items"),
+        "Updated",
+    )
     .await
 }
 

@@ -296,3 +296,44 @@ async fn plan_tools_create_a_days_plan_with_items_and_undo_removes_both() {
         404
     );
 }
+
+#[tokio::test]
+async fn moving_a_block_checks_the_id_and_moves_it() {
+    let app = TestApp::spawn().await;
+    let (_, _, s) = app.register().await;
+    let t = token(&s);
+    let writer = mcp_token(&app, &t, &["read", "write"]).await;
+    let start = chrono::Utc::now() + chrono::Duration::days(1);
+    let block: Value = app
+        .post_auth("/api/schedule", &t, &json!({"title": "Lab", "start_at": start.to_rfc3339(), "end_at": (start + chrono::Duration::hours(1)).to_rfc3339()}))
+        .await
+        .json()
+        .await
+        .expect("json");
+    let later = start + chrono::Duration::hours(3);
+    let moved = rpc(&app, &writer, "tools/call", json!({"name": "move_schedule_block", "arguments": {
+        "block_id": block["id"], "start_at": later.to_rfc3339(), "end_at": (later + chrono::Duration::hours(1)).to_rfc3339()}})).await;
+    assert_eq!(moved["result"]["isError"], false, "{moved}");
+    assert_eq!(moved["result"]["content"][0]["text"], "Moved “Lab”.");
+    let now: Value = app
+        .get_auth(
+            &format!("/api/schedule/{}", block["id"].as_str().expect("id")),
+            &t,
+        )
+        .await
+        .json()
+        .await
+        .expect("json");
+    let at: chrono::DateTime<chrono::Utc> = now["start_at"]
+        .as_str()
+        .expect("start")
+        .parse()
+        .expect("instant");
+    assert_eq!(at.timestamp(), later.timestamp());
+    let bad = rpc(&app, &writer, "tools/call", json!({"name": "move_schedule_block", "arguments": {
+        "block_id": uuid::Uuid::new_v4(), "start_at": later.to_rfc3339(), "end_at": (later + chrono::Duration::hours(1)).to_rfc3339()}})).await;
+    assert_eq!(
+        bad["result"]["isError"], true,
+        "someone else's or no block: refused"
+    );
+}
