@@ -1,6 +1,7 @@
 # shellcheck shell=bash disable=SC2034 # BENCH_* are read by the scripts that source this
-# Shared by bench/reminders and bench/ws: the services, a release build of `maigie
-# dev` (API + worker in one process) and the bench client, all stopped again on exit.
+# Shared by bench/reminders, bench/ws and bench/agent: the services, a release build
+# of `maigie dev` (API + worker in one process) and the bench client, all stopped again
+# on exit.
 # Source it after scripts/lib.sh and install_traps.
 
 # bench_raise_fd_limit: open files up to the hard limit (many sockets).

@@ -41,6 +41,56 @@ impl Api {
             .await
     }
 
+    /// `POST {path}` (e.g. `/api/goals`) with the user's token; answers the JSON reply.
+    pub async fn post_json(&self, token: &str, path: &str, body: &Value) -> anyhow::Result<Value> {
+        self.post(&self.url(path), Some(token), body).await
+    }
+
+    /// `PATCH {path}` with the user's token; answers the JSON reply.
+    pub async fn patch_json(&self, token: &str, path: &str, body: &Value) -> anyhow::Result<Value> {
+        let response = self
+            .http
+            .patch(self.url(path))
+            .bearer_auth(token)
+            .json(body)
+            .send()
+            .await?;
+        Self::json_of("PATCH", path, response).await
+    }
+
+    /// `GET {path}` with the user's token; answers the JSON reply.
+    pub async fn get_json(&self, token: &str, path: &str) -> anyhow::Result<Value> {
+        let response = self
+            .http
+            .get(self.url(path))
+            .bearer_auth(token)
+            .send()
+            .await?;
+        Self::json_of("GET", path, response).await
+    }
+
+    /// A `POST {path}` to send as the caller likes (e.g. to read a streamed answer).
+    pub fn post_request(&self, token: &str, path: &str, body: &Value) -> reqwest::RequestBuilder {
+        self.http.post(self.url(path)).bearer_auth(token).json(body)
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    async fn json_of(
+        method: &str,
+        path: &str,
+        response: reqwest::Response,
+    ) -> anyhow::Result<Value> {
+        let status = response.status();
+        if !status.is_success() {
+            let text = response.text().await.unwrap_or_default();
+            bail!("{method} {path}: {status}: {text}");
+        }
+        Ok(response.json().await?)
+    }
+
     /// The value of an unlabelled metric in `GET /metrics`.
     pub async fn metric(&self, name: &str) -> anyhow::Result<String> {
         let text = self

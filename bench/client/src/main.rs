@@ -1,11 +1,14 @@
-//! Load clients for the benchmarks in `bench/` (run by `bench/reminders` and `bench/ws`,
-//! which start the server and the services first).
+//! Load clients for the benchmarks in `bench/` (run by `bench/reminders`, `bench/ws` and
+//! `bench/agent`, which start the server and the services first).
 //!
 //! - `reminders`: registers users and creates task reminders concurrently, with due
 //!   times spread over a window that starts after a margin; prints a JSON summary.
 //! - `ws-idle`: server RSS before and after opening many idle WebSockets.
 //! - `ws-fanout`: latency of one event fanned out to many sockets of one user.
+//! - `agent-chat`: chat messages answered by the assistant, streamed (SSE) to the end.
+//! - `agent-schedule`: schedule drafts generated for one user's week, polled until ready.
 
+mod agent;
 mod api;
 mod reminders;
 mod stats;
@@ -25,6 +28,10 @@ enum Command {
     WsIdle(ws::IdleArgs),
     /// Fan-out latency of one event to many sockets of one user (bench/ws).
     WsFanout(ws::FanoutArgs),
+    /// Chat messages answered by the assistant, timed to the end of the stream (bench/agent).
+    AgentChat(agent::ChatArgs),
+    /// Schedule drafts for one user's week, timed until ready (bench/agent).
+    AgentSchedule(agent::ScheduleArgs),
 }
 
 fn main() -> anyhow::Result<()> {
@@ -37,6 +44,8 @@ fn main() -> anyhow::Result<()> {
             Command::Reminders(args) => reminders::run(args).await,
             Command::WsIdle(args) => ws::idle(args).await,
             Command::WsFanout(args) => ws::fanout(args).await,
+            Command::AgentChat(args) => agent::chat(args).await,
+            Command::AgentSchedule(args) => agent::schedule(args).await,
         }
     })
 }

@@ -21,6 +21,23 @@ pub fn summary(values: &mut [f64]) -> (f64, f64, f64) {
     )
 }
 
+/// p50, p90, p99 and max of `values` (sorted in place).
+pub fn quantiles(values: &mut [f64]) -> [f64; 4] {
+    values.sort_by(f64::total_cmp);
+    [
+        percentile(values, 50.0),
+        percentile(values, 90.0),
+        percentile(values, 99.0),
+        values.last().copied().unwrap_or(0.0),
+    ]
+}
+
+/// A Markdown table row: `| name | p50 ms | p90 ms | p99 ms | max ms |`.
+pub fn row(name: &str, values: &mut [f64]) -> String {
+    let [p50, p90, p99, max] = quantiles(values);
+    format!("| {name} | {p50:.0} ms | {p90:.0} ms | {p99:.0} ms | {max:.0} ms |")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
