@@ -132,57 +132,57 @@ async fn create(
     Ok(changed(answer.body, text, changes))
 }
 
-async fn list(caller: &Caller<'_>, uri: &str, noun: &str) -> Run {
+/// GET `uri` and say what came back: the first ten items, one `line` each, after
+/// `lead(count)`; `none` when there are none.
+async fn read_list(
+    caller: &Caller<'_>,
+    uri: &str,
+    line: impl Fn(&Value) -> String,
+    lead: impl Fn(usize) -> String,
+    none: &str,
+) -> Run {
     let answer = caller.http(Method::GET, uri, None, "").await?;
     if !answer.status.is_success() {
         return Ok(refused(&answer));
     }
     let items = answer.body["items"].as_array().cloned().unwrap_or_default();
-    let titles: Vec<String> = items
-        .iter()
-        .take(10)
-        .map(|i| format!("“{}”", i["title"].as_str().unwrap_or("untitled")))
-        .collect();
-    let summary = match items.len() {
-        0 => format!("No {noun}s found."),
-        n => format!("{n} {noun}(s): {}.", titles.join(", ")),
+    let lines: Vec<String> = items.iter().take(10).map(&line).collect();
+    let summary = if items.is_empty() {
+        none.to_owned()
+    } else {
+        format!("{}: {}.", lead(items.len()), lines.join(", "))
     };
     Ok(read(answer.body, summary))
 }
 
+fn titled(item: &Value) -> String {
+    format!("“{}”", item["title"].as_str().unwrap_or("untitled"))
+}
+
+async fn list(caller: &Caller<'_>, uri: &str, noun: &str) -> Run {
+    let none = format!("No {noun}s found.");
+    read_list(caller, uri, titled, |n| format!("{n} {noun}(s)"), &none).await
+}
+
 async fn list_tasks(caller: &Caller<'_>, mut args: Args) -> Run {
     args.entry("limit").or_insert(json!(20));
-    let answer = caller
-        .http(
-            Method::GET,
-            &format!("/api/tasks?{}", query(&args)),
-            None,
-            "",
+    let uri = format!("/api/tasks?{}", query(&args));
+    let line = |t: &Value| {
+        let due = when(caller, &t["due_at"]).or_else(|| t["due_date"].as_str().map(str::to_owned));
+        format!(
+            "{}{}",
+            titled(t),
+            due.map(|d| format!(" (due {d})")).unwrap_or_default()
         )
-        .await?;
-    if !answer.status.is_success() {
-        return Ok(refused(&answer));
-    }
-    let items = answer.body["items"].as_array().cloned().unwrap_or_default();
-    let lines: Vec<String> = items
-        .iter()
-        .take(10)
-        .map(|t| {
-            let due =
-                when(caller, &t["due_at"]).or_else(|| t["due_date"].as_str().map(str::to_owned));
-            format!(
-                "“{}”{}",
-                t["title"].as_str().unwrap_or(""),
-                due.map(|d| format!(" (due {d})")).unwrap_or_default()
-            )
-        })
-        .collect();
-    let summary = if lines.is_empty() {
-        "No tasks found.".to_owned()
-    } else {
-        format!("{} task(s): {}.", items.len(), lines.join(", "))
     };
-    Ok(read(answer.body, summary))
+    read_list(
+        caller,
+        &uri,
+        line,
+        |n| format!("{n} task(s)"),
+        "No tasks found.",
+    )
+    .await
 }
 
 /// A change to one existing row: snapshot, call, snapshot.
@@ -390,35 +390,16 @@ async fn move_block(caller: &Caller<'_>, args: Args) -> Run {
 }
 
 async fn list_schedule(caller: &Caller<'_>, args: Args) -> Run {
-    let answer = caller
-        .http(
-            Method::GET,
-            &format!("/api/schedule?{}", query(&args)),
-            None,
-            "",
+    let uri = format!("/api/schedule?{}", query(&args));
+    let line = |o: &Value| {
+        format!(
+            "{} {}",
+            when(caller, &o["start_at"]).unwrap_or_default(),
+            titled(o)
         )
-        .await?;
-    if !answer.status.is_success() {
-        return Ok(refused(&answer));
-    }
-    let items = answer.body["items"].as_array().cloned().unwrap_or_default();
-    let lines: Vec<String> = items
-        .iter()
-        .take(10)
-        .map(|o| {
-            format!(
-                "{} “{}”",
-                when(caller, &o["start_at"]).unwrap_or_default(),
-                o["title"].as_str().unwrap_or("")
-            )
-        })
-        .collect();
-    let summary = if lines.is_empty() {
-        "Nothing on your schedule then.".to_owned()
-    } else {
-        format!("{} on your schedule: {}.", items.len(), lines.join(", "))
     };
-    Ok(read(answer.body, summary))
+    let lead = |n| format!("{n} on your schedule");
+    read_list(caller, &uri, line, lead, "Nothing on your schedule then.").await
 }
 
 async fn create_daily_plan(caller: &Caller<'_>, mut args: Args) -> Run {
