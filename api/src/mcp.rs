@@ -168,8 +168,11 @@ async fn no_stream() -> ApiError {
     )
 }
 
+/// A tool needs its scope; a destructive one also `read`, since finding its target
+/// (by title) reads the user's data.
 fn allowed(token: &McpTokenRow, tool: &ToolDef) -> bool {
-    token.scopes.iter().any(|s| s == tool.scope.as_str())
+    let has = |scope: Scope| token.scopes.iter().any(|s| s == scope.as_str());
+    has(tool.scope) && (tool.scope != Scope::Delete || has(Scope::Read))
 }
 
 fn rpc_error(id: &Value, code: i64, message: &str) -> Value {
@@ -269,8 +272,13 @@ async fn call(mcp: &McpState, token: &McpTokenRow, params: &Value) -> Value {
         return tool_error(format!("There is no tool called {name}."));
     };
     if !allowed(token, tool) {
+        let also = if tool.scope == Scope::Delete {
+            " and read"
+        } else {
+            ""
+        };
         return tool_error(format!(
-            "This token may not call {name}: it needs the {} scope.",
+            "This token may not call {name}: it needs the {}{also} scope.",
             tool.scope.as_str()
         ));
     }

@@ -85,6 +85,17 @@ async fn an_external_agent_lists_and_calls_tools_within_its_token_scopes() {
         "no delete scope, no delete tool"
     );
 
+    let deleter_only = mcp_token(&app, &t, &["delete"]).await;
+    assert!(
+        names(&rpc(&app, &deleter_only, "tools/list", json!({})).await).is_empty(),
+        "delete alone reads nothing"
+    );
+    let deleter = mcp_token(&app, &t, &["read", "delete"]).await;
+    assert!(
+        names(&rpc(&app, &deleter, "tools/list", json!({})).await)
+            .contains(&"delete_task".to_owned())
+    );
+
     let refused = rpc(
         &app,
         &reader,
