@@ -108,38 +108,30 @@ pub async fn list_conversations(
         .await?)
 }
 
-pub async fn rename_conversation(
-    db: &PgPool,
-    user_id: Uuid,
-    id: Uuid,
-    title: &str,
-) -> Result<ConversationRow, StoreError> {
-    let sql = format!(
-        "UPDATE conversations SET title = $3
-         WHERE id = $1 AND user_id = $2 AND archived_at IS NULL RETURNING {CONVERSATION}"
-    );
-    sqlx::query_as(sqlx::AssertSqlSafe(sql))
-        .bind(id)
-        .bind(user_id)
-        .bind(title)
-        .fetch_optional(db)
-        .await?
-        .ok_or(StoreError::NotFound)
+/// A change to a conversation: a new title, and/or hiding the history so far from the
+/// user and from the model's context (`clear`).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ConversationChange<'a> {
+    pub title: Option<&'a str>,
+    pub clear: bool,
 }
 
-/// Hides the history so far from the user and from the model's context.
-pub async fn clear_conversation(
+pub async fn update_conversation(
     db: &PgPool,
     user_id: Uuid,
     id: Uuid,
+    change: ConversationChange<'_>,
 ) -> Result<ConversationRow, StoreError> {
     let sql = format!(
-        "UPDATE conversations SET cleared_at = clock_timestamp()
+        "UPDATE conversations SET title = COALESCE($3, title),
+                cleared_at = CASE WHEN $4 THEN clock_timestamp() ELSE cleared_at END
          WHERE id = $1 AND user_id = $2 AND archived_at IS NULL RETURNING {CONVERSATION}"
     );
     sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(id)
         .bind(user_id)
+        .bind(change.title)
+        .bind(change.clear)
         .fetch_optional(db)
         .await?
         .ok_or(StoreError::NotFound)

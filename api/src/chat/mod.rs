@@ -9,7 +9,7 @@ pub mod usage;
 use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
-use maigie_store::chat::{self, ConversationRow, MessageRow};
+use maigie_store::chat::{self, ConversationChange, ConversationRow, MessageRow};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
@@ -248,9 +248,17 @@ pub async fn rename_conversation(
 ) -> ApiResult<Json<ConversationView>> {
     let title = title(&body.title)?;
     Ok(Json(
-        chat::rename_conversation(&state.db, user.id, id, &title)
-            .await?
-            .into(),
+        chat::update_conversation(
+            &state.db,
+            user.id,
+            id,
+            ConversationChange {
+                title: Some(&title),
+                clear: false,
+            },
+        )
+        .await?
+        .into(),
     ))
 }
 
@@ -275,9 +283,17 @@ pub async fn clear_conversation(
     Path(id): Path<Uuid>,
 ) -> ApiResult<Json<ConversationView>> {
     Ok(Json(
-        chat::clear_conversation(&state.db, user.id, id)
-            .await?
-            .into(),
+        chat::update_conversation(
+            &state.db,
+            user.id,
+            id,
+            ConversationChange {
+                title: None,
+                clear: true,
+            },
+        )
+        .await?
+        .into(),
     ))
 }
 

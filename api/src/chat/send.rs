@@ -123,7 +123,16 @@ pub async fn send_message(
     .await?;
     if conversation.title.is_none() {
         let title: String = content.chars().take(60).collect();
-        let _ = chat::rename_conversation(&state.db, user.id, id, title.trim()).await;
+        let _ = chat::update_conversation(
+            &state.db,
+            user.id,
+            id,
+            chat::ConversationChange {
+                title: Some(title.trim()),
+                clear: false,
+            },
+        )
+        .await;
     }
     let action_id = Uuid::new_v4();
     let workflow_id = ai_action::ai_action_workflow_id(action_id);

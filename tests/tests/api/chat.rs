@@ -59,6 +59,24 @@ fn action_of(events: &[SseEvent]) -> String {
         .to_owned()
 }
 
+/// The conversation's history page, newest first.
+async fn history_of(app: &TestApp, t: &str, conv: &str) -> Value {
+    app.get_auth(&format!("/api/chat/conversations/{conv}/messages"), t)
+        .await
+        .json()
+        .await
+        .expect("json")
+}
+
+fn roles_of(history: &Value) -> Vec<String> {
+    history["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|m| m["role"].as_str().unwrap_or("").to_owned())
+        .collect()
+}
+
 async fn action(app: &TestApp, t: &str, id: &str) -> Value {
     app.get_auth(&format!("/api/chat/actions/{id}"), t)
         .await
@@ -173,18 +191,8 @@ async fn with_no_model_configured_the_offline_assistant_adds_a_task_and_streams_
     assert_eq!(done["data"]["action_id"], id.as_str());
 
     // History, newest first: answer, tool result, tool call, question.
-    let history: Value = app
-        .get_auth(&format!("/api/chat/conversations/{conv}/messages"), &t)
-        .await
-        .json()
-        .await
-        .expect("json");
-    let roles: Vec<&str> = history["items"]
-        .as_array()
-        .expect("items")
-        .iter()
-        .map(|m| m["role"].as_str().unwrap_or(""))
-        .collect();
+    let history = history_of(&app, &t, &conv).await;
+    let roles = roles_of(&history);
     assert_eq!(roles, ["assistant", "tool", "assistant", "user"]);
     assert!(
         history["items"][0]["content"]
@@ -490,12 +498,7 @@ async fn conversations_are_listed_renamed_cleared_deleted_and_private() {
         )
         .await;
     assert_eq!(res.status(), 200);
-    let history: Value = app
-        .get_auth(&format!("/api/chat/conversations/{conv}/messages"), &t)
-        .await
-        .json()
-        .await
-        .expect("json");
+    let history = history_of(&app, &t, &conv).await;
     assert_eq!(history["items"], json!([]));
 
     let (_, _, other) = app.register().await;
@@ -737,18 +740,8 @@ async fn a_worker_killed_while_the_model_streams_completes_the_action_once() {
     assert_eq!(made.len(), 1, "the tool ran once");
     assert_eq!(a["steps"].as_array().expect("steps").len(), 1);
     assert_eq!(a["summary"], "Done once.");
-    let history: Value = app
-        .get_auth(&format!("/api/chat/conversations/{conv}/messages"), &t)
-        .await
-        .json()
-        .await
-        .expect("json");
-    let roles: Vec<&str> = history["items"]
-        .as_array()
-        .expect("items")
-        .iter()
-        .map(|m| m["role"].as_str().unwrap_or(""))
-        .collect();
+    let history = history_of(&app, &t, &conv).await;
+    let roles = roles_of(&history);
     assert_eq!(
         roles,
         ["assistant", "tool", "assistant", "user"],
