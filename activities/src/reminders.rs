@@ -84,8 +84,9 @@ async fn still_wanted(
         ),
         "schedule_block" => {
             // The block still has an occurrence starting then, not completed.
+            let mut conn = db.acquire().await.map_err(StoreError::from)?;
             let next = schedule::next_reminder(
-                db,
+                &mut conn,
                 input.user_id,
                 input.source_id,
                 Some(occurrence - Duration::milliseconds(1)),

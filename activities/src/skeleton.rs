@@ -166,8 +166,13 @@ impl CoreActivities {
         // Occurrences whose reminder time passed more than a minute ago (the worker
         // was down) are not reminded of any more; the one pending then was, late.
         let not_before = chrono::Utc::now() - chrono::Duration::minutes(1);
+        let mut conn = self
+            .db
+            .acquire()
+            .await
+            .map_err(maigie_store::StoreError::from)?;
         let next = maigie_store::schedule::next_reminder(
-            &self.db,
+            &mut conn,
             input.user_id,
             input.source_id,
             Some(after),

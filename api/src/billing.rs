@@ -91,15 +91,17 @@ pub struct SubscriptionView {
     pub grace_until: Option<DateTime<Utc>>,
 }
 
+/// The user's plan from one read of tier and subscription together (see
+/// [`billing::tier_and_subscription`]): the two change in one transaction, so
+/// separate reads could show an ended subscription with a paid tier.
 async fn view(state: &AppState, user_id: Uuid) -> ApiResult<SubscriptionView> {
-    let tier = users::find_by_id(&state.db, user_id)
-        .await?
-        .map(|u| u.tier)
-        .ok_or_else(|| {
-            ApiError::unauthorized("account_not_found", "The account no longer exists.")
-        })?;
-    let row = billing::of_user(&state.db, user_id).await?;
-    Ok(match row {
+    let billing::TierAndSubscription { tier, subscription } =
+        billing::tier_and_subscription(&state.db, user_id)
+            .await?
+            .ok_or_else(|| {
+                ApiError::unauthorized("account_not_found", "The account no longer exists.")
+            })?;
+    Ok(match subscription {
         Some(r) if r.stripe_subscription_id.is_some() || r.status != "incomplete" => {
             SubscriptionView {
                 tier,

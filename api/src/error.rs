@@ -9,6 +9,7 @@ use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use maigie_domain::FieldError;
+use maigie_services::ServiceError;
 use maigie_store::StoreError;
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -246,6 +247,34 @@ impl From<StoreError> for ApiError {
                 format!("The change breaks a rule of the data model ({constraint})."),
             ),
             other => Self::internal(other),
+        }
+    }
+}
+
+impl From<ServiceError> for ApiError {
+    fn from(err: ServiceError) -> Self {
+        match err {
+            ServiceError::NotFound => Self::NotFound,
+            ServiceError::Invalid(fields) => Self::Validation(fields),
+            ServiceError::BadRequest { code, message } => Self::bad_request(code, message),
+            ServiceError::Conflict { code, message } => Self::conflict(code, message),
+            ServiceError::Unprocessable { code, message } => {
+                Self::client(StatusCode::UNPROCESSABLE_ENTITY, code, message)
+            }
+            ServiceError::TierLimit {
+                limit,
+                allowed,
+                tier,
+            } => Self::TierLimit {
+                limit,
+                allowed,
+                tier,
+            },
+            ServiceError::QuotaExceeded { limit, resets_at } => {
+                Self::QuotaExceeded { limit, resets_at }
+            }
+            ServiceError::Unavailable(message) => Self::Unavailable(message),
+            ServiceError::Internal(source) => Self::Internal(source),
         }
     }
 }

@@ -24,7 +24,6 @@ mod openapi;
 pub mod pagination;
 pub mod plans;
 pub mod realtime;
-pub mod reminders;
 pub mod resources;
 pub mod schedule;
 pub mod settings;

@@ -43,7 +43,7 @@ use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::http::extract::{Json, Path, Query};
 use crate::pagination;
 use crate::state::AppState;
-use crate::{events, reminders};
+use maigie_services::reminders;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -160,22 +160,22 @@ pub async fn create_block(
 ) -> ApiResult<Response> {
     let user_tz = schedule::user_timezone(&state.db, user.id).await?;
     let parsed = body.parse(&user_tz)?;
-    let mut tx = state.db.begin().await.map_err(ApiError::internal)?;
-    schedule::lock_user_schedule(&mut tx, user.id).await?;
+    let mut work = state.services.begin().await?;
+    schedule::lock_user_schedule(work.conn(), user.id).await?;
     if !q.allow_overlap.unwrap_or(false) {
         let conflicts =
-            timing_conflicts(&mut tx, user.id, Uuid::nil(), &parsed.series, &[]).await?;
+            timing_conflicts(work.tx(), user.id, Uuid::nil(), &parsed.series, &[]).await?;
         if !conflicts.is_empty() {
             return Ok(conflict_response(&conflicts));
         }
     }
-    let row = schedule::insert(&mut *tx, user.id, &parsed.fields)
+    let row = schedule::insert(work.conn(), user.id, &parsed.fields)
         .await
         .map_err(link_error)?;
-    tx.commit().await.map_err(ApiError::internal)?;
-    reminders::sync_block(&state, user.id, row.id, false).await;
+    reminders::sync_block(&mut work, user.id, row.id, false).await?;
     let view = BlockView::try_from(&row)?;
-    events::publish(&state, user.id, "schedule_block.created", &view).await;
+    work.announce(user.id, "schedule_block.created", &view);
+    work.commit(&state.services).await?;
     Ok((StatusCode::CREATED, Json(view)).into_response())
 }
 
@@ -240,9 +240,9 @@ pub async fn update_block(
     Query(q): Query<OverlapParams>,
     Json(body): Json<UpdateBlock>,
 ) -> ApiResult<Response> {
-    let mut tx = state.db.begin().await.map_err(ApiError::internal)?;
-    schedule::lock_user_schedule(&mut tx, user.id).await?;
-    let row = schedule::get(&mut *tx, user.id, id).await?;
+    let mut work = state.services.begin().await?;
+    schedule::lock_user_schedule(work.conn(), user.id).await?;
+    let row = schedule::get(work.conn(), user.id, id).await?;
     let current = BlockFields::from(&row);
     let parsed = body.apply(current.clone(), Utc::now())?;
     let f = &parsed.fields;
@@ -252,21 +252,21 @@ pub async fn update_block(
         || f.recurrence_rule != current.recurrence_rule;
     if moved {
         if !q.allow_overlap.unwrap_or(false) {
-            let conflicts = timing_conflicts(&mut tx, user.id, id, &parsed.series, &[]).await?;
+            let conflicts = timing_conflicts(work.tx(), user.id, id, &parsed.series, &[]).await?;
             if !conflicts.is_empty() {
                 return Ok(conflict_response(&conflicts));
             }
         }
-        schedule::clear_exceptions(&mut *tx, user.id, id).await?;
+        schedule::clear_exceptions(work.conn(), user.id, id).await?;
     }
     let had_reminder = current.reminder_minutes.is_some();
-    let row = schedule::update(&mut *tx, user.id, id, f)
+    let row = schedule::update(work.conn(), user.id, id, f)
         .await
         .map_err(link_error)?;
-    tx.commit().await.map_err(ApiError::internal)?;
-    reminders::sync_block(&state, user.id, id, had_reminder).await;
+    reminders::sync_block(&mut work, user.id, id, had_reminder).await?;
     let view = BlockView::try_from(&row)?;
-    events::publish(&state, user.id, "schedule_block.updated", &view).await;
+    work.announce(user.id, "schedule_block.updated", &view);
+    work.commit(&state.services).await?;
     Ok(Json(view).into_response())
 }
 
@@ -279,18 +279,14 @@ pub async fn delete_block(
     user: AuthUser,
     Path(id): Path<Uuid>,
 ) -> ApiResult<StatusCode> {
-    let had_reminder = schedule::get(&state.db, user.id, id)
+    let mut work = state.services.begin().await?;
+    let had_reminder = schedule::get(work.conn(), user.id, id)
         .await?
         .reminder_minutes
         .is_some();
-    schedule::delete(&state.db, user.id, id).await?;
-    reminders::sync_block(&state, user.id, id, had_reminder).await;
-    events::publish(
-        &state,
-        user.id,
-        "schedule_block.deleted",
-        &json!({ "id": id }),
-    )
-    .await;
+    schedule::delete(work.conn(), user.id, id).await?;
+    reminders::sync_block(&mut work, user.id, id, had_reminder).await?;
+    work.announce(user.id, "schedule_block.deleted", &json!({ "id": id }));
+    work.commit(&state.services).await?;
     Ok(StatusCode::NO_CONTENT)
 }

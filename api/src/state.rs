@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use axum::extract::FromRef;
+use maigie_services::Services;
 use maigie_store::{EventBus, PgPool};
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use temporalio_client::Client as TemporalClient;
@@ -24,6 +25,8 @@ pub enum StateError {
 #[derive(Clone)]
 pub struct AppState {
     pub db: PgPool,
+    /// The use-cases, over the same pool, event bus and Temporal client.
+    pub services: Services,
     pub redis: ConnectionManager,
     pub events: EventBus,
     pub temporal: TemporalClient,
@@ -64,8 +67,14 @@ impl AppState {
             .await?;
         let events = EventBus::new(redis.clone(), settings.redis_prefix.clone());
         let (tx, rx) = watch::channel(false);
+        let starter = crate::workflows::TemporalStarter::new(
+            deps.temporal.clone(),
+            settings.temporal_task_queue.clone(),
+        );
+        let services = Services::new(deps.db.clone(), Arc::new(events.clone()), Arc::new(starter));
         let state = Self {
             db: deps.db,
+            services,
             redis,
             events,
             temporal: deps.temporal,

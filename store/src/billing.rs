@@ -2,7 +2,8 @@
 
 use chrono::{DateTime, Utc};
 use serde_json::Value;
-use sqlx::{PgConnection, PgExecutor, PgPool};
+use sqlx::postgres::PgRow;
+use sqlx::{FromRow, PgConnection, PgExecutor, PgPool, Row};
 use uuid::Uuid;
 
 use crate::StoreError;
@@ -40,6 +41,42 @@ pub async fn of_user(
         " FROM subscriptions WHERE user_id = $1"
     );
     Ok(sqlx::query_as(sql).bind(user_id).fetch_optional(db).await?)
+}
+
+/// A user's tier with their subscription row (if any), as of one moment.
+#[derive(Debug, Clone)]
+pub struct TierAndSubscription {
+    pub tier: String,
+    pub subscription: Option<SubscriptionRow>,
+}
+
+/// The user's tier and subscription read by one statement, so both come from the same
+/// snapshot: the lifecycle changes them together in one transaction, and two separate
+/// reads could straddle its commit (e.g. an `expired` subscription with a Premium tier).
+/// `None` when the user does not exist.
+pub async fn tier_and_subscription(
+    db: impl PgExecutor<'_>,
+    user_id: Uuid,
+) -> Result<Option<TierAndSubscription>, StoreError> {
+    let sql = concat!(
+        "SELECT u.tier, s.* FROM users u
+           LEFT JOIN (SELECT ",
+        sub_columns!(),
+        " FROM subscriptions) s ON s.user_id = u.id
+          WHERE u.id = $1"
+    );
+    let Some(row): Option<PgRow> = sqlx::query(sql).bind(user_id).fetch_optional(db).await? else {
+        return Ok(None);
+    };
+    // The subscription's NOT NULL `user_id` is NULL only when the join found no row.
+    let subscription = match row.try_get::<Option<Uuid>, _>("user_id")? {
+        Some(_) => Some(SubscriptionRow::from_row(&row)?),
+        None => None,
+    };
+    Ok(Some(TierAndSubscription {
+        tier: row.try_get("tier")?,
+        subscription,
+    }))
 }
 
 pub async fn of_customer(

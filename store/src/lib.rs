@@ -33,7 +33,7 @@ pub mod users;
 use std::time::Duration;
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
-pub use sqlx::{PgPool, Postgres, Transaction};
+pub use sqlx::{Error as SqlxError, PgConnection, PgPool, Postgres, Transaction};
 
 pub use error::StoreError;
 pub use events::{EventBus, EventEnvelope};

@@ -4,7 +4,7 @@
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use maigie_domain::Timezone;
 use maigie_domain::schedule::{Exception, Rule, ScheduleError, Series, Span};
-use sqlx::{PgConnection, PgExecutor, PgPool};
+use sqlx::{PgConnection, PgExecutor};
 use uuid::Uuid;
 
 use crate::StoreError;
@@ -154,13 +154,13 @@ pub struct BlockReminder {
 /// The block's next reminder (see [`maigie_domain::schedule::next_reminder`]); `None`
 /// when the block is gone, has no reminder, is completed or has no such occurrence.
 pub async fn next_reminder(
-    db: &PgPool,
+    db: &mut PgConnection,
     user_id: Uuid,
     block_id: Uuid,
     after: Option<DateTime<Utc>>,
     not_before: DateTime<Utc>,
 ) -> Result<Option<BlockReminder>, StoreError> {
-    let block = match get(db, user_id, block_id).await {
+    let block = match get(&mut *db, user_id, block_id).await {
         Ok(b) => b,
         Err(StoreError::NotFound) => return Ok(None),
         Err(e) => return Err(e),
@@ -171,7 +171,7 @@ pub async fn next_reminder(
     if block.recurrence_rule.is_none() && block.completed_at.is_some() {
         return Ok(None);
     }
-    let rows = exceptions_of(db, user_id, &[block_id]).await?;
+    let rows = exceptions_of(&mut *db, user_id, &[block_id]).await?;
     let exceptions: Vec<Exception> = rows.iter().map(ExceptionRow::exception).collect();
     let series = block
         .series()

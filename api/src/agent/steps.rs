@@ -3,6 +3,8 @@
 //! changed, or nothing when one of them changed since.
 
 use chrono::{Duration, Utc};
+use maigie_services::tasks::TaskView;
+use maigie_services::{Work, reminders};
 use maigie_store::agent::{self as log, StepRow};
 use maigie_store::chat::{self, NewMessage};
 use maigie_store::snapshot::{self, RestoreError};
@@ -227,9 +229,9 @@ pub async fn undo(
     user_id: Uuid,
     action_id: Uuid,
 ) -> Result<Vec<Change>, ApiError> {
-    let mut tx = state.db.begin().await.map_err(ApiError::internal)?;
+    let mut work = state.services.begin().await?;
     // Locked: two undos of one action run one after the other.
-    match log::lock_action(&mut tx, user_id, action_id)
+    match log::lock_action(work.tx(), user_id, action_id)
         .await?
         .as_str()
     {
@@ -247,7 +249,7 @@ pub async fn undo(
         }
         _ => {}
     }
-    let steps = log::steps(&mut *tx, action_id).await?;
+    let steps = log::steps(work.conn(), action_id).await?;
     let mut list: Vec<Change> = Vec::new();
     for step in steps.iter().filter(|s| s.status == "completed") {
         list.extend(
@@ -263,7 +265,7 @@ pub async fn undo(
     }
     for c in changes.iter().rev() {
         snapshot::restore(
-            &mut tx,
+            work.tx(),
             &c.entity,
             user_id,
             c.id,
@@ -279,18 +281,42 @@ pub async fn undo(
         .filter_map(|v| v.as_ref()?.get("goal_id")?.as_str()?.parse().ok())
         .collect();
     if !goals.is_empty() {
-        maigie_store::goals::refresh_progress(&mut tx, &goals).await?;
+        maigie_store::goals::refresh_progress(work.tx(), &goals).await?;
     }
-    log::mark_undone(&mut tx, action_id).await?;
-    tx.commit().await.map_err(ApiError::internal)?;
+    log::mark_undone(work.tx(), action_id).await?;
     for c in &changes {
         match c.entity.as_str() {
-            "task" => crate::reminders::resync_task(state, user_id, c.id).await,
-            "schedule_block" => crate::reminders::sync_block(state, user_id, c.id, true).await,
+            "task" => {
+                reminders::resync_task(&mut work, user_id, c.id).await?;
+                announce_task(&mut work, user_id, c).await?;
+            }
+            "schedule_block" => reminders::sync_block(&mut work, user_id, c.id, true).await?,
             _ => {}
         }
     }
+    work.commit(&state.services).await?;
     Ok(changes)
+}
+
+/// Tells the user's clients about a task the undo restored, with the events the
+/// task's own use-cases send.
+async fn announce_task(work: &mut Work, user_id: Uuid, c: &Change) -> Result<(), ApiError> {
+    match maigie_store::tasks::get(work.conn(), user_id, c.id).await {
+        Ok(row) => {
+            let view = TaskView::try_from(row)?;
+            let kind = if c.after.is_none() {
+                "task.created"
+            } else {
+                "task.updated"
+            };
+            work.announce(user_id, kind, &view);
+        }
+        Err(maigie_store::StoreError::NotFound) => {
+            work.announce(user_id, "task.deleted", &json!({ "id": c.id }));
+        }
+        Err(err) => return Err(err.into()),
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -23,6 +23,12 @@ pub struct AuthUser {
 }
 
 impl AuthUser {
+    /// The caller as the use-cases know them, reached over REST.
+    #[must_use]
+    pub fn ctx(&self) -> maigie_services::Ctx {
+        maigie_services::Ctx::new(self.id, self.tier, maigie_services::Source::Rest)
+    }
+
     /// Whether the token was issued within `secs` seconds (a recent sign-in), for
     /// sensitive changes that have no other confirmation.
     #[must_use]

@@ -3,6 +3,7 @@
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header::USER_AGENT};
 use maigie_domain::{DisplayName, Email, Password, Role, Validation};
+use maigie_services::Replace;
 use maigie_store::audit::{self, AuditEntry};
 use maigie_store::tokens::{self, Rotation};
 use maigie_store::users::{self, NewUser, UserRow};
@@ -18,7 +19,6 @@ use super::session::{self, AuthResponse};
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::http::extract::Json;
 use crate::state::AppState;
-use crate::workflows;
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -98,9 +98,9 @@ pub(crate) async fn create_user(
     name: Option<&str>,
     email_verified: bool,
 ) -> ApiResult<UserRow> {
-    let mut tx = state.db.begin().await.map_err(ApiError::internal)?;
+    let mut work = state.services.begin().await?;
     let user = users::create(
-        &mut *tx,
+        work.conn(),
         NewUser {
             email: email.as_str(),
             password_hash,
@@ -122,9 +122,16 @@ pub(crate) async fn create_user(
         email: user.email.clone(),
         name: user.name.clone(),
     };
-    let workflow_id = workflows::enqueue_onboarding(&mut tx, &input).await?;
+    work.start_workflow(
+        Some(user.id),
+        onboarding::WORKFLOW_NAME,
+        &onboarding::onboarding_workflow_id(user.id),
+        &input,
+        Replace::Never,
+    )
+    .await?;
     audit::record(
-        &mut *tx,
+        work.conn(),
         AuditEntry {
             actor_id: Some(user.id),
             subject_id: Some(user.id),
@@ -134,9 +141,7 @@ pub(crate) async fn create_user(
         },
     )
     .await?;
-    tx.commit().await.map_err(ApiError::internal)?;
-    let json = serde_json::to_value(&input).map_err(ApiError::internal)?;
-    workflows::start_now(state, onboarding::WORKFLOW_NAME, &workflow_id, json).await;
+    work.commit(&state.services).await?;
     Ok(user)
 }
 

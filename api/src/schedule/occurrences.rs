@@ -21,7 +21,7 @@ use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::http::extract::{Json, Path, Query};
 use crate::http::input::nullable;
 use crate::state::AppState;
-use crate::{events, reminders};
+use maigie_services::reminders;
 
 /// Changes to one occurrence of a recurring block.
 #[derive(Debug, Default, Deserialize, ToSchema)]
@@ -194,9 +194,9 @@ pub async fn update_occurrence(
     Query(q): Query<OverlapParams>,
     Json(body): Json<UpdateOccurrence>,
 ) -> ApiResult<Response> {
-    let mut tx = state.db.begin().await.map_err(ApiError::internal)?;
-    schedule::lock_user_schedule(&mut tx, user.id).await?;
-    let (block, series, mut e) = load(&mut tx, user.id, id, &occurrence_start).await?;
+    let mut work = state.services.begin().await?;
+    schedule::lock_user_schedule(work.conn(), user.id).await?;
+    let (block, series, mut e) = load(work.tx(), user.id, id, &occurrence_start).await?;
     if series.rule.is_none() {
         return Err(not_recurring());
     }
@@ -213,16 +213,16 @@ pub async fn update_occurrence(
             completed_at: None,
         }];
         let window = (current.start_at, current.end_at);
-        let conflicts = conflicts_with(&mut tx, user.id, mine, window).await?;
+        let conflicts = conflicts_with(work.tx(), user.id, mine, window).await?;
         if !conflicts.is_empty() {
             return Ok(conflict_response(&conflicts));
         }
     }
-    let saved = schedule::put_exception(&mut *tx, user.id, &e).await?;
-    tx.commit().await.map_err(ApiError::internal)?;
-    reminders::sync_block(&state, user.id, id, block.reminder_minutes.is_some()).await;
+    let saved = schedule::put_exception(work.conn(), user.id, &e).await?;
+    reminders::sync_block(&mut work, user.id, id, block.reminder_minutes.is_some()).await?;
     let view = view(&block, &series, &saved)?;
-    events::publish(&state, user.id, "schedule_occurrence.updated", &view).await;
+    work.announce(user.id, "schedule_occurrence.updated", &view);
+    work.commit(&state.services).await?;
     Ok(Json(view).into_response())
 }
 
@@ -239,12 +239,12 @@ pub async fn complete_occurrence(
     Path((id, occurrence_start)): Path<(Uuid, String)>,
 ) -> ApiResult<Json<OccurrenceView>> {
     let now = Utc::now();
-    let mut tx = state.db.begin().await.map_err(ApiError::internal)?;
-    let (mut block, series, mut e) = load(&mut tx, user.id, id, &occurrence_start).await?;
+    let mut work = state.services.begin().await?;
+    let (mut block, series, mut e) = load(work.tx(), user.id, id, &occurrence_start).await?;
     if series.rule.is_none() {
         let mut fields = schedule::BlockFields::from(&block);
         fields.completed_at = Some(block.completed_at.unwrap_or(now));
-        block = schedule::update(&mut *tx, user.id, id, &fields).await?;
+        block = schedule::update(work.conn(), user.id, id, &fields).await?;
     } else {
         if e.cancelled {
             return Err(ApiError::invalid_field(
@@ -254,12 +254,12 @@ pub async fn complete_occurrence(
             ));
         }
         e.completed_at = Some(e.completed_at.unwrap_or(now));
-        e = schedule::put_exception(&mut *tx, user.id, &e).await?;
+        e = schedule::put_exception(work.conn(), user.id, &e).await?;
     }
-    tx.commit().await.map_err(ApiError::internal)?;
-    reminders::sync_block(&state, user.id, id, block.reminder_minutes.is_some()).await;
+    reminders::sync_block(&mut work, user.id, id, block.reminder_minutes.is_some()).await?;
     let view = view(&block, &series, &e)?;
-    events::publish(&state, user.id, "schedule_occurrence.updated", &view).await;
+    work.announce(user.id, "schedule_occurrence.updated", &view);
+    work.commit(&state.services).await?;
     Ok(Json(view))
 }
 

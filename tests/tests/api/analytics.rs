@@ -143,12 +143,17 @@ async fn a_day_is_computed_by_its_workflow_and_recomputing_it_replaces_the_figur
     let items = day_of(&app, &t, &day).await;
     assert_eq!(items.len(), 1);
     assert_eq!(items[0]["tasks_completed"], 3);
-    let rows: i64 =
-        sqlx::query_scalar("SELECT count(*) FROM daily_analytics WHERE user_id = $1::uuid")
-            .bind(s["user"]["id"].as_str().expect("id"))
-            .fetch_one(&db().await)
-            .await
-            .expect("count");
+    // Counted for this day only: the user may have rows for other days, since any
+    // dispatch on the run's shared database (the schedule test's, running alongside)
+    // computes yesterday for every user of every zone.
+    let rows: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM daily_analytics WHERE user_id = $1::uuid AND day = $2::date",
+    )
+    .bind(s["user"]["id"].as_str().expect("id"))
+    .bind(&day)
+    .fetch_one(&db().await)
+    .await
+    .expect("count");
     assert_eq!(rows, 1, "one row per user and day");
 
     let summary: Value = app

@@ -1,0 +1,101 @@
+//! Maigie's use-cases: every read and write that the REST API, the AI agent's tools,
+//! MCP and workflow activities perform, with no HTTP, no Temporal SDK and no model
+//! in sight.
+//!
+//! A write is one [`Work`]: a transaction holding the change, its outbox rows
+//! (reminder plans, workflow starts) and its audit entry; the live events it
+//! collected are published after commit, so every entry point emits the same ones.
+//! Callers say who they are with a [`Ctx`]; failures are one [`ServiceError`], which
+//! each adapter maps once.
+
+pub mod ctx;
+pub mod error;
+pub mod events;
+pub mod input;
+pub mod pagination;
+pub mod reminders;
+pub mod starter;
+pub mod tasks;
+pub mod work;
+
+use std::sync::Arc;
+
+use chrono_tz::Tz;
+use maigie_store::PgPool;
+use maigie_store::outbox::{self, PendingStart};
+use uuid::Uuid;
+
+pub use ctx::{Ctx, Source};
+pub use error::{ServiceError, ServiceResult};
+pub use events::{EventSink, RecordedEvents};
+pub use starter::{RecordingStarter, StartError, WorkflowStart, WorkflowStarter};
+pub use work::{Replace, Work};
+
+/// The use-cases' dependencies: cheap to clone.
+#[derive(Clone)]
+pub struct Services {
+    pub db: PgPool,
+    events: Arc<dyn EventSink>,
+    starter: Arc<dyn WorkflowStarter>,
+}
+
+impl Services {
+    #[must_use]
+    pub fn new(db: PgPool, events: Arc<dyn EventSink>, starter: Arc<dyn WorkflowStarter>) -> Self {
+        Self {
+            db,
+            events,
+            starter,
+        }
+    }
+
+    /// Opens the transaction of one write.
+    pub async fn begin(&self) -> ServiceResult<Work> {
+        Work::begin(self).await
+    }
+
+    /// The user's time zone (UTC when it is unknown or unreadable).
+    pub async fn zone(&self, user_id: Uuid) -> ServiceResult<Tz> {
+        let name = maigie_store::users::timezone(&self.db, user_id).await?;
+        Ok(name.parse().unwrap_or(Tz::UTC))
+    }
+
+    /// Tries one recorded start now and records the outcome in the outbox.
+    pub(crate) async fn dispatch(&self, start: &WorkflowStart) {
+        let result = self.starter.start(start).await;
+        let recorded = match &result {
+            Ok(()) => outbox::mark_started(&self.db, &start.workflow_id, &start.input).await,
+            Err(err) => {
+                tracing::warn!(workflow_id = %start.workflow_id, error = %err,
+                    "workflow start failed; the relay will retry");
+                outbox::mark_failed(&self.db, &start.workflow_id, &err.to_string()).await
+            }
+        };
+        if let Err(err) = recorded {
+            tracing::warn!(workflow_id = %start.workflow_id, error = %err,
+                "could not record a workflow start");
+        }
+    }
+
+    /// Retries up to 50 starts that are due (not started, not leased by another
+    /// relay); answers how many it tried.
+    pub async fn relay_outbox(&self) -> ServiceResult<usize> {
+        let due = outbox::claim_due(&self.db, 50, 30).await?;
+        let tried = due.len();
+        for PendingStart {
+            workflow_type,
+            workflow_id,
+            input,
+            ..
+        } in due
+        {
+            self.dispatch(&WorkflowStart {
+                workflow_type,
+                workflow_id,
+                input,
+            })
+            .await;
+        }
+        Ok(tried)
+    }
+}

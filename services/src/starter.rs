@@ -1,0 +1,76 @@
+//! Starting workflows: the [`WorkflowStarter`] port, the outbox behind it, and an
+//! in-memory starter for tests.
+//!
+//! A use-case records each workflow start (or a long-lived workflow's new input,
+//! such as a reminder's plan) as an outbox row *inside its transaction*, so a change
+//! that commits always has its start recorded, and one that rolls back never does.
+//! After commit the start is tried at once; if that fails (Temporal down, process
+//! killed), [`crate::Services::relay_outbox`] retries until it succeeds. Workflow ids
+//! are deterministic and a start repeated after success is a no-op, so a start may
+//! be tried more than once.
+
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use async_trait::async_trait;
+use serde_json::Value;
+
+/// One workflow start (or signal-with-start) as recorded in the outbox.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WorkflowStart {
+    pub workflow_type: String,
+    pub workflow_id: String,
+    pub input: Value,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("unknown workflow type {0}")]
+    UnknownType(String),
+    #[error("bad workflow input: {0}")]
+    Input(String),
+    /// The workflow service refused or could not be reached; retried by the relay.
+    #[error("workflow service: {0}")]
+    Unavailable(String),
+}
+
+/// Starts workflows by type name. An implementation answers `Ok` when the workflow
+/// was started, signalled, or was already running (starts are idempotent by id).
+#[async_trait]
+pub trait WorkflowStarter: Send + Sync {
+    async fn start(&self, start: &WorkflowStart) -> Result<(), StartError>;
+}
+
+/// A starter that records what it was asked to start (tests below HTTP); it can be
+/// made to fail, like a Temporal outage.
+#[derive(Debug, Default)]
+pub struct RecordingStarter {
+    started: Mutex<Vec<WorkflowStart>>,
+    down: AtomicBool,
+}
+
+impl RecordingStarter {
+    /// The starts that succeeded, in order.
+    #[must_use]
+    pub fn started(&self) -> Vec<WorkflowStart> {
+        self.started.lock().map(|v| v.clone()).unwrap_or_default()
+    }
+
+    /// Makes every following start fail (`true`) or succeed again (`false`).
+    pub fn set_down(&self, down: bool) {
+        self.down.store(down, Ordering::SeqCst);
+    }
+}
+
+#[async_trait]
+impl WorkflowStarter for RecordingStarter {
+    async fn start(&self, start: &WorkflowStart) -> Result<(), StartError> {
+        if self.down.load(Ordering::SeqCst) {
+            return Err(StartError::Unavailable("down (test)".into()));
+        }
+        if let Ok(mut started) = self.started.lock() {
+            started.push(start.clone());
+        }
+        Ok(())
+    }
+}
