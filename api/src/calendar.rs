@@ -25,8 +25,8 @@ use utoipa_axum::routes;
 use crate::auth::extractor::AuthUser;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::http::extract::{Json, Path};
-use crate::schedule::{exception_of, series_of};
 use crate::state::AppState;
+use maigie_services::schedule::{exception_of, series_of};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()

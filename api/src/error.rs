@@ -29,6 +29,14 @@ pub enum ApiError {
         code: &'static str,
         message: String,
     },
+    /// A client error with a status, a stable code and structured details.
+    #[error("{message}")]
+    Detailed {
+        status: StatusCode,
+        code: &'static str,
+        message: String,
+        details: Value,
+    },
     /// Missing, malformed, expired or revoked credentials (401).
     #[error("{message}")]
     Unauthorized { code: &'static str, message: String },
@@ -113,6 +121,12 @@ impl ApiError {
                 code,
                 message,
             } => (*status, code, message.clone(), None),
+            Self::Detailed {
+                status,
+                code,
+                message,
+                details,
+            } => (*status, code, message.clone(), Some(details.clone())),
             Self::Unauthorized { code, message } => {
                 (StatusCode::UNAUTHORIZED, code, message.clone(), None)
             }
@@ -258,6 +272,16 @@ impl From<ServiceError> for ApiError {
             ServiceError::Invalid(fields) => Self::Validation(fields),
             ServiceError::BadRequest { code, message } => Self::bad_request(code, message),
             ServiceError::Conflict { code, message } => Self::conflict(code, message),
+            ServiceError::ConflictWith {
+                code,
+                message,
+                details,
+            } => Self::Detailed {
+                status: StatusCode::CONFLICT,
+                code,
+                message,
+                details,
+            },
             ServiceError::Unprocessable { code, message } => {
                 Self::client(StatusCode::UNPROCESSABLE_ENTITY, code, message)
             }

@@ -20,6 +20,13 @@ pub enum ServiceError {
     /// The request conflicts with the stored state.
     #[error("{message}")]
     Conflict { code: &'static str, message: String },
+    /// The request conflicts with the stored state; `details` says with what.
+    #[error("{message}")]
+    ConflictWith {
+        code: &'static str,
+        message: String,
+        details: serde_json::Value,
+    },
     /// Well-formed, but it breaks a rule of the data model.
     #[error("{message}")]
     Unprocessable { code: &'static str, message: String },

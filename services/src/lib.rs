@@ -14,6 +14,7 @@ pub mod events;
 pub mod input;
 pub mod pagination;
 pub mod reminders;
+pub mod schedule;
 pub mod starter;
 pub mod tasks;
 pub mod work;

@@ -154,7 +154,7 @@ async fn input_of(agent: &Agent, draft: &DraftRow, tz: Tz) -> Result<PlanInput, 
         .begin()
         .await
         .map_err(|e| TurnError::Transient(e.to_string()))?;
-    let expanded = crate::schedule::expand_window(&mut tx, draft.user_id, from, to)
+    let expanded = maigie_services::schedule::window(&mut tx, draft.user_id, from, to, None)
         .await
         .map_err(|e| TurnError::Transient(e.to_string()))?;
     drop(tx);

@@ -15,12 +15,13 @@ use temporalio_client::{WorkflowIdReusePolicy, WorkflowStartOptions};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::input::{CreateBlock, OverlapParams};
 use crate::agent::drafting::{DraftOptions, MAX_WINDOW};
 use crate::auth::extractor::AuthUser;
 use crate::error::{ApiError, ApiResult, ErrorBody};
-use crate::http::extract::{Json, Path, Query};
+use crate::http::extract::{Json, Path};
 use crate::state::AppState;
+use maigie_services::ServiceError;
+use maigie_services::schedule::{self, CreateBlock, OverlapParams};
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -216,35 +217,21 @@ pub async fn accept_draft(
             rrule: None,
             reminder_minutes: Some(options.reminder_minutes.unwrap_or(10)),
         };
-        let res = super::create_block(
-            State(state.clone()),
-            user.clone(),
-            Query(OverlapParams::default()),
-            Json(body),
-        )
-        .await;
-        match res {
-            Ok(r) if r.status() == StatusCode::CREATED => {
-                let bytes = axum::body::to_bytes(r.into_body(), 1 << 20)
-                    .await
-                    .map_err(ApiError::internal)?;
-                let v: Value = serde_json::from_slice(&bytes).map_err(ApiError::internal)?;
-                if let Some(id) = v["id"].as_str().and_then(|s| s.parse().ok()) {
-                    created.push(id);
-                }
-            }
-            other => {
+        let ctx = user.ctx();
+        match schedule::create(&state.services, &ctx, body, &OverlapParams::default()).await {
+            Ok(view) => created.push(view.id),
+            Err(err) => {
                 for block_id in &created {
-                    let _ =
-                        super::delete_block(State(state.clone()), user.clone(), Path(*block_id))
-                            .await;
+                    let _ = schedule::delete(&state.services, &ctx, *block_id).await;
                 }
                 drafts::transition(&state.db, id, "accepted", "ready", &[]).await?;
-                other?;
-                return Err(ApiError::conflict(
-                    "draft_conflicts",
-                    "Your schedule changed since the draft was made; generate a new one.",
-                ));
+                return Err(match err {
+                    ServiceError::ConflictWith { .. } => ApiError::conflict(
+                        "draft_conflicts",
+                        "Your schedule changed since the draft was made; generate a new one.",
+                    ),
+                    other => other.into(),
+                });
             }
         }
     }

@@ -2,18 +2,15 @@
 
 use std::collections::HashMap;
 
-use axum::http::StatusCode;
-use axum::response::Response;
 use chrono::{DateTime, Duration, Utc};
 use maigie_domain::schedule::{
     CONFLICT_HORIZON_DAYS, Exception, Occurrence, Series, occurrences, overlapping_pairs,
 };
 use maigie_store::schedule::{self, BlockRow, ExceptionRow};
-use serde_json::json;
 use uuid::Uuid;
 
 use super::views::{ConflictPair, OccurrenceView};
-use crate::error::{ApiError, ApiResult, error_response};
+use crate::error::{ServiceError, ServiceResult};
 
 /// A transaction on the store.
 pub type Tx<'a> = maigie_store::Transaction<'a, maigie_store::Postgres>;
@@ -24,10 +21,11 @@ pub const MAX_OCCURRENCES: usize = 2_000;
 pub const MAX_CONFLICTS: usize = 200;
 
 /// The timing of a stored block (validated when it was saved).
-pub fn series_of(row: &BlockRow) -> ApiResult<Series> {
-    row.series().map_err(ApiError::internal)
+pub fn series_of(row: &BlockRow) -> ServiceResult<Series> {
+    row.series().map_err(ServiceError::internal)
 }
 
+/// The exception of a stored row.
 pub fn exception_of(e: &ExceptionRow) -> Exception {
     e.exception()
 }
@@ -40,11 +38,12 @@ pub struct Expanded {
 }
 
 impl Expanded {
-    pub fn view(&self, o: &Occurrence) -> ApiResult<OccurrenceView> {
+    /// The view of one of the expanded occurrences.
+    pub fn view(&self, o: &Occurrence) -> ServiceResult<OccurrenceView> {
         let block = self
             .blocks
             .get(&o.block_id)
-            .ok_or_else(|| ApiError::internal(std::fmt::Error))?;
+            .ok_or_else(|| ServiceError::internal(std::fmt::Error))?;
         OccurrenceView::new(o, block)
     }
 }
@@ -57,7 +56,7 @@ pub async fn window(
     from: DateTime<Utc>,
     to: DateTime<Utc>,
     exclude: Option<Uuid>,
-) -> ApiResult<Expanded> {
+) -> ServiceResult<Expanded> {
     let rows = schedule::in_window(&mut **db, user_id, from, to).await?;
     let rows: Vec<BlockRow> = rows.into_iter().filter(|r| Some(r.id) != exclude).collect();
     let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
@@ -73,7 +72,7 @@ pub async fn window(
         let series = series_of(row)?;
         let list = exceptions.get(&row.id).map_or(&[][..], Vec::as_slice);
         let occ = occurrences(row.id, &series, list, from, to, MAX_OCCURRENCES + 1)
-            .map_err(ApiError::internal)?;
+            .map_err(ServiceError::internal)?;
         all.extend(occ);
     }
     all.sort_by_key(|o| (o.start, o.block_id, o.occurrence_start));
@@ -87,7 +86,7 @@ pub async fn window(
 }
 
 /// Overlapping pairs among `occurrences` (different blocks), as views.
-pub fn pairs(expanded: &Expanded) -> ApiResult<(Vec<ConflictPair>, bool)> {
+pub fn pairs(expanded: &Expanded) -> ServiceResult<(Vec<ConflictPair>, bool)> {
     let found = overlapping_pairs(&expanded.occurrences, MAX_CONFLICTS + 1);
     let truncated = found.len() > MAX_CONFLICTS;
     let items = found
@@ -99,7 +98,7 @@ pub fn pairs(expanded: &Expanded) -> ApiResult<(Vec<ConflictPair>, bool)> {
                 second: expanded.view(&expanded.occurrences[b])?,
             })
         })
-        .collect::<ApiResult<_>>()?;
+        .collect::<ServiceResult<_>>()?;
     Ok((items, truncated))
 }
 
@@ -119,7 +118,7 @@ pub async fn conflicts_with(
     user_id: Uuid,
     mine: Vec<Occurrence>,
     (from, to): (DateTime<Utc>, DateTime<Utc>),
-) -> ApiResult<Vec<OccurrenceView>> {
+) -> ServiceResult<Vec<OccurrenceView>> {
     let Some(own) = mine.first().map(|o| o.block_id) else {
         return Ok(Vec::new());
     };
@@ -139,15 +138,14 @@ pub async fn conflicts_with(
         .collect()
 }
 
-/// 409 `schedule_conflict`, listing the occurrences in the way.
-pub fn conflict_response(conflicts: &[OccurrenceView]) -> Response {
-    error_response(
-        StatusCode::CONFLICT,
-        "schedule_conflict",
-        format!(
+/// `schedule_conflict`, listing the occurrences in the way.
+pub fn conflict_error(conflicts: &[OccurrenceView]) -> ServiceError {
+    ServiceError::ConflictWith {
+        code: "schedule_conflict",
+        message: format!(
             "This overlaps {} other occurrence(s); retry with ?allow_overlap=true to save anyway.",
             conflicts.len()
         ),
-        Some(json!({ "conflicts": conflicts })),
-    )
+        details: serde_json::json!({ "conflicts": conflicts }),
+    }
 }

@@ -10,13 +10,13 @@ use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crate::error::{ApiError, ApiResult};
-use crate::http::input::nullable;
+use crate::error::{ServiceError, ServiceResult};
+use crate::input::nullable;
 
 const DESCRIPTION_MAX: usize = 10_000;
 
 /// A new schedule block.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"title": "Calculus", "start_at": "2026-03-02T09:00:00Z",
     "end_at": "2026-03-02T10:30:00Z", "timezone": "Europe/London",
@@ -45,7 +45,7 @@ pub struct CreateBlock {
 
 /// Changes to a block; absent fields stay, `null` clears where allowed. Changing
 /// `start_at`, `end_at`, `timezone` or `rrule` drops the per-occurrence exceptions.
-#[derive(Debug, Default, Deserialize, ToSchema)]
+#[derive(Debug, Default, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateBlock {
     pub title: Option<String>,
@@ -76,7 +76,7 @@ pub struct UpdateBlock {
 }
 
 /// `?allow_overlap=true` saves despite overlapping blocks.
-#[derive(Debug, Default, Deserialize, IntoParams)]
+#[derive(Debug, Default, Clone, Deserialize, IntoParams)]
 pub struct OverlapParams {
     pub allow_overlap: Option<bool>,
 }
@@ -108,7 +108,8 @@ pub struct Parsed {
 }
 
 impl CreateBlock {
-    pub fn parse(self, user_timezone: &str) -> ApiResult<Parsed> {
+    /// Checks the block and its timing; the zone defaults to the user's.
+    pub fn parse(self, user_timezone: &str) -> ServiceResult<Parsed> {
         let mut v = Validation::new();
         let title = v.check("title", Title::parse(&self.title));
         let description = v.check(
@@ -157,7 +158,7 @@ impl CreateBlock {
 
 impl UpdateBlock {
     /// Merges the changes into `current`.
-    pub fn apply(self, mut f: BlockFields, now: DateTime<Utc>) -> ApiResult<Parsed> {
+    pub fn apply(self, mut f: BlockFields, now: DateTime<Utc>) -> ServiceResult<Parsed> {
         let mut v = Validation::new();
         if let Some(raw) = &self.title
             && let Some(t) = v.check("title", Title::parse(raw))
@@ -221,18 +222,18 @@ impl UpdateBlock {
     }
 }
 
-fn finish_err(v: Validation) -> ApiError {
+fn finish_err(v: Validation) -> ServiceError {
     match v.finish() {
-        Err(fields) => ApiError::Validation(fields),
-        Ok(()) => ApiError::invalid_field("body", "invalid", "The block is invalid."),
+        Err(fields) => ServiceError::Invalid(fields),
+        Ok(()) => ServiceError::invalid_field("body", "invalid", "The block is invalid."),
     }
 }
 
 /// Parses the rule in the block's zone, checks the timing, and fills in the
 /// canonical rule text and the series' end.
-fn timing(mut v: Validation, mut f: BlockFields) -> ApiResult<Parsed> {
+fn timing(mut v: Validation, mut f: BlockFields) -> ServiceResult<Parsed> {
     let tz = Timezone::parse(&f.timezone)
-        .map_err(ApiError::internal)?
+        .map_err(ServiceError::internal)?
         .tz();
     let rule = match f.recurrence_rule.as_deref() {
         Some(raw) => match v.check("rrule", Rule::parse(raw, tz)) {
@@ -250,6 +251,6 @@ fn timing(mut v: Validation, mut f: BlockFields) -> ApiResult<Parsed> {
     f.recurrence_rule = series.rule.as_ref().map(|r| r.as_str().to_owned());
     f.recurrence_end_at = series
         .last_end()
-        .map_err(|e| ApiError::invalid_field("rrule", "invalid_rrule", e.to_string()))?;
+        .map_err(|e| ServiceError::invalid_field("rrule", "invalid_rrule", e.to_string()))?;
     Ok(Parsed { fields: f, series })
 }

@@ -7,7 +7,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::error::ApiError;
+use crate::error::ServiceError;
 
 /// A schedule block (a series when `rrule` is set).
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -40,9 +40,9 @@ pub struct BlockView {
 }
 
 impl TryFrom<&BlockRow> for BlockView {
-    type Error = ApiError;
+    type Error = ServiceError;
 
-    fn try_from(r: &BlockRow) -> Result<Self, ApiError> {
+    fn try_from(r: &BlockRow) -> Result<Self, ServiceError> {
         Ok(Self {
             id: r.id,
             title: r.title.clone(),
@@ -50,7 +50,7 @@ impl TryFrom<&BlockRow> for BlockView {
             start_at: r.start_at,
             end_at: r.end_at,
             timezone: r.timezone.clone(),
-            block_type: r.block_type.parse().map_err(ApiError::internal)?,
+            block_type: r.block_type.parse().map_err(ServiceError::internal)?,
             course_id: r.course_id,
             goal_id: r.goal_id,
             task_id: r.task_id,
@@ -92,7 +92,8 @@ pub struct OccurrenceView {
 }
 
 impl OccurrenceView {
-    pub fn new(o: &Occurrence, block: &BlockRow) -> Result<Self, ApiError> {
+    /// The view of occurrence `o` of `block`.
+    pub fn new(o: &Occurrence, block: &BlockRow) -> Result<Self, ServiceError> {
         let recurring = block.recurrence_rule.is_some();
         // A one-off block has no exceptions: its completion is the block's.
         let completed_at = if recurring {
@@ -106,7 +107,7 @@ impl OccurrenceView {
             start_at: o.start,
             end_at: o.end,
             title: o.title.clone().unwrap_or_else(|| block.title.clone()),
-            block_type: block.block_type.parse().map_err(ApiError::internal)?,
+            block_type: block.block_type.parse().map_err(ServiceError::internal)?,
             timezone: block.timezone.clone(),
             recurring,
             moved: o.moved,
@@ -121,7 +122,7 @@ impl OccurrenceView {
 }
 
 /// Occurrences in a window, by start.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct OccurrenceList {
     pub items: Vec<OccurrenceView>,
     /// More occurrences than the cap fall in the window: ask again from the last
@@ -130,21 +131,21 @@ pub struct OccurrenceList {
 }
 
 /// Two occurrences of different blocks that overlap.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ConflictPair {
     pub first: OccurrenceView,
     pub second: OccurrenceView,
 }
 
 /// Overlapping pairs in a window, by the first one's start.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ConflictList {
     pub items: Vec<ConflictPair>,
     pub truncated: bool,
 }
 
 /// A page of blocks (series) by start.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct BlockPage {
     pub items: Vec<BlockView>,
     pub next_cursor: Option<String>,
