@@ -71,7 +71,11 @@ impl AppState {
             deps.temporal.clone(),
             settings.temporal_task_queue.clone(),
         );
-        let services = Services::new(deps.db.clone(), Arc::new(events.clone()), Arc::new(starter));
+        let services = Services::new(deps.db.clone(), Arc::new(events.clone()), Arc::new(starter))
+            .with_settings(maigie_services::ServiceSettings {
+                limits: settings.limits,
+                agent: settings.agent.clone(),
+            });
         let state = Self {
             db: deps.db,
             services,

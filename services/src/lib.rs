@@ -15,6 +15,7 @@ pub mod input;
 pub mod pagination;
 pub mod reminders;
 pub mod schedule;
+pub mod settings;
 pub mod starter;
 pub mod tasks;
 pub mod work;
@@ -29,6 +30,7 @@ use uuid::Uuid;
 pub use ctx::{Ctx, Source};
 pub use error::{ServiceError, ServiceResult};
 pub use events::{EventSink, RecordedEvents};
+pub use settings::ServiceSettings;
 pub use starter::{RecordingStarter, StartError, WorkflowStart, WorkflowStarter};
 pub use work::{Replace, Work};
 
@@ -36,6 +38,7 @@ pub use work::{Replace, Work};
 #[derive(Clone)]
 pub struct Services {
     pub db: PgPool,
+    pub settings: Arc<ServiceSettings>,
     events: Arc<dyn EventSink>,
     starter: Arc<dyn WorkflowStarter>,
 }
@@ -45,9 +48,17 @@ impl Services {
     pub fn new(db: PgPool, events: Arc<dyn EventSink>, starter: Arc<dyn WorkflowStarter>) -> Self {
         Self {
             db,
+            settings: Arc::new(ServiceSettings::default()),
             events,
             starter,
         }
+    }
+
+    /// The same services with `settings` (limits, agent) instead of the defaults.
+    #[must_use]
+    pub fn with_settings(mut self, settings: ServiceSettings) -> Self {
+        self.settings = Arc::new(settings);
+        self
     }
 
     /// Opens the transaction of one write.
