@@ -11,10 +11,14 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use maigie_services::{StartError, WorkflowStart, WorkflowStarter};
+use maigie_workflows::ai_action::{self, AiActionInput, AiActionWorkflow};
 use maigie_workflows::onboarding::{self, OnboardingInput, UserOnboardingWorkflow};
 use maigie_workflows::reminder::{self, ReminderInput, ReminderWorkflow};
+use maigie_workflows::schedule_generation::{self, DraftInput, ScheduleGenerationWorkflow};
 use temporalio_client::errors::WorkflowStartError;
-use temporalio_client::{Client, WorkflowIdReusePolicy, WorkflowStartOptions};
+use temporalio_client::{
+    Client, WorkflowIdReusePolicy, WorkflowSignalOptions, WorkflowStartOptions,
+};
 use temporalio_common::search_attributes::SearchAttributes;
 use tokio::sync::watch;
 
@@ -43,6 +47,22 @@ impl TemporalStarter {
                     serde_json::from_value(start.input.clone()).map_err(bad_input)?;
                 self.client
                     .start_workflow(UserOnboardingWorkflow::run, input, options)
+                    .await
+                    .map(|_| ())
+            }
+            ai_action::WORKFLOW_NAME => {
+                let input: AiActionInput =
+                    serde_json::from_value(start.input.clone()).map_err(bad_input)?;
+                self.client
+                    .start_workflow(AiActionWorkflow::run, input, options)
+                    .await
+                    .map(|_| ())
+            }
+            schedule_generation::WORKFLOW_NAME => {
+                let input: DraftInput =
+                    serde_json::from_value(start.input.clone()).map_err(bad_input)?;
+                self.client
+                    .start_workflow(ScheduleGenerationWorkflow::run, input, options)
                     .await
                     .map(|_| ())
             }
@@ -91,6 +111,29 @@ impl WorkflowStarter for TemporalStarter {
             .increment(1);
         }
         result
+    }
+
+    async fn signal(
+        &self,
+        workflow_type: &str,
+        workflow_id: &str,
+        signal: &str,
+    ) -> Result<(), StartError> {
+        if workflow_type != ai_action::WORKFLOW_NAME {
+            return Err(StartError::UnknownType(workflow_type.to_owned()));
+        }
+        let handle = self
+            .client
+            .get_workflow_handle::<AiActionWorkflow>(workflow_id.to_owned());
+        let options = WorkflowSignalOptions::default();
+        let sent = match signal {
+            ai_action::CONFIRM_SIGNAL => {
+                handle.signal(AiActionWorkflow::confirm, (), options).await
+            }
+            ai_action::REJECT_SIGNAL => handle.signal(AiActionWorkflow::reject, (), options).await,
+            other => return Err(StartError::UnknownType(format!("{workflow_type}.{other}"))),
+        };
+        sent.map_err(|e| StartError::Unavailable(e.to_string()))
     }
 }
 

@@ -8,6 +8,7 @@
 //! Callers say who they are with a [`Ctx`]; failures are one [`ServiceError`], which
 //! each adapter maps once.
 
+pub mod chat;
 pub mod ctx;
 pub mod error;
 pub mod events;
@@ -31,7 +32,7 @@ pub use ctx::{Ctx, Source};
 pub use error::{ServiceError, ServiceResult};
 pub use events::{EventSink, RecordedEvents};
 pub use settings::ServiceSettings;
-pub use starter::{RecordingStarter, StartError, WorkflowStart, WorkflowStarter};
+pub use starter::{RecordingStarter, SentSignal, StartError, WorkflowStart, WorkflowStarter};
 pub use work::{Replace, Work};
 
 /// The use-cases' dependencies: cheap to clone.
@@ -87,6 +88,19 @@ impl Services {
             tracing::warn!(workflow_id = %start.workflow_id, error = %err,
                 "could not record a workflow start");
         }
+    }
+
+    /// Sends a signal to a running workflow (not through the outbox: the caller
+    /// reports a failure to the user, who can try again).
+    pub async fn signal(
+        &self,
+        workflow_type: &str,
+        workflow_id: &str,
+        signal: &str,
+    ) -> Result<(), StartError> {
+        self.starter
+            .signal(workflow_type, workflow_id, signal)
+            .await
     }
 
     /// Retries up to 50 starts that are due (not started, not leased by another

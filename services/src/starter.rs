@@ -39,6 +39,22 @@ pub enum StartError {
 #[async_trait]
 pub trait WorkflowStarter: Send + Sync {
     async fn start(&self, start: &WorkflowStart) -> Result<(), StartError>;
+
+    /// Sends signal `signal` (no payload) to the running workflow `workflow_id` of
+    /// type `workflow_type`.
+    async fn signal(
+        &self,
+        workflow_type: &str,
+        workflow_id: &str,
+        signal: &str,
+    ) -> Result<(), StartError>;
+}
+
+/// A signal sent to a workflow.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SentSignal {
+    pub workflow_id: String,
+    pub signal: String,
 }
 
 /// A starter that records what it was asked to start (tests below HTTP); it can be
@@ -46,6 +62,7 @@ pub trait WorkflowStarter: Send + Sync {
 #[derive(Debug, Default)]
 pub struct RecordingStarter {
     started: Mutex<Vec<WorkflowStart>>,
+    signals: Mutex<Vec<SentSignal>>,
     down: AtomicBool,
 }
 
@@ -54,6 +71,12 @@ impl RecordingStarter {
     #[must_use]
     pub fn started(&self) -> Vec<WorkflowStart> {
         self.started.lock().map(|v| v.clone()).unwrap_or_default()
+    }
+
+    /// The signals sent, in order.
+    #[must_use]
+    pub fn signals(&self) -> Vec<SentSignal> {
+        self.signals.lock().map(|v| v.clone()).unwrap_or_default()
     }
 
     /// Makes every following start fail (`true`) or succeed again (`false`).
@@ -70,6 +93,24 @@ impl WorkflowStarter for RecordingStarter {
         }
         if let Ok(mut started) = self.started.lock() {
             started.push(start.clone());
+        }
+        Ok(())
+    }
+
+    async fn signal(
+        &self,
+        _workflow_type: &str,
+        workflow_id: &str,
+        signal: &str,
+    ) -> Result<(), StartError> {
+        if self.down.load(Ordering::SeqCst) {
+            return Err(StartError::Unavailable("down (test)".into()));
+        }
+        if let Ok(mut signals) = self.signals.lock() {
+            signals.push(SentSignal {
+                workflow_id: workflow_id.to_owned(),
+                signal: signal.to_owned(),
+            });
         }
         Ok(())
     }

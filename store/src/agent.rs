@@ -275,7 +275,7 @@ pub async fn usage_by_provider(
 /// answers the new count, or `None` when the allowance is used up. `limit = None`:
 /// unlimited (still counted).
 pub async fn count_message(
-    db: &PgPool,
+    db: impl PgExecutor<'_>,
     user_id: Uuid,
     month: NaiveDate,
     limit: Option<i32>,

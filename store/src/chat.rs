@@ -117,7 +117,7 @@ pub struct ConversationChange<'a> {
 }
 
 pub async fn update_conversation(
-    db: &PgPool,
+    db: impl PgExecutor<'_>,
     user_id: Uuid,
     id: Uuid,
     change: ConversationChange<'_>,
@@ -151,8 +151,8 @@ pub async fn delete_conversation(db: &PgPool, user_id: Uuid, id: Uuid) -> Result
 
 /// Stores a message (once per dedupe key) and bumps the conversation; answers the
 /// stored message (the earlier one on a repeat).
-pub async fn add_message(
-    db: &PgPool,
+pub async fn add_message<'c>(
+    db: impl sqlx::Acquire<'c, Database = sqlx::Postgres>,
     user_id: Uuid,
     m: &NewMessage<'_>,
 ) -> Result<MessageRow, StoreError> {

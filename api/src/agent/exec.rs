@@ -11,14 +11,7 @@ use serde_json::{Map, Value, json};
 use tower::ServiceExt;
 use uuid::Uuid;
 
-/// One row an action changed: `before = None` created it, `after = None` deleted it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Change {
-    pub entity: String,
-    pub id: Uuid,
-    pub before: Option<Value>,
-    pub after: Option<Value>,
-}
+pub use maigie_services::chat::undo::Change;
 
 /// What a tool call did.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -3,20 +3,14 @@
 //! changed, or nothing when one of them changed since.
 
 use chrono::{Duration, Utc};
-use maigie_services::tasks::TaskView;
-use maigie_services::{Work, reminders};
 use maigie_store::agent::{self as log, StepRow};
 use maigie_store::chat::{self, NewMessage};
-use maigie_store::snapshot::{self, RestoreError};
 use maigie_workflows::ai_action::{AwaitInput, FinishInput, ToolInput};
 use serde_json::{Map, Value, json};
-use uuid::Uuid;
 
-use super::exec::{Caller, Change, ExecError};
+use super::exec::{Caller, ExecError};
 use super::turn::TurnError;
 use super::{Agent, context, registry, tools};
-use crate::error::ApiError;
-use crate::state::AppState;
 
 /// What a tool answered, as the model reads it (bounded).
 fn tool_message(ok: bool, summary: &str, data: &Value) -> String {
@@ -190,162 +184,4 @@ pub async fn finish(agent: &Agent, input: &FinishInput) -> Result<(), TurnError>
         )
         .await;
     Ok(())
-}
-
-/// Why an undo was refused.
-fn undo_error(err: RestoreError) -> ApiError {
-    match err {
-        RestoreError::Changed { entity, id } => ApiError::conflict(
-            "undo_conflict",
-            format!(
-                "The {} {id} changed after the action; nothing was undone.",
-                entity.replace('_', " ")
-            ),
-        ),
-        RestoreError::UnknownEntity(e) => ApiError::internal(RestoreError::UnknownEntity(e)),
-        RestoreError::Store(e) => e.into(),
-    }
-}
-
-/// Each row the action touched once: its first `before` and its last `after` (a row
-/// created and then edited by the same action is simply deleted), in first-touch order.
-fn per_row(changes: Vec<Change>) -> Vec<Change> {
-    let mut rows: Vec<Change> = Vec::new();
-    for c in changes {
-        match rows
-            .iter_mut()
-            .find(|r| r.entity == c.entity && r.id == c.id)
-        {
-            Some(row) => row.after = c.after,
-            None => rows.push(c),
-        }
-    }
-    rows
-}
-
-/// Restores what the action changed, newest change first, in one transaction.
-pub async fn undo(
-    state: &AppState,
-    user_id: Uuid,
-    action_id: Uuid,
-) -> Result<Vec<Change>, ApiError> {
-    let mut work = state.services.begin().await?;
-    // Locked: two undos of one action run one after the other.
-    match log::lock_action(work.tx(), user_id, action_id)
-        .await?
-        .as_str()
-    {
-        "undone" => {
-            return Err(ApiError::conflict(
-                "already_undone",
-                "This action was already undone.",
-            ));
-        }
-        "running" | "pending" | "awaiting_confirmation" => {
-            return Err(ApiError::conflict(
-                "action_in_progress",
-                "The action has not finished yet.",
-            ));
-        }
-        _ => {}
-    }
-    let steps = log::steps(work.conn(), action_id).await?;
-    let mut list: Vec<Change> = Vec::new();
-    for step in steps.iter().filter(|s| s.status == "completed") {
-        list.extend(
-            serde_json::from_value::<Vec<Change>>(step.changes.clone()).unwrap_or_default(),
-        );
-    }
-    let changes = per_row(list);
-    if changes.is_empty() {
-        return Err(ApiError::conflict(
-            "nothing_to_undo",
-            "This action changed nothing.",
-        ));
-    }
-    for c in changes.iter().rev() {
-        snapshot::restore(
-            work.tx(),
-            &c.entity,
-            user_id,
-            c.id,
-            c.before.as_ref(),
-            c.after.as_ref(),
-        )
-        .await
-        .map_err(undo_error)?;
-    }
-    let goals: Vec<Uuid> = changes
-        .iter()
-        .flat_map(|c| [&c.before, &c.after])
-        .filter_map(|v| v.as_ref()?.get("goal_id")?.as_str()?.parse().ok())
-        .collect();
-    if !goals.is_empty() {
-        maigie_store::goals::refresh_progress(work.tx(), &goals).await?;
-    }
-    log::mark_undone(work.tx(), action_id).await?;
-    for c in &changes {
-        match c.entity.as_str() {
-            "task" => {
-                reminders::resync_task(&mut work, user_id, c.id).await?;
-                announce_task(&mut work, user_id, c).await?;
-            }
-            "schedule_block" => reminders::sync_block(&mut work, user_id, c.id, true).await?,
-            _ => {}
-        }
-    }
-    work.commit(&state.services).await?;
-    Ok(changes)
-}
-
-/// Tells the user's clients about a task the undo restored, with the events the
-/// task's own use-cases send.
-async fn announce_task(work: &mut Work, user_id: Uuid, c: &Change) -> Result<(), ApiError> {
-    match maigie_store::tasks::get(work.conn(), user_id, c.id).await {
-        Ok(row) => {
-            let view = TaskView::try_from(row)?;
-            let kind = if c.after.is_none() {
-                "task.created"
-            } else {
-                "task.updated"
-            };
-            work.announce(user_id, kind, &view);
-        }
-        Err(maigie_store::StoreError::NotFound) => {
-            work.announce(user_id, "task.deleted", &json!({ "id": c.id }));
-        }
-        Err(err) => return Err(err.into()),
-    }
-    Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn change(id: Uuid, before: Option<Value>, after: Option<Value>) -> Change {
-        Change {
-            entity: "task".into(),
-            id,
-            before,
-            after,
-        }
-    }
-
-    #[test]
-    fn a_row_touched_twice_is_restored_from_its_first_before_and_checked_against_its_last_after() {
-        let (a, b) = (Uuid::new_v4(), Uuid::new_v4());
-        let rows = per_row(vec![
-            change(a, None, Some(json!({"v": 1}))),
-            change(b, Some(json!({"v": 0})), Some(json!({"v": 5}))),
-            change(a, Some(json!({"v": 1})), Some(json!({"v": 2}))),
-        ]);
-        assert_eq!(
-            rows,
-            vec![
-                change(a, None, Some(json!({"v": 2}))),
-                change(b, Some(json!({"v": 0})), Some(json!({"v": 5}))),
-            ]
-        );
-    }
 }

@@ -1,6 +1,8 @@
 //! `/api/chat`: conversations with the assistant, messages answered by a durable
 //! `ai_action` workflow and streamed back ([`send`]), the actions' log with confirm,
 //! reject and undo ([`actions`]), and usage against the tier's allowance ([`usage`]).
+//! The rules live in [`maigie_services::chat`]; these handlers extract, call and
+//! answer (and stream).
 
 pub mod actions;
 pub mod send;
@@ -8,19 +10,18 @@ pub mod usage;
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use chrono::{DateTime, Utc};
-use maigie_store::chat::{self, ConversationChange, ConversationRow, MessageRow};
-use serde::{Deserialize, Serialize};
-use serde_json::Value;
-use utoipa::{IntoParams, ToSchema};
+use maigie_services::chat;
+pub use maigie_services::chat::{
+    ConversationPage, ConversationView, CreateConversation, MessagePage, MessageView, PageParams,
+    RenameConversation,
+};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
 
 use crate::auth::extractor::AuthUser;
-use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::error::{ApiResult, ErrorBody};
 use crate::http::extract::{Json, Path, Query};
-use crate::pagination;
 use crate::state::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -41,124 +42,6 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(usage::my_usage))
 }
 
-/// What a conversation can be about.
-const CONTEXTS: [&str; 7] = [
-    "course",
-    "goal",
-    "task",
-    "note",
-    "daily_plan",
-    "weekly_plan",
-    "schedule_block",
-];
-
-/// A conversation.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ConversationView {
-    pub id: Uuid,
-    pub title: Option<String>,
-    /// course, goal, task, note, daily_plan, weekly_plan or schedule_block.
-    pub context_type: Option<String>,
-    pub context_id: Option<Uuid>,
-    pub last_message_at: DateTime<Utc>,
-    /// History before this moment is hidden (cleared).
-    pub cleared_at: Option<DateTime<Utc>>,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-}
-
-impl From<ConversationRow> for ConversationView {
-    fn from(r: ConversationRow) -> Self {
-        Self {
-            id: r.id,
-            title: r.title,
-            context_type: r.context_type,
-            context_id: r.context_id,
-            last_message_at: r.last_message_at,
-            cleared_at: r.cleared_at,
-            created_at: r.created_at,
-            updated_at: r.updated_at,
-        }
-    }
-}
-
-/// A message of a conversation.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct MessageView {
-    pub id: Uuid,
-    /// user, assistant or tool.
-    pub role: String,
-    pub content: String,
-    /// The assistant's tool calls (OpenAI shape).
-    #[schema(value_type = Option<Object>)]
-    pub tool_calls: Option<Value>,
-    pub tool_call_id: Option<String>,
-    pub created_at: DateTime<Utc>,
-}
-
-impl From<MessageRow> for MessageView {
-    fn from(r: MessageRow) -> Self {
-        Self {
-            id: r.id,
-            role: r.role,
-            content: r.content,
-            tool_calls: r.tool_calls,
-            tool_call_id: r.tool_call_id,
-            created_at: r.created_at,
-        }
-    }
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ConversationPage {
-    pub items: Vec<ConversationView>,
-    pub next_cursor: Option<String>,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct MessagePage {
-    /// Newest first.
-    pub items: Vec<MessageView>,
-    pub next_cursor: Option<String>,
-}
-
-#[derive(Debug, Deserialize, IntoParams)]
-pub struct PageParams {
-    pub cursor: Option<String>,
-    /// 1–200 (default 50).
-    pub limit: Option<i64>,
-}
-
-#[derive(Debug, Default, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct CreateConversation {
-    /// 1–200 characters; default: the start of the first message.
-    pub title: Option<String>,
-    /// What the conversation is about: course, goal, task, note, daily_plan, weekly_plan
-    /// or schedule_block (one of yours, given as `context_id`).
-    pub context_type: Option<String>,
-    pub context_id: Option<Uuid>,
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct RenameConversation {
-    /// 1–200 characters.
-    pub title: String,
-}
-
-fn title(raw: &str) -> ApiResult<String> {
-    let t = raw.trim();
-    if t.is_empty() || t.chars().count() > 200 {
-        return Err(ApiError::invalid_field(
-            "title",
-            "invalid_length",
-            "must be 1–200 characters",
-        ));
-    }
-    Ok(t.to_owned())
-}
-
 /// List conversations, most recently active first.
 #[utoipa::path(get, path = "/api/chat/conversations", tag = "chat", security(("bearer" = [])), params(PageParams),
     responses((status = 200, body = ConversationPage), (status = 400, body = ErrorBody)))]
@@ -167,14 +50,9 @@ pub async fn list_conversations(
     user: AuthUser,
     Query(q): Query<PageParams>,
 ) -> ApiResult<Json<ConversationPage>> {
-    let limit = pagination::limit(q.limit)?;
-    let after = q.cursor.as_deref().map(pagination::decode).transpose()?;
-    let rows = chat::list_conversations(&state.db, user.id, after, limit).await?;
-    let (rows, next_cursor) = pagination::paginate(rows, limit, |r| (r.last_message_at, r.id));
-    Ok(Json(ConversationPage {
-        items: rows.into_iter().map(Into::into).collect(),
-        next_cursor,
-    }))
+    Ok(Json(
+        chat::list_conversations(&state.services, &user.ctx(), q).await?,
+    ))
 }
 
 /// Start a conversation, optionally about one of your courses, goals, plans…
@@ -186,41 +64,8 @@ pub async fn create_conversation(
     user: AuthUser,
     Json(body): Json<CreateConversation>,
 ) -> ApiResult<(StatusCode, Json<ConversationView>)> {
-    let title = body.title.as_deref().map(title).transpose()?;
-    let context = match (body.context_type.as_deref(), body.context_id) {
-        (None, None) => None,
-        (None, Some(_)) => {
-            return Err(ApiError::invalid_field(
-                "context_type",
-                "required",
-                "is required with context_id",
-            ));
-        }
-        (Some(kind), _) if !CONTEXTS.contains(&kind) => {
-            return Err(ApiError::invalid_field(
-                "context_type",
-                "unknown_value",
-                format!("must be one of {}", CONTEXTS.join(", ")),
-            ));
-        }
-        (Some(kind), id) => {
-            if let Some(id) = id {
-                let exists = maigie_store::snapshot::snapshot(&state.db, kind, user.id, id)
-                    .await
-                    .map_err(ApiError::internal)?;
-                if exists.is_none() {
-                    return Err(ApiError::invalid_field(
-                        "context_id",
-                        "not_found",
-                        format!("No such {kind} of yours."),
-                    ));
-                }
-            }
-            Some((kind, id))
-        }
-    };
-    let row = chat::create_conversation(&state.db, user.id, title.as_deref(), context).await?;
-    Ok((StatusCode::CREATED, Json(row.into())))
+    let view = chat::create_conversation(&state.services, &user.ctx(), body).await?;
+    Ok((StatusCode::CREATED, Json(view)))
 }
 
 /// One conversation.
@@ -232,7 +77,7 @@ pub async fn get_conversation(
     Path(id): Path<Uuid>,
 ) -> ApiResult<Json<ConversationView>> {
     Ok(Json(
-        chat::get_conversation(&state.db, user.id, id).await?.into(),
+        chat::get_conversation(&state.services, &user.ctx(), id).await?,
     ))
 }
 
@@ -246,19 +91,8 @@ pub async fn rename_conversation(
     Path(id): Path<Uuid>,
     Json(body): Json<RenameConversation>,
 ) -> ApiResult<Json<ConversationView>> {
-    let title = title(&body.title)?;
     Ok(Json(
-        chat::update_conversation(
-            &state.db,
-            user.id,
-            id,
-            ConversationChange {
-                title: Some(&title),
-                clear: false,
-            },
-        )
-        .await?
-        .into(),
+        chat::rename_conversation(&state.services, &user.ctx(), id, body).await?,
     ))
 }
 
@@ -270,7 +104,7 @@ pub async fn delete_conversation(
     user: AuthUser,
     Path(id): Path<Uuid>,
 ) -> ApiResult<StatusCode> {
-    chat::delete_conversation(&state.db, user.id, id).await?;
+    chat::delete_conversation(&state.services, &user.ctx(), id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -283,17 +117,7 @@ pub async fn clear_conversation(
     Path(id): Path<Uuid>,
 ) -> ApiResult<Json<ConversationView>> {
     Ok(Json(
-        chat::update_conversation(
-            &state.db,
-            user.id,
-            id,
-            ConversationChange {
-                title: None,
-                clear: true,
-            },
-        )
-        .await?
-        .into(),
+        chat::clear_conversation(&state.services, &user.ctx(), id).await?,
     ))
 }
 
@@ -307,13 +131,7 @@ pub async fn history(
     Path(id): Path<Uuid>,
     Query(q): Query<PageParams>,
 ) -> ApiResult<Json<MessagePage>> {
-    chat::get_conversation(&state.db, user.id, id).await?;
-    let limit = pagination::limit(q.limit)?;
-    let before = q.cursor.as_deref().map(pagination::decode).transpose()?;
-    let rows = chat::history(&state.db, user.id, id, before, limit).await?;
-    let (rows, next_cursor) = pagination::paginate(rows, limit, |r| (r.created_at, r.id));
-    Ok(Json(MessagePage {
-        items: rows.into_iter().map(Into::into).collect(),
-        next_cursor,
-    }))
+    Ok(Json(
+        chat::history(&state.services, &user.ctx(), id, q).await?,
+    ))
 }

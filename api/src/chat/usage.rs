@@ -1,93 +1,18 @@
-//! `GET /api/users/me/usage`: this month's AI messages against the tier's allowance,
-//! and the tokens each model provider used.
+//! `GET /api/users/me/usage` (see [`maigie_services::chat::usage`]).
 
 use axum::extract::State;
-use chrono::{DateTime, NaiveTime, TimeZone, Utc};
-use maigie_domain::Tier;
-use maigie_store::agent as log;
-use serde::Serialize;
-use utoipa::ToSchema;
+pub use maigie_services::chat::usage::{ConversationUsage, ProviderUsage, Usage};
 
 use crate::auth::extractor::AuthUser;
 use crate::error::{ApiResult, ErrorBody};
 use crate::http::extract::Json;
 use crate::state::AppState;
 
-/// Tokens one provider used this month.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ProviderUsage {
-    /// The provider's host (e.g. `api.openai.com`); the offline assistant uses none.
-    pub provider: String,
-    pub prompt_tokens: i64,
-    pub completion_tokens: i64,
-    /// Model calls.
-    pub calls: i64,
-}
-
-/// Tokens one conversation used this month.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ConversationUsage {
-    pub conversation_id: uuid::Uuid,
-    pub prompt_tokens: i64,
-    pub completion_tokens: i64,
-}
-
-/// AI usage this month (UTC calendar month).
-#[derive(Debug, Serialize, ToSchema)]
-pub struct Usage {
-    pub tier: String,
-    pub period_start: DateTime<Utc>,
-    /// When the allowance resets.
-    pub resets_at: DateTime<Utc>,
-    pub ai_messages_used: i32,
-    /// `null`: unlimited.
-    pub ai_messages_limit: Option<u32>,
-    pub tokens: Vec<ProviderUsage>,
-    /// The 20 conversations that used the most tokens.
-    pub conversations: Vec<ConversationUsage>,
-}
-
 /// Your AI usage this month.
 #[utoipa::path(get, path = "/api/users/me/usage", tag = "users", security(("bearer" = [])),
     responses((status = 200, body = Usage), (status = 401, body = ErrorBody)))]
 pub async fn my_usage(State(state): State<AppState>, user: AuthUser) -> ApiResult<Json<Usage>> {
-    let tier: Tier = maigie_store::users::tier(&state.db, user.id)
-        .await?
-        .parse()
-        .unwrap_or(Tier::Free);
-    let (month, resets_at) = super::send::month_bounds();
-    let period_start = Utc.from_utc_datetime(&month.and_time(NaiveTime::MIN));
-    let used = log::messages_counted(&state.db, user.id, month).await?;
-    let tokens = log::usage_by_provider(&state.db, user.id, period_start)
-        .await?
-        .into_iter()
-        .map(
-            |(provider, prompt_tokens, completion_tokens, calls)| ProviderUsage {
-                provider,
-                prompt_tokens,
-                completion_tokens,
-                calls,
-            },
-        )
-        .collect();
-    let conversations = log::usage_by_conversation(&state.db, user.id, period_start)
-        .await?
-        .into_iter()
-        .map(
-            |(conversation_id, prompt_tokens, completion_tokens)| ConversationUsage {
-                conversation_id,
-                prompt_tokens,
-                completion_tokens,
-            },
-        )
-        .collect();
-    Ok(Json(Usage {
-        tier: tier.as_str().to_owned(),
-        period_start,
-        resets_at,
-        ai_messages_used: used,
-        ai_messages_limit: state.settings.limits.for_tier(tier).ai_messages_per_month,
-        tokens,
-        conversations,
-    }))
+    Ok(Json(
+        maigie_services::chat::usage::usage(&state.services, &user.ctx()).await?,
+    ))
 }
