@@ -1,73 +1,18 @@
 //! The `schedule_generation` workflow's activities: gather the planner's input from
 //! the user's data, plan (deterministic: `now` is the draft's creation time), explain.
 
-use chrono::{DateTime, Duration, NaiveDate, NaiveTime, TimeZone, Utc, Weekday};
+use chrono::{DateTime, NaiveDate, NaiveTime, TimeZone, Utc, Weekday};
 use chrono_tz::Tz;
-use maigie_domain::planner::{
-    self, Availability, Busy, Plan, PlanInput, PlanOptions, WorkItem, WorkKind,
-};
+use maigie_domain::planner::{self, Availability, Busy, Plan, PlanInput, WorkItem, WorkKind};
 use maigie_llm::{ChatRequest, Message};
 use maigie_store::drafts::{self, DraftRow};
 use maigie_workflows::schedule_generation::{DraftInput, PlanSummary};
-use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
+
+use maigie_services::schedule::DraftOptions;
 
 use super::Agent;
 use super::turn::TurnError;
-
-/// What a client may set in `options` of `POST /api/schedule/generate`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct DraftOptions {
-    pub max_block_minutes: Option<u32>,
-    pub min_block_minutes: Option<u32>,
-    pub break_minutes: Option<u32>,
-    pub max_daily_minutes: Option<u32>,
-    /// Time given to each due task (default 60).
-    pub task_minutes: Option<u32>,
-    /// Time given to each active goal in the window (default 60).
-    pub goal_minutes: Option<u32>,
-    /// Reminder of the accepted blocks, minutes before (default 10; `null` in JSON = 10).
-    pub reminder_minutes: Option<i32>,
-}
-
-impl DraftOptions {
-    /// The ranges a client may ask for: `(field, value, min, max)` of what is out.
-    #[must_use]
-    pub fn out_of_range(&self) -> Vec<(&'static str, u32, u32)> {
-        let checks = [
-            ("max_block_minutes", self.max_block_minutes, 15, 480),
-            ("min_block_minutes", self.min_block_minutes, 5, 240),
-            ("break_minutes", self.break_minutes, 0, 120),
-            ("max_daily_minutes", self.max_daily_minutes, 15, 960),
-            ("task_minutes", self.task_minutes, 5, 1440),
-            ("goal_minutes", self.goal_minutes, 0, 1440),
-        ];
-        let mut out: Vec<(&'static str, u32, u32)> = checks
-            .into_iter()
-            .filter(|(_, v, lo, hi)| v.is_some_and(|v| v < *lo || v > *hi))
-            .map(|(f, _, lo, hi)| (f, lo, hi))
-            .collect();
-        if self
-            .reminder_minutes
-            .is_some_and(|m| !(0..=10_080).contains(&m))
-        {
-            out.push(("reminder_minutes", 0, 10_080));
-        }
-        out
-    }
-
-    fn planner(&self) -> PlanOptions {
-        let d = PlanOptions::default();
-        PlanOptions {
-            max_block_minutes: self.max_block_minutes.unwrap_or(d.max_block_minutes),
-            min_block_minutes: self.min_block_minutes.unwrap_or(d.min_block_minutes),
-            break_minutes: self.break_minutes.unwrap_or(d.break_minutes),
-            max_daily_minutes: self.max_daily_minutes.unwrap_or(d.max_daily_minutes),
-            slot_granularity_minutes: d.slot_granularity_minutes,
-        }
-    }
-}
 
 fn priority(p: &str) -> u8 {
     match p {
@@ -287,6 +232,3 @@ pub async fn explain(agent: &Agent, input: &DraftInput) -> Result<(), TurnError>
         .await;
     Ok(())
 }
-
-/// How far ahead a draft may look.
-pub const MAX_WINDOW: Duration = Duration::days(31);

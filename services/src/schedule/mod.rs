@@ -8,6 +8,7 @@
 //! `schedule_occurrence.updated`.
 
 mod blocks;
+pub mod drafts;
 mod expand;
 mod input;
 mod occurrences;
@@ -21,6 +22,7 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 pub use blocks::{BlockListParams, create, delete, get, list, update};
+pub use drafts::DraftOptions;
 pub use expand::{Expanded, MAX_CONFLICTS, MAX_OCCURRENCES, Tx, exception_of, series_of, window};
 pub use input::{CreateBlock, OverlapParams, UpdateBlock, instant};
 pub use occurrences::{
