@@ -11,7 +11,10 @@
 pub mod ctx;
 pub mod error;
 pub mod events;
+pub mod goals;
 pub mod input;
+pub mod notes;
+pub mod notifications;
 pub mod pagination;
 pub mod reminders;
 pub mod starter;
