@@ -1,31 +1,20 @@
 //! `/api/notes`: markdown notes, linked to a course or topic, archivable, with
-//! ranked full-text search and highlighted snippets.
-//!
-//! Snippets are safe to insert as HTML: the note text is HTML-escaped and the only
-//! markup is `<mark>` around matches (how: `maigie_domain::notes`).
+//! ranked full-text search and highlighted snippets. The rules live in
+//! [`maigie_services::notes`]; these handlers extract, call and answer.
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use chrono::{DateTime, Utc};
-use maigie_domain::notes::{self as rules, render_snippet};
-use maigie_domain::{Tags, Title, Validation};
-use maigie_store::StoreError;
-use maigie_store::notes::{self as store, NewNote, NoteChanges, NoteFilter, NoteRow};
-use serde::{Deserialize, Serialize};
-use serde_json::json;
-use utoipa::{IntoParams, ToSchema};
+use maigie_services::notes;
+pub use maigie_services::notes::{
+    CreateNote, NoteListItem, NoteListParams, NotePage, NoteView, UpdateNote,
+};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
 
 use crate::auth::extractor::AuthUser;
-use crate::error::{ApiError, ApiResult, ErrorBody};
-use crate::events;
+use crate::error::{ApiResult, ErrorBody};
 use crate::http::extract::{Json, Path, Query};
-use crate::http::input::nullable;
-use crate::http::input::present;
-use crate::pagination;
-use crate::pagination::paginate;
 use crate::state::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -36,127 +25,6 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(unarchive_note))
 }
 
-/// A note.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct NoteView {
-    pub id: Uuid,
-    #[schema(example = "Photosynthesis")]
-    pub title: String,
-    /// Markdown.
-    pub content: String,
-    /// Written by the assistant; read-only.
-    pub summary: Option<String>,
-    pub course_id: Option<Uuid>,
-    pub topic_id: Option<Uuid>,
-    pub tags: Vec<String>,
-    /// Set while the note is archived.
-    pub archived_at: Option<DateTime<Utc>>,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-}
-
-impl From<NoteRow> for NoteView {
-    fn from(r: NoteRow) -> Self {
-        Self {
-            id: r.id,
-            title: r.title,
-            content: r.content,
-            summary: r.summary,
-            course_id: r.course_id,
-            topic_id: r.topic_id,
-            tags: r.tags,
-            archived_at: r.archived_at,
-            created_at: r.created_at,
-            updated_at: r.updated_at,
-        }
-    }
-}
-
-/// A note in a list; search results add `rank` and `snippet`.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct NoteListItem {
-    #[serde(flatten)]
-    pub note: NoteView,
-    /// Search relevance (`ts_rank`), only when searching.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub rank: Option<f32>,
-    /// Up to three fragments of the content, HTML-escaped, matches wrapped in
-    /// `<mark>…</mark>`; only when searching.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(example = "light drives <mark>photosynthesis</mark> in the …")]
-    pub snippet: Option<String>,
-}
-
-/// A page of notes.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct NotePage {
-    pub items: Vec<NoteListItem>,
-    pub next_cursor: Option<String>,
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct CreateNote {
-    /// 1–200 characters.
-    #[schema(example = "Photosynthesis")]
-    pub title: String,
-    /// Markdown, up to 200,000 characters.
-    #[serde(default)]
-    pub content: String,
-    /// One of your courses.
-    pub course_id: Option<Uuid>,
-    /// One of your topics.
-    pub topic_id: Option<Uuid>,
-    /// Up to 20 tags of 1–50 characters.
-    #[serde(default)]
-    pub tags: Vec<String>,
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct UpdateNote {
-    pub title: Option<String>,
-    pub content: Option<String>,
-    /// `null` unlinks.
-    #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<Uuid>)]
-    pub course_id: Option<Option<Uuid>>,
-    /// `null` unlinks.
-    #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<Uuid>)]
-    pub topic_id: Option<Option<Uuid>>,
-    pub tags: Option<Vec<String>>,
-}
-
-#[derive(Debug, Deserialize, IntoParams)]
-pub struct NoteListParams {
-    /// Full-text query (web-search syntax: `"a phrase"`, `or`, `-word`); results are
-    /// ordered by relevance and carry snippets.
-    pub search: Option<String>,
-    /// `true`: archived notes only; otherwise active notes only.
-    #[serde(default)]
-    pub archived: bool,
-    pub course_id: Option<Uuid>,
-    pub topic_id: Option<Uuid>,
-    /// Notes carrying this tag (exact spelling).
-    pub tag: Option<String>,
-    pub cursor: Option<String>,
-    /// 1–200 (default 50).
-    pub limit: Option<i64>,
-}
-
-fn note_error(err: StoreError) -> ApiError {
-    match err {
-        StoreError::Constraint(c) if c == store::COURSE_LINK => {
-            ApiError::invalid_field("course_id", "not_found", "No such course of yours.")
-        }
-        StoreError::Constraint(c) if c == store::TOPIC_LINK => {
-            ApiError::invalid_field("topic_id", "not_found", "No such topic of yours.")
-        }
-        other => other.into(),
-    }
-}
-
 /// List notes (most recently updated first) or search them (most relevant first).
 #[utoipa::path(get, path = "/api/notes", tag = "notes", security(("bearer" = [])), params(NoteListParams),
     responses((status = 200, body = NotePage), (status = 400, body = ErrorBody), (status = 422, body = ErrorBody)))]
@@ -165,52 +33,7 @@ pub async fn list_notes(
     user: AuthUser,
     Query(p): Query<NoteListParams>,
 ) -> ApiResult<Json<NotePage>> {
-    let mut v = Validation::new();
-    let search = v.check("search", rules::search_query(p.search.as_deref()));
-    v.finish()?;
-    let limit = pagination::limit(p.limit)?;
-    let filter = NoteFilter {
-        archived: p.archived,
-        course_id: p.course_id,
-        topic_id: p.topic_id,
-        tag: p.tag,
-    };
-    let (items, next_cursor) = if let Some(query) = present(search)? {
-        let after = p
-            .cursor
-            .as_deref()
-            .map(pagination::decode::<(f32, Uuid)>)
-            .transpose()?;
-        let hits = store::search(&state.db, user.id, &query, &filter, after, limit + 1).await?;
-        let (hits, next) = paginate(hits, limit, |h| (h.rank, h.note.id));
-        let items = hits
-            .into_iter()
-            .map(|h| NoteListItem {
-                note: h.note.into(),
-                rank: Some(h.rank),
-                snippet: Some(render_snippet(&h.headline)),
-            })
-            .collect();
-        (items, next)
-    } else {
-        let after = p
-            .cursor
-            .as_deref()
-            .map(pagination::decode::<(DateTime<Utc>, Uuid)>)
-            .transpose()?;
-        let rows = store::list(&state.db, user.id, &filter, after, limit + 1).await?;
-        let (rows, next) = paginate(rows, limit, |r| (r.updated_at, r.id));
-        let items = rows
-            .into_iter()
-            .map(|r| NoteListItem {
-                note: r.into(),
-                rank: None,
-                snippet: None,
-            })
-            .collect();
-        (items, next)
-    };
-    Ok(Json(NotePage { items, next_cursor }))
+    Ok(Json(notes::list(&state.services, &user.ctx(), p).await?))
 }
 
 /// Create a note.
@@ -221,23 +44,7 @@ pub async fn create_note(
     user: AuthUser,
     Json(body): Json<CreateNote>,
 ) -> ApiResult<(StatusCode, Json<NoteView>)> {
-    let mut v = Validation::new();
-    let title = v.check("title", Title::parse(&body.title));
-    let content = v.check("content", rules::content(&body.content));
-    let tags = v.check("tags", Tags::parse(&body.tags));
-    v.finish()?;
-    let new = NewNote {
-        title: present(title)?.into_string(),
-        content: present(content)?,
-        course_id: body.course_id,
-        topic_id: body.topic_id,
-        tags: present(tags)?.into_vec(),
-    };
-    let row = store::create(&state.db, user.id, &new)
-        .await
-        .map_err(note_error)?;
-    let view = NoteView::from(row);
-    events::publish(&state, user.id, "note.created", &view).await;
+    let view = notes::create(&state.services, &user.ctx(), body).await?;
     Ok((StatusCode::CREATED, Json(view)))
 }
 
@@ -250,7 +57,7 @@ pub async fn get_note(
     user: AuthUser,
     Path(id): Path<Uuid>,
 ) -> ApiResult<Json<NoteView>> {
-    Ok(Json(store::get(&state.db, user.id, id).await?.into()))
+    Ok(Json(notes::get(&state.services, &user.ctx(), id).await?))
 }
 
 /// Change a note's title, content, links or tags.
@@ -263,46 +70,9 @@ pub async fn update_note(
     Path(id): Path<Uuid>,
     Json(body): Json<UpdateNote>,
 ) -> ApiResult<Json<NoteView>> {
-    let mut v = Validation::new();
-    let title = body
-        .title
-        .as_deref()
-        .and_then(|t| v.check("title", Title::parse(t)))
-        .map(Title::into_string);
-    let content = body
-        .content
-        .as_deref()
-        .and_then(|c| v.check("content", rules::content(c)));
-    let tags = body
-        .tags
-        .as_deref()
-        .and_then(|t| v.check("tags", Tags::parse(t)))
-        .map(Tags::into_vec);
-    v.finish()?;
-    let changes = NoteChanges {
-        title,
-        content,
-        course_id: body.course_id,
-        topic_id: body.topic_id,
-        tags,
-    };
-    let row = store::update(&state.db, user.id, id, changes)
-        .await
-        .map_err(note_error)?;
-    let view = NoteView::from(row);
-    events::publish(&state, user.id, "note.updated", &view).await;
-    Ok(Json(view))
-}
-
-async fn set_archived(
-    state: &AppState,
-    user: &AuthUser,
-    id: Uuid,
-    archived: bool,
-) -> ApiResult<Json<NoteView>> {
-    let view = NoteView::from(store::set_archived(&state.db, user.id, id, archived).await?);
-    events::publish(state, user.id, "note.updated", &view).await;
-    Ok(Json(view))
+    Ok(Json(
+        notes::update(&state.services, &user.ctx(), id, body).await?,
+    ))
 }
 
 /// Archive a note: it leaves the default list and search (see `archived=true`).
@@ -314,7 +84,9 @@ pub async fn archive_note(
     user: AuthUser,
     Path(id): Path<Uuid>,
 ) -> ApiResult<Json<NoteView>> {
-    set_archived(&state, &user, id, true).await
+    Ok(Json(
+        notes::archive(&state.services, &user.ctx(), id).await?,
+    ))
 }
 
 /// Bring an archived note back.
@@ -326,7 +98,9 @@ pub async fn unarchive_note(
     user: AuthUser,
     Path(id): Path<Uuid>,
 ) -> ApiResult<Json<NoteView>> {
-    set_archived(&state, &user, id, false).await
+    Ok(Json(
+        notes::unarchive(&state.services, &user.ctx(), id).await?,
+    ))
 }
 
 /// Delete a note.
@@ -338,7 +112,6 @@ pub async fn delete_note(
     user: AuthUser,
     Path(id): Path<Uuid>,
 ) -> ApiResult<StatusCode> {
-    store::delete(&state.db, user.id, id).await?;
-    events::publish(&state, user.id, "note.deleted", &json!({ "id": id })).await;
+    notes::delete(&state.services, &user.ctx(), id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -3,6 +3,8 @@
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use maigie_domain::{DisplayName, Password, Preferences, Timezone, Validation};
+use maigie_services::ServiceError;
+use maigie_services::notifications::profile_error;
 use maigie_store::audit::{self, AuditEntry};
 use maigie_store::tokens;
 use maigie_store::users::{self, ProfileChanges, UserRow};
@@ -134,25 +136,19 @@ pub async fn update_me(
         },
     )
     .await
-    .map_err(profile_error)?;
+    .map_err(profile_error)
+    .map_err(account_gone)?;
     let view = UserView::try_from(&row)?;
     events::publish(&state, user.id, "user.updated", &view).await;
     Ok(Json(view))
 }
 
-/// Maps a failed profile update: the account is gone (401) or the merged
-/// preferences are too large (422).
-pub fn profile_error(err: maigie_store::StoreError) -> ApiError {
+/// The signed-in user's own account is gone: a valid token for a deleted account is
+/// no longer a credential (401), not a missing resource.
+pub fn account_gone(err: ServiceError) -> ApiError {
     match err {
-        maigie_store::StoreError::NotFound => {
+        ServiceError::NotFound => {
             ApiError::unauthorized("account_not_found", "The account no longer exists.")
-        }
-        maigie_store::StoreError::Constraint(c) if c == users::PREFERENCES_TOO_LARGE => {
-            ApiError::invalid_field(
-                "preferences",
-                "too_large",
-                "The merged preferences would exceed 16 KiB.",
-            )
         }
         other => other.into(),
     }

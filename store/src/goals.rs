@@ -154,7 +154,7 @@ pub async fn update(
         .ok_or(StoreError::NotFound)
 }
 
-pub async fn delete(db: &PgPool, user_id: Uuid, id: Uuid) -> Result<(), StoreError> {
+pub async fn delete(db: impl PgExecutor<'_>, user_id: Uuid, id: Uuid) -> Result<(), StoreError> {
     crate::rows::delete_owned(
         db,
         "DELETE FROM goals WHERE id = $1 AND user_id = $2",

@@ -229,7 +229,7 @@ pub async fn list(
 
 /// Marks one notification read (keeps the first read time).
 pub async fn mark_read(
-    db: &PgPool,
+    db: impl PgExecutor<'_>,
     user_id: Uuid,
     id: Uuid,
 ) -> Result<NotificationRow, StoreError> {
@@ -247,7 +247,7 @@ pub async fn mark_read(
 }
 
 /// Marks every unread notification read; answers how many changed.
-pub async fn mark_all_read(db: &PgPool, user_id: Uuid) -> Result<u64, StoreError> {
+pub async fn mark_all_read(db: impl PgExecutor<'_>, user_id: Uuid) -> Result<u64, StoreError> {
     let done = sqlx::query(
         "UPDATE notifications SET read_at = now() WHERE user_id = $1 AND read_at IS NULL",
     )
@@ -257,7 +257,7 @@ pub async fn mark_all_read(db: &PgPool, user_id: Uuid) -> Result<u64, StoreError
     Ok(done.rows_affected())
 }
 
-pub async fn delete(db: &PgPool, user_id: Uuid, id: Uuid) -> Result<(), StoreError> {
+pub async fn delete(db: impl PgExecutor<'_>, user_id: Uuid, id: Uuid) -> Result<(), StoreError> {
     crate::rows::delete_owned(
         db,
         "DELETE FROM notifications WHERE id = $1 AND user_id = $2",

@@ -92,7 +92,7 @@ pub async fn find_by_id(db: impl PgExecutor<'_>, id: Uuid) -> Result<Option<User
 /// Applies profile changes and returns the updated row ([`StoreError::NotFound`] if
 /// the user is gone).
 pub async fn update_profile(
-    db: &PgPool,
+    db: impl PgExecutor<'_>,
     id: Uuid,
     changes: ProfileChanges,
 ) -> Result<UserRow, StoreError> {
