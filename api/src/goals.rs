@@ -4,7 +4,6 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use maigie_domain::Tier;
 use maigie_services::goals;
 pub use maigie_services::goals::{CreateGoal, GoalListParams, GoalPage, GoalView, UpdateGoal};
 use utoipa_axum::router::OpenApiRouter;
@@ -20,11 +19,6 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list_goals, create_goal))
         .routes(routes!(get_goal, update_goal, delete_goal))
-}
-
-/// The configured active-goal limit of a tier (`None`: unlimited).
-fn active_goals(state: &AppState) -> impl Fn(Tier) -> Option<u32> + Send + Sync + '_ {
-    |tier| state.settings.limits.for_tier(tier).active_goals
 }
 
 /// List goals, newest first.
@@ -48,8 +42,7 @@ pub async fn create_goal(
     user: AuthUser,
     Json(body): Json<CreateGoal>,
 ) -> ApiResult<(StatusCode, Json<GoalView>)> {
-    let limit = active_goals(&state);
-    let view = goals::create(&state.services, &user.ctx(), body, &limit).await?;
+    let view = goals::create(&state.services, &user.ctx(), body).await?;
     Ok((StatusCode::CREATED, Json(view)))
 }
 
@@ -73,9 +66,8 @@ pub async fn update_goal(
     Path(id): Path<Uuid>,
     Json(body): Json<UpdateGoal>,
 ) -> ApiResult<Json<GoalView>> {
-    let limit = active_goals(&state);
     Ok(Json(
-        goals::update(&state.services, &user.ctx(), id, body, &limit).await?,
+        goals::update(&state.services, &user.ctx(), id, body).await?,
     ))
 }
 

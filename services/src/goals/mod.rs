@@ -19,7 +19,7 @@ use uuid::Uuid;
 
 pub use input::{CreateGoal, UpdateGoal};
 pub use read::{GoalListParams, GoalPage, get, list};
-pub use write::{ActiveGoalLimit, create, delete, update};
+pub use write::{create, delete, update};
 
 use crate::error::ServiceError;
 

@@ -10,25 +10,16 @@ use super::{CreateGoal, GoalView, UpdateGoal};
 use crate::error::{ServiceError, ServiceResult};
 use crate::{Ctx, Services, Work};
 
-/// How many active goals a tier may hold (`None`: unlimited). The limits are
-/// configuration, so the caller answers from its settings.
-pub type ActiveGoalLimit<'a> = &'a (dyn Fn(Tier) -> Option<u32> + Send + Sync);
-
 fn is_active(status: &str) -> bool {
     matches!(status, "NOT_STARTED" | "IN_PROGRESS")
 }
 
 /// Creates a goal (402 `tier_limit_reached` beyond the tier's active goals).
-pub async fn create(
-    svc: &Services,
-    ctx: &Ctx,
-    body: CreateGoal,
-    limit: ActiveGoalLimit<'_>,
-) -> ServiceResult<GoalView> {
+pub async fn create(svc: &Services, ctx: &Ctx, body: CreateGoal) -> ServiceResult<GoalView> {
     let fields = body.parse()?;
     let mut work = svc.begin().await?;
     if fields.status.as_deref().is_none_or(is_active) {
-        check_active_goals(&mut work, ctx.user_id, None, limit).await?;
+        check_active_goals(svc, &mut work, ctx.user_id, None).await?;
     }
     let row = goals::create(work.conn(), ctx.user_id, &fields).await?;
     let view = GoalView::try_from(row)?;
@@ -44,14 +35,13 @@ pub async fn update(
     ctx: &Ctx,
     id: Uuid,
     body: UpdateGoal,
-    limit: ActiveGoalLimit<'_>,
 ) -> ServiceResult<GoalView> {
     let fields = body.parse()?;
     let mut work = svc.begin().await?;
     if fields.status.as_deref().is_some_and(is_active) {
         let current = goals::get(work.conn(), ctx.user_id, id).await?;
         if !is_active(&current.status) {
-            check_active_goals(&mut work, ctx.user_id, Some(id), limit).await?;
+            check_active_goals(svc, &mut work, ctx.user_id, Some(id)).await?;
         }
     }
     let row = goals::update(work.conn(), ctx.user_id, id, &fields).await?;
@@ -77,17 +67,17 @@ pub async fn delete(svc: &Services, ctx: &Ctx, id: Uuid) -> ServiceResult<()> {
 /// The tier is read from the database, so an upgrade counts at once; the lock holds
 /// until commit, so concurrent writes of the same user count one after the other.
 async fn check_active_goals(
+    svc: &Services,
     work: &mut Work,
     user_id: Uuid,
     except: Option<Uuid>,
-    limit: ActiveGoalLimit<'_>,
 ) -> ServiceResult<()> {
     goals::lock_user_goals(work.conn(), user_id).await?;
     let tier: Tier = users::tier(work.conn(), user_id)
         .await?
         .parse()
         .unwrap_or(Tier::Free);
-    let Some(allowed) = limit(tier) else {
+    let Some(allowed) = svc.settings.limits.for_tier(tier).active_goals else {
         return Ok(());
     };
     let active = goals::count_active(work.conn(), user_id, except).await?;
