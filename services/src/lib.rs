@@ -8,12 +8,14 @@
 //! Callers say who they are with a [`Ctx`]; failures are one [`ServiceError`], which
 //! each adapter maps once.
 
+pub mod courses;
 pub mod ctx;
 pub mod error;
 pub mod events;
 pub mod input;
 pub mod pagination;
 pub mod reminders;
+pub mod resources;
 pub mod starter;
 pub mod tasks;
 pub mod work;
