@@ -9,6 +9,7 @@
 //! each adapter maps once.
 
 pub mod chat;
+pub mod courses;
 pub mod ctx;
 pub mod error;
 pub mod events;
@@ -18,6 +19,7 @@ pub mod notes;
 pub mod notifications;
 pub mod pagination;
 pub mod reminders;
+pub mod resources;
 pub mod schedule;
 pub mod settings;
 pub mod starter;

@@ -7,7 +7,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 /// A course with its roll-ups (no modules: see [`CourseDetail`]).
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct CourseView {
     pub id: Uuid,
     pub title: String,
@@ -40,7 +40,7 @@ pub struct CourseView {
 }
 
 /// A course with its modules and their topics, in order.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct CourseDetail {
     #[serde(flatten)]
     pub course: CourseView,
@@ -48,7 +48,7 @@ pub struct CourseDetail {
 }
 
 /// A module with its topics in order.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ModuleView {
     pub id: Uuid,
     pub course_id: Uuid,
@@ -68,7 +68,8 @@ pub struct ModuleView {
     pub topics: Vec<TopicView>,
 }
 
-#[derive(Debug, Serialize, ToSchema)]
+/// A topic of a module.
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct TopicView {
     pub id: Uuid,
     pub module_id: Uuid,
@@ -87,7 +88,7 @@ pub struct TopicView {
 }
 
 /// A page of courses.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct CoursePage {
     pub items: Vec<CourseView>,
     /// Pass as `cursor` to get the next page; absent on the last page.
@@ -95,7 +96,7 @@ pub struct CoursePage {
 }
 
 /// The data of a `*.deleted` live event.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct Deleted {
     pub id: Uuid,
     #[serde(skip_serializing_if = "Option::is_none")]
