@@ -13,6 +13,7 @@ pub mod error;
 pub mod events;
 pub mod input;
 pub mod pagination;
+pub mod plans;
 pub mod reminders;
 pub mod starter;
 pub mod tasks;
