@@ -53,7 +53,10 @@ async fn the_allowance_counts_stored_messages_only_and_each_starts_one_workflow(
     let blank = send::send(&svc, &me, mine.id, &message("   ")).await;
     assert!(matches!(blank, Err(ServiceError::Invalid(_))), "{blank:?}");
     let foreign = send::send(&svc, &me, theirs.id, &message("hello")).await;
-    assert!(matches!(foreign, Err(ServiceError::NotFound)), "{foreign:?}");
+    assert!(
+        matches!(foreign, Err(ServiceError::NotFound)),
+        "{foreign:?}"
+    );
     assert_eq!(used(&w, &me).await, 0);
 
     for text in ["add a task to read", "what is due today"] {
@@ -107,9 +110,16 @@ async fn action_that_created(w: &World, me: &Ctx, task: Uuid) -> Uuid {
     log::create_action(&w.db, action, me.user_id, None, None, "chat", None)
         .await
         .expect("action");
-    let step = log::add_step(&w.db, me.user_id, action, "call-1", "create_task", &json!({}))
-        .await
-        .expect("step");
+    let step = log::add_step(
+        &w.db,
+        me.user_id,
+        action,
+        "call-1",
+        "create_task",
+        &json!({}),
+    )
+    .await
+    .expect("step");
     let after = maigie_store::snapshot::snapshot(&w.db, "task", me.user_id, task)
         .await
         .expect("snapshot");
@@ -150,10 +160,19 @@ async fn undo_removes_what_the_action_created_cancels_its_reminder_and_says_so()
     assert_eq!(last.workflow_id, format!("reminder-task-{}", task.id));
     assert!(last.input["plan"]["fire_at_ms"].is_null(), "cancelled");
     let kinds = w.event_kinds();
-    assert!(kinds.ends_with(&["task.deleted".into(), "ai_action.undone".into()]), "{kinds:?}");
+    assert!(
+        kinds.ends_with(&["task.deleted".into(), "ai_action.undone".into()]),
+        "{kinds:?}"
+    );
     let again = undo::undo(&w.svc, &me, action).await;
     assert!(
-        matches!(&again, Err(ServiceError::Conflict { code: "already_undone", .. })),
+        matches!(
+            &again,
+            Err(ServiceError::Conflict {
+                code: "already_undone",
+                ..
+            })
+        ),
         "{again:?}"
     );
     w.finish().await;
@@ -171,13 +190,21 @@ async fn undo_after_the_user_edited_the_row_changes_nothing() {
         title: Some("Email the tutor about the essay".into()),
         ..UpdateTask::default()
     };
-    tasks::update(&w.svc, &me, task.id, edit).await.expect("edit");
+    tasks::update(&w.svc, &me, task.id, edit)
+        .await
+        .expect("edit");
     let events_before = w.events.taken().len();
 
     let refused = undo::undo(&w.svc, &me, action).await;
 
     assert!(
-        matches!(&refused, Err(ServiceError::Conflict { code: "undo_conflict", .. })),
+        matches!(
+            &refused,
+            Err(ServiceError::Conflict {
+                code: "undo_conflict",
+                ..
+            })
+        ),
         "{refused:?}"
     );
     let kept = tasks::get(&w.svc, &me, task.id).await.expect("still there");
@@ -185,6 +212,9 @@ async fn undo_after_the_user_edited_the_row_changes_nothing() {
     assert_eq!(w.events.taken().len(), events_before, "nothing announced");
     let other = w.user("UTC").await;
     let foreign = undo::undo(&w.svc, &other, action).await;
-    assert!(matches!(foreign, Err(ServiceError::NotFound)), "{foreign:?}");
+    assert!(
+        matches!(foreign, Err(ServiceError::NotFound)),
+        "{foreign:?}"
+    );
     w.finish().await;
 }

@@ -86,6 +86,7 @@ pub async fn authorize(State(state): State<AppState>) -> ApiResult<Response> {
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct CallbackParams {
     pub code: Option<String>,
     pub state: Option<String>,

@@ -101,6 +101,7 @@ pub async fn view(svc: &Services, a: ActionRow) -> ServiceResult<ActionView> {
 
 /// Filters of the action log.
 #[derive(Debug, Default, Clone, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ActionListParams {
     pub conversation_id: Option<Uuid>,
     /// running, awaiting_confirmation, completed, failed, rejected, expired or undone.

@@ -104,6 +104,7 @@ pub struct MessagePage {
 }
 
 #[derive(Debug, Default, Clone, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PageParams {
     pub cursor: Option<String>,
     /// 1–200 (default 50).

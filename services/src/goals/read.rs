@@ -13,6 +13,7 @@ use crate::error::ServiceResult;
 use crate::{Ctx, Services, pagination};
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct GoalListParams {
     /// NOT_STARTED, IN_PROGRESS, COMPLETED or ABANDONED.
     pub status: Option<String>,

@@ -15,6 +15,7 @@ use crate::pagination::{self, paginate};
 use crate::{Ctx, Services};
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct NoteListParams {
     /// Full-text query (web-search syntax: `"a phrase"`, `or`, `-word`); results are
     /// ordered by relevance and carry snippets.

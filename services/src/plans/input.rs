@@ -27,6 +27,7 @@ fn long_text(v: &mut Validation, field: &str, raw: Option<&str>) -> Option<Strin
 
 /// Cursor pagination parameters.
 #[derive(Debug, Default, Clone, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PageParams {
     /// From the previous page's `next_cursor`.
     pub cursor: Option<String>,
@@ -35,6 +36,7 @@ pub struct PageParams {
 }
 
 #[derive(Debug, Default, Clone, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct DailyListParams {
     /// Only days on or after this date.
     pub from: Option<NaiveDate>,

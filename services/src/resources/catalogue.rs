@@ -17,6 +17,7 @@ use crate::input::parse_enum;
 use crate::{Ctx, Services, pagination};
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ResourceListParams {
     /// Full-text query (web-search syntax); results are then ordered by relevance.
     pub search: Option<String>,

@@ -40,6 +40,7 @@ pub struct UpdateSavedResource {
 }
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct SavedListParams {
     /// `true`: completed only; `false`: not completed only; absent: all.
     pub completed: Option<bool>,

@@ -86,6 +86,7 @@ pub async fn get(svc: &Services, ctx: &Ctx, id: Uuid) -> ServiceResult<BlockView
 }
 
 #[derive(Debug, Default, Clone, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct BlockListParams {
     pub cursor: Option<String>,
     /// 1–200 (default 50).

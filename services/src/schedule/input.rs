@@ -77,6 +77,7 @@ pub struct UpdateBlock {
 
 /// `?allow_overlap=true` saves despite overlapping blocks.
 #[derive(Debug, Default, Clone, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct OverlapParams {
     pub allow_overlap: Option<bool>,
 }

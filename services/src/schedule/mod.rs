@@ -34,6 +34,7 @@ use crate::error::{ServiceError, ServiceResult};
 
 /// A `[from, to)` window, at most 366 days.
 #[derive(Debug, Default, Clone, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct WindowParams {
     /// RFC 3339 (inclusive).
     pub from: Option<String>,
