@@ -4,9 +4,9 @@
 
 pub mod analytics;
 pub mod billing;
+mod bindings;
 pub mod mail;
 pub mod reminders;
-mod skeleton;
 
+pub use bindings::CoreActivities;
 pub use mail::{MailError, Mailer};
-pub use skeleton::CoreActivities;

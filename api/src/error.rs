@@ -241,27 +241,9 @@ impl IntoResponse for ApiError {
 }
 
 impl From<StoreError> for ApiError {
+    /// One mapping of store errors for every layer: the use-cases'.
     fn from(err: StoreError) -> Self {
-        match err {
-            StoreError::NotFound => Self::NotFound,
-            StoreError::Conflict(constraint) => Self::conflict(
-                "conflict",
-                format!("A conflicting record exists ({constraint})."),
-            ),
-            StoreError::InvalidValue(reason) => {
-                tracing::info!(%reason, "value refused by the database");
-                Self::bad_request(
-                    "invalid_value",
-                    "A value is out of range or contains characters that cannot be stored.",
-                )
-            }
-            StoreError::Constraint(constraint) => Self::client(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "constraint_violated",
-                format!("The change breaks a rule of the data model ({constraint})."),
-            ),
-            other => Self::internal(other),
-        }
+        ServiceError::from(err).into()
     }
 }
 

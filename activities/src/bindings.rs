@@ -1,4 +1,6 @@
-//! The walking skeleton's activities: the welcome e-mail and event publishing.
+//! The Temporal bindings of every activity declared in `maigie_workflows::contracts`:
+//! each method checks its input and calls the module that does the work (mail,
+//! reminders, billing, analytics). [`CoreActivities`] holds their dependencies.
 
 use std::sync::Arc;
 
