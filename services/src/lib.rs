@@ -73,6 +73,17 @@ impl Services {
         Work::begin(self).await
     }
 
+    /// A read-only transaction with one snapshot for all its statements (repeatable
+    /// read), for answers built from several queries: a write committing between them
+    /// cannot tear the answer (e.g. a plan with the children of a later version).
+    pub async fn snapshot(
+        &self,
+    ) -> ServiceResult<maigie_store::Transaction<'static, maigie_store::Postgres>> {
+        let mut tx = self.db.begin().await?;
+        maigie_store::read_snapshot(&mut tx).await?;
+        Ok(tx)
+    }
+
     /// The user's time zone (UTC when it is unknown or unreadable).
     pub async fn zone(&self, user_id: Uuid) -> ServiceResult<Tz> {
         let name = maigie_store::users::timezone(&self.db, user_id).await?;

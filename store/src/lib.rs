@@ -59,6 +59,15 @@ pub async fn migrate(pool: &PgPool) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// Makes `tx` (just begun, before any statement) read-only with one snapshot for all
+/// its statements.
+pub async fn read_snapshot(tx: &mut Transaction<'_, Postgres>) -> Result<(), StoreError> {
+    sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
 /// `SELECT 1`, for readiness checks.
 pub async fn ping(pool: &PgPool) -> Result<(), StoreError> {
     sqlx::query("SELECT 1").execute(pool).await?;

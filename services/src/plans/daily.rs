@@ -73,7 +73,7 @@ pub async fn daily_by_date(
     ctx: &Ctx,
     date: NaiveDate,
 ) -> ServiceResult<DailyPlanDetail> {
-    let mut conn = svc.db.acquire().await?;
+    let mut conn = svc.snapshot().await?;
     let row = store::get_daily_by_date(&mut *conn, ctx.user_id, date).await?;
     DailyPlanDetail::read(&mut conn, ctx.user_id, row).await
 }

@@ -88,7 +88,7 @@ impl Plan for DailyPlanDetail {
 /// One of the caller's plans with its children: a week with its days
 /// (`get::<WeeklyPlanDetail>`), a day with its items (`get::<DailyPlanDetail>`).
 pub async fn get<P: Plan>(svc: &Services, ctx: &Ctx, id: Uuid) -> ServiceResult<P> {
-    let mut conn = svc.db.acquire().await?;
+    let mut conn = svc.snapshot().await?;
     let row = store::get::<P::Row>(&mut *conn, ctx.user_id, id).await?;
     P::read(&mut conn, ctx.user_id, row).await
 }

@@ -182,7 +182,7 @@ pub async fn occurrences(
     q: &WindowParams,
 ) -> ServiceResult<OccurrenceList> {
     let (from, to) = q.parse()?;
-    let mut tx = svc.db.begin().await?;
+    let mut tx = svc.snapshot().await?;
     let expanded = expand::window(&mut tx, ctx.user_id, from, to, None).await?;
     let items = expanded
         .occurrences
@@ -198,7 +198,7 @@ pub async fn occurrences(
 /// Pairs of the user's occurrences (of different blocks) that overlap in a window.
 pub async fn conflicts(svc: &Services, ctx: &Ctx, q: &WindowParams) -> ServiceResult<ConflictList> {
     let (from, to) = q.parse()?;
-    let mut tx = svc.db.begin().await?;
+    let mut tx = svc.snapshot().await?;
     let expanded = expand::window(&mut tx, ctx.user_id, from, to, None).await?;
     let (items, truncated) = expand::pairs(&expanded)?;
     Ok(ConflictList {

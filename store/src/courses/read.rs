@@ -86,9 +86,7 @@ pub(super) async fn module_topics(
 /// One consistent snapshot for reads that take several statements.
 async fn snapshot(db: &PgPool) -> Result<sqlx::Transaction<'static, sqlx::Postgres>, StoreError> {
     let mut tx = db.begin().await?;
-    sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-        .execute(&mut *tx)
-        .await?;
+    crate::read_snapshot(&mut tx).await?;
     Ok(tx)
 }
 
