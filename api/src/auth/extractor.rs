@@ -20,6 +20,9 @@ pub struct AuthUser {
     pub jti: Uuid,
     pub iat: i64,
     pub exp: i64,
+    /// The request's `x-request-id` (set by the edge layer), for the use-cases' logs and
+    /// audit entries.
+    pub request_id: Option<String>,
 }
 
 impl AuthUser {
@@ -27,6 +30,7 @@ impl AuthUser {
     #[must_use]
     pub fn ctx(&self) -> maigie_services::Ctx {
         maigie_services::Ctx::new(self.id, self.tier, maigie_services::Source::Rest)
+            .with_request_id(self.request_id.clone())
     }
 
     /// Whether the token was issued within `secs` seconds (a recent sign-in), for
@@ -45,6 +49,7 @@ impl From<Claims> for AuthUser {
             jti: c.jti,
             iat: c.iat,
             exp: c.exp,
+            request_id: None,
         }
     }
 }
@@ -98,6 +103,12 @@ impl FromRequestParts<AppState> for AuthUser {
                 "Send an access token in `Authorization: Bearer <token>`.",
             )
         })?;
-        authenticate(state, token).await
+        let mut user = authenticate(state, token).await?;
+        user.request_id = parts
+            .headers
+            .get("x-request-id")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        Ok(user)
     }
 }
