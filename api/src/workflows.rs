@@ -12,9 +12,11 @@ use std::time::Duration;
 use async_trait::async_trait;
 use maigie_services::{StartError, WorkflowStart, WorkflowStarter};
 use maigie_workflows::ai_action::{self, AiActionInput, AiActionWorkflow};
+use maigie_workflows::billing::{self, LifecycleInput, SubscriptionLifecycleWorkflow};
 use maigie_workflows::onboarding::{self, OnboardingInput, UserOnboardingWorkflow};
 use maigie_workflows::reminder::{self, ReminderInput, ReminderWorkflow};
 use maigie_workflows::schedule_generation::{self, DraftInput, ScheduleGenerationWorkflow};
+use serde_json::Value;
 use temporalio_client::errors::WorkflowStartError;
 use temporalio_client::{
     Client, WorkflowIdReusePolicy, WorkflowSignalOptions, WorkflowStartOptions,
@@ -135,6 +137,39 @@ impl WorkflowStarter for TemporalStarter {
         };
         sent.map_err(|e| StartError::Unavailable(e.to_string()))
     }
+
+    async fn signal_with_start(
+        &self,
+        start: &WorkflowStart,
+        signal: &str,
+        payload: &Value,
+    ) -> Result<(), StartError> {
+        if start.workflow_type != billing::WORKFLOW_NAME || signal != billing::EVENT_SIGNAL {
+            return Err(StartError::UnknownType(format!(
+                "{}.{signal}",
+                start.workflow_type
+            )));
+        }
+        let bad_input = |e: serde_json::Error| StartError::Input(e.to_string());
+        let input: LifecycleInput =
+            serde_json::from_value(start.input.clone()).map_err(bad_input)?;
+        let event_id: String = serde_json::from_value(payload.clone()).map_err(bad_input)?;
+        // A customer's lifecycle may run again after it ended.
+        let options = WorkflowStartOptions::new(&self.task_queue, &start.workflow_id)
+            .id_reuse_policy(WorkflowIdReusePolicy::AllowDuplicate)
+            .build();
+        self.client
+            .signal_with_start_workflow(
+                SubscriptionLifecycleWorkflow::run,
+                input,
+                SubscriptionLifecycleWorkflow::stripe_event,
+                event_id,
+                options,
+            )
+            .await
+            .map(|_| ())
+            .map_err(|e| StartError::Unavailable(e.to_string()))
+    }
 }
 
 /// Retries starts left pending until shutdown; hands billing events on; also
@@ -153,7 +188,7 @@ pub async fn run_relay(state: AppState, mut shutdown: watch::Receiver<bool>) {
         {
             tracing::warn!(error = %err, "could not purge idempotency keys");
         }
-        crate::billing::relay(&state).await;
+        maigie_services::billing::relay_events(&state.services).await;
         if let Err(err) = state.services.relay_outbox().await {
             tracing::warn!(error = %err, "workflow relay could not read the outbox");
         }

@@ -48,6 +48,16 @@ pub trait WorkflowStarter: Send + Sync {
         workflow_id: &str,
         signal: &str,
     ) -> Result<(), StartError>;
+
+    /// Sends signal `signal` with `payload` to the workflow `start.workflow_id`,
+    /// starting it with `start.input` first when it is not running (a long-lived
+    /// workflow fed one item at a time, such as a customer's subscription lifecycle).
+    async fn signal_with_start(
+        &self,
+        start: &WorkflowStart,
+        signal: &str,
+        payload: &Value,
+    ) -> Result<(), StartError>;
 }
 
 /// A signal sent to a workflow.
@@ -57,12 +67,21 @@ pub struct SentSignal {
     pub signal: String,
 }
 
+/// A signal-with-start sent to a workflow.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SignalWithStart {
+    pub start: WorkflowStart,
+    pub signal: String,
+    pub payload: Value,
+}
+
 /// A starter that records what it was asked to start (tests below HTTP); it can be
 /// made to fail, like a Temporal outage.
 #[derive(Debug, Default)]
 pub struct RecordingStarter {
     started: Mutex<Vec<WorkflowStart>>,
     signals: Mutex<Vec<SentSignal>>,
+    signalled_starts: Mutex<Vec<SignalWithStart>>,
     down: AtomicBool,
 }
 
@@ -77,6 +96,15 @@ impl RecordingStarter {
     #[must_use]
     pub fn signals(&self) -> Vec<SentSignal> {
         self.signals.lock().map(|v| v.clone()).unwrap_or_default()
+    }
+
+    /// The signal-with-starts that succeeded, in order.
+    #[must_use]
+    pub fn signalled_starts(&self) -> Vec<SignalWithStart> {
+        self.signalled_starts
+            .lock()
+            .map(|v| v.clone())
+            .unwrap_or_default()
     }
 
     /// Makes every following start fail (`true`) or succeed again (`false`).
@@ -110,6 +138,25 @@ impl WorkflowStarter for RecordingStarter {
             signals.push(SentSignal {
                 workflow_id: workflow_id.to_owned(),
                 signal: signal.to_owned(),
+            });
+        }
+        Ok(())
+    }
+
+    async fn signal_with_start(
+        &self,
+        start: &WorkflowStart,
+        signal: &str,
+        payload: &Value,
+    ) -> Result<(), StartError> {
+        if self.down.load(Ordering::SeqCst) {
+            return Err(StartError::Unavailable("down (test)".into()));
+        }
+        if let Ok(mut sent) = self.signalled_starts.lock() {
+            sent.push(SignalWithStart {
+                start: start.clone(),
+                signal: signal.to_owned(),
+                payload: payload.clone(),
             });
         }
         Ok(())

@@ -198,7 +198,7 @@ pub async fn save(
 
 /// Sets the flag after a successful call to Stripe, before its webhook arrives.
 pub async fn set_cancel_at_period_end(
-    db: &PgPool,
+    db: impl PgExecutor<'_>,
     user_id: Uuid,
     cancel: bool,
 ) -> Result<(), StoreError> {
@@ -211,7 +211,11 @@ pub async fn set_cancel_at_period_end(
 }
 
 /// Sets a user's tier directly (admin), answering the previous one.
-pub async fn set_tier(db: &PgPool, user_id: Uuid, tier: &str) -> Result<String, StoreError> {
+pub async fn set_tier(
+    db: impl PgExecutor<'_>,
+    user_id: Uuid,
+    tier: &str,
+) -> Result<String, StoreError> {
     sqlx::query_scalar(
         "UPDATE users u SET tier = $2 FROM (SELECT id, tier FROM users WHERE id = $1 FOR UPDATE) old
           WHERE u.id = old.id RETURNING old.tier",
@@ -346,7 +350,10 @@ pub async fn finish_event(
 }
 
 /// Resets a failed or ignored event to be applied again; answers its customer.
-pub async fn reset_event(db: &PgPool, id: Uuid) -> Result<(String, Option<String>), StoreError> {
+pub async fn reset_event(
+    db: impl PgExecutor<'_>,
+    id: Uuid,
+) -> Result<(String, Option<String>), StoreError> {
     sqlx::query_as(
         "UPDATE billing_events SET status = 'received', error = NULL, processed_at = NULL,
                 handed_off_at = NULL
