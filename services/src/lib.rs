@@ -18,6 +18,7 @@ pub mod input;
 pub mod notes;
 pub mod notifications;
 pub mod pagination;
+pub mod plans;
 pub mod reminders;
 pub mod resources;
 pub mod schedule;
