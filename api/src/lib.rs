@@ -4,7 +4,6 @@
 //! listener until the shutdown future resolves, then drains requests and closes
 //! WebSockets. Tests bind port 0 and call the same two functions.
 
-pub mod agent;
 pub mod analytics;
 pub mod auth;
 pub mod billing;
@@ -163,28 +162,11 @@ fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> axum::response:
     ApiError::Internal("panic".into()).into_response()
 }
 
-/// The API's routes for in-process calls by the AI agent's tools: the same handlers,
-/// authentication, validation and `Idempotency-Key` handling, without the edge layers
-/// meant for remote clients (rate limits, CORS, timeouts, metrics).
-pub fn tool_router(state: AppState) -> Router {
-    let (routes, _) = documented_routes();
-    routes
-        .fallback(route_not_found)
-        .method_not_allowed_fallback(method_not_allowed)
-        .layer(DefaultBodyLimit::max(state.settings.body_limit_bytes))
-        .layer(from_fn_with_state(
-            state.clone(),
-            http::idempotency::idempotency,
-        ))
-        .layer(axum::middleware::from_fn(http::headers::json_errors))
-        .with_state(state)
-}
-
 /// The whole router, with every cross-cutting layer.
 pub fn app(state: AppState) -> Router {
     let (routes, spec) = documented_routes();
     let (metric_layer, metric_handle) = prometheus().clone();
-    let mcp = mcp::endpoint(state.clone(), tool_router(state.clone()));
+    let mcp = mcp::endpoint(state.clone());
     routes
         .merge(realtime::router())
         .route_service("/mcp", mcp)

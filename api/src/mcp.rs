@@ -23,13 +23,14 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
 
-use crate::agent::exec::Caller;
-use crate::agent::registry::{self, Scope, ToolDef};
-use crate::agent::{schema, tools};
 use crate::auth::extractor::AuthUser;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::http::extract::{Json, Path};
 use crate::state::AppState;
+use maigie_agent::exec::Caller;
+use maigie_agent::registry::{self, Scope, ToolDef};
+use maigie_agent::{schema, tools};
+use maigie_services::Source;
 
 /// The protocol revisions we speak (newest first).
 const PROTOCOLS: [&str; 3] = ["2025-06-18", "2025-03-26", "2024-11-05"];
@@ -37,18 +38,17 @@ const SCOPES: [&str; 3] = ["read", "write", "delete"];
 /// Messages per JSON-RPC batch at most (each may be a tool call).
 const MAX_BATCH: usize = 20;
 
-/// What `/mcp` runs on: the app's state and the in-process tool router.
+/// What `/mcp` runs on: the app's state (its use-cases are what the tools call).
 #[derive(Clone)]
 struct McpState {
     app: AppState,
-    tools: Router,
 }
 
 /// The `/mcp` route (a service of its own, mounted by [`crate::app`]).
-pub fn endpoint(app: AppState, tools: Router) -> Router {
+pub fn endpoint(app: AppState) -> Router {
     Router::new()
         .route("/mcp", post(handle).get(no_stream).delete(no_stream))
-        .with_state(McpState { app, tools })
+        .with_state(McpState { app })
 }
 
 /// The token management routes.
@@ -306,24 +306,14 @@ async fn run(
     args: Value,
 ) -> Result<Value, ApiError> {
     let state = &mcp.app;
-    let tier = maigie_store::users::tier(&state.db, token.user_id).await?;
-    let (jwt, _) = state.jwt.issue(
-        token.user_id,
-        tier.parse().unwrap_or(maigie_domain::Tier::Free),
-    )?;
     let action_id = Uuid::new_v4();
     let key = format!("mcp:{action_id}");
-    let tz = maigie_store::users::timezone(&state.db, token.user_id)
-        .await?
-        .parse()
-        .unwrap_or(chrono_tz::Tz::UTC);
+    let ctx = maigie_agent::ctx_for(&state.db, token.user_id, Source::Mcp).await?;
     let caller = Caller {
-        router: &mcp.tools,
-        db: &state.db,
-        user_id: token.user_id,
-        token: &jwt,
+        svc: &state.services,
+        ctx,
         idempotency: Some(&key),
-        tz,
+        tz: state.services.zone(token.user_id).await?,
         step: None,
     };
     let Value::Object(map) = args.clone() else {

@@ -1,9 +1,14 @@
 //! Connecting to Temporal, and the worker.
 
+use std::sync::Arc;
 use std::thread::JoinHandle;
 
 use maigie_activities::{CoreActivities, Mailer};
-use maigie_store::EventBus;
+use maigie_agent::Agent;
+use maigie_agent::activities::AgentActivities;
+use maigie_api::workflows::TemporalStarter;
+use maigie_services::{ServiceSettings, Services};
+use maigie_store::{EventBus, PgPool};
 use maigie_workflows::ai_action::AiActionWorkflow;
 use maigie_workflows::analytics::{
     self, AnalyticsDispatchWorkflow, DailyAnalyticsWorkflow, DispatchInput,
@@ -55,7 +60,12 @@ pub async fn run_worker(config: Config, mut shutdown: watch::Receiver<bool>) -> 
     );
     let mailer = Mailer::new(&config.smtp_url, &config.mail_from)?;
     let db = maigie_store::connect(&config.database_url, config.database_max_connections).await?;
-    let db_for_agent = db.clone();
+    let services = services(&config, db.clone(), events.clone(), client.clone());
+    let agent = Agent::new(
+        services,
+        Arc::new(llm_chain(&config)?),
+        Arc::new(events.clone()),
+    );
     let activities = CoreActivities::new(
         db,
         mailer,
@@ -64,16 +74,6 @@ pub async fn run_worker(config: Config, mut shutdown: watch::Receiver<bool>) -> 
         config.reminder_late_after,
     )
     .with_billing(billing_rules(&config));
-    let (state, _stop) = maigie_api::AppState::new(
-        config.api.clone(),
-        maigie_api::Dependencies {
-            db: db_for_agent,
-            redis: redis.clone(),
-            temporal: client.clone(),
-        },
-    )
-    .await?;
-    let agent = maigie_api::agent::Agent::new(state, std::sync::Arc::new(llm_chain(&config)?));
     let options = WorkerOptions::new(config.api.temporal_task_queue.clone())
         .register_workflow::<UserOnboardingWorkflow>()?
         .register_workflow::<ReminderWorkflow>()?
@@ -83,7 +83,7 @@ pub async fn run_worker(config: Config, mut shutdown: watch::Receiver<bool>) -> 
         .register_workflow::<AiActionWorkflow>()?
         .register_workflow::<ScheduleGenerationWorkflow>()?
         .register_activities(activities)
-        .register_activities(maigie_api::agent::activities::AgentActivities::new(agent))
+        .register_activities(AgentActivities::new(agent))
         .build();
     if config.analytics_schedule {
         ensure_analytics_schedule(&client, &config.api.temporal_task_queue).await?;
@@ -98,6 +98,16 @@ pub async fn run_worker(config: Config, mut shutdown: watch::Receiver<bool>) -> 
     tracing::info!(task_queue = %config.api.temporal_task_queue, "worker started");
     worker.run().await?;
     Ok(())
+}
+
+/// The use-cases the agent's tools call: the API's, without the API (no HTTP state, no
+/// JWT keys, no WebSocket hub).
+fn services(config: &Config, db: PgPool, events: EventBus, client: Client) -> Services {
+    let starter = TemporalStarter::new(client, config.api.temporal_task_queue.clone());
+    Services::new(db, Arc::new(events), Arc::new(starter)).with_settings(ServiceSettings {
+        limits: config.api.limits,
+        agent: config.api.agent.clone(),
+    })
 }
 
 /// The model providers of `LLM_*` (none: the agent answers offline).

@@ -15,6 +15,7 @@ pub mod ctx;
 pub mod error;
 pub mod events;
 pub mod goals;
+pub mod idempotency;
 pub mod input;
 pub mod notes;
 pub mod notifications;

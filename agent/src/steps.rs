@@ -3,14 +3,15 @@
 //! changed, or nothing when one of them changed since.
 
 use chrono::{Duration, Utc};
+use maigie_services::Source;
 use maigie_store::agent::{self as log, StepRow};
 use maigie_store::chat::{self, NewMessage};
 use maigie_workflows::ai_action::{AwaitInput, FinishInput, ToolInput};
 use serde_json::{Map, Value, json};
 
-use super::exec::{Caller, ExecError};
-use super::turn::TurnError;
-use super::{Agent, context, registry, tools};
+use crate::exec::{Caller, ExecError};
+use crate::turn::TurnError;
+use crate::{Agent, context, registry, tools};
 
 /// What a tool answered, as the model reads it (bounded).
 fn tool_message(ok: bool, summary: &str, data: &Value) -> String {
@@ -25,14 +26,14 @@ async fn answer_model(
     input: &ToolInput,
     content: &str,
 ) -> Result<(), TurnError> {
-    let action = log::get_action(&agent.state.db, input.user_id, input.action_id).await?;
+    let action = log::get_action(&agent.db, input.user_id, input.action_id).await?;
     let Some(conversation_id) = action.conversation_id else {
         return Ok(());
     };
     let key = format!("{}:tool:{}", input.action_id, input.call_id);
     let call_id = step.call_id.clone().unwrap_or_default();
     chat::add_message(
-        &agent.state.db,
+        &agent.db,
         input.user_id,
         &NewMessage {
             conversation_id,
@@ -49,7 +50,7 @@ async fn answer_model(
 
 /// Runs the recorded call `input.call_id` unless it already ran.
 pub async fn run_tool(agent: &Agent, input: &ToolInput) -> Result<(), TurnError> {
-    let db = &agent.state.db;
+    let db = &agent.db;
     let step = log::step(db, input.action_id, &input.call_id).await?;
     if matches!(step.status.as_str(), "completed" | "failed" | "skipped") {
         let result = step.result.clone().unwrap_or(Value::Null);
@@ -57,16 +58,11 @@ pub async fn run_tool(agent: &Agent, input: &ToolInput) -> Result<(), TurnError>
         let text = tool_message(step.status == "completed", summary, &result["data"]);
         return answer_model(agent, &step, input, &text).await;
     }
-    let token = agent
-        .token_for(input.user_id)
-        .await
-        .map_err(|e| TurnError::Transient(e.to_string()))?;
     let key = format!("ai:{}:{}", input.action_id, input.call_id);
+    let ctx = crate::ctx_for(db, input.user_id, Source::Chat).await?;
     let caller = Caller {
-        router: &agent.router,
-        db,
-        user_id: input.user_id,
-        token: &token,
+        svc: &agent.services,
+        ctx,
         idempotency: Some(&key),
         tz: agent.zone_of(input.user_id).await,
         step: Some(step.id),
@@ -98,7 +94,7 @@ pub async fn run_tool(agent: &Agent, input: &ToolInput) -> Result<(), TurnError>
 
 /// Records that a call was not run (`rejected` or `expired`).
 pub async fn skip_tool(agent: &Agent, input: &ToolInput) -> Result<(), TurnError> {
-    let db = &agent.state.db;
+    let db = &agent.db;
     let step = log::step(db, input.action_id, &input.call_id).await?;
     let reason = input.reason.as_deref().unwrap_or("rejected");
     let summary = if reason == "expired" {
@@ -138,7 +134,7 @@ pub async fn skip_tool(agent: &Agent, input: &ToolInput) -> Result<(), TurnError
 
 /// Marks the action as waiting and tells the user what it would do.
 pub async fn await_confirmation(agent: &Agent, input: &AwaitInput) -> Result<(), TurnError> {
-    let db = &agent.state.db;
+    let db = &agent.db;
     let mut calls = Vec::new();
     for id in &input.call_ids {
         let step = log::step(db, input.action_id, id).await?;
@@ -172,7 +168,7 @@ pub async fn await_confirmation(agent: &Agent, input: &AwaitInput) -> Result<(),
 
 /// Records the outcome and sends `chat.done` with the final answer.
 pub async fn finish(agent: &Agent, input: &FinishInput) -> Result<(), TurnError> {
-    let db = &agent.state.db;
+    let db = &agent.db;
     log::set_status(db, input.action_id, &input.status, None, None, None).await?;
     let action = log::get_action(db, input.user_id, input.action_id).await?;
     agent

@@ -1,10 +1,10 @@
 //! The agent's tools: one registry with typed JSON schemas, used by chat (through the
 //! `ai_action` workflow) and by MCP.
 //!
-//! A tool is a REST call made in process: it runs through the same router, extractors,
-//! validation and ownership checks as the public API (an AI can do nothing a user could
-//! not do with their own token). Creates carry an `Idempotency-Key` derived from the
-//! action and call, so a tool call retried after a crash writes once.
+//! A tool calls the same use-cases as the REST API, with the user's context: same
+//! validation and ownership checks (an AI can do nothing a user could not do with
+//! their own token). Creates run once under a key derived from the action and call
+//! (`maigie_services::idempotency`), so a tool call retried after a crash writes once.
 
 use serde_json::{Value, json};
 

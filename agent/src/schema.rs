@@ -116,7 +116,7 @@ fn range(n: f64, schema: &Value, path: &str, errors: &mut Vec<String>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::agent::registry;
+    use crate::registry;
     use serde_json::json;
 
     fn errors(tool: &str, args: Value) -> Vec<String> {

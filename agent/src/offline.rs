@@ -9,9 +9,9 @@ use maigie_store::agent as log;
 use maigie_store::chat::MessageRow;
 use maigie_workflows::ai_action::TurnInput;
 
-use super::Agent;
-use super::exec::Caller;
-use super::turn::{Reply, TurnError};
+use crate::Agent;
+use crate::exec::Caller;
+use crate::turn::{Reply, TurnError};
 
 pub const PROVIDER: &str = "offline";
 const MODEL: &str = "maigie-intents";
@@ -23,7 +23,7 @@ pub async fn reply(
     input: &TurnInput,
     rows: &[MessageRow],
 ) -> Result<Reply, TurnError> {
-    let steps = log::steps(&agent.state.db, input.action_id).await?;
+    let steps = log::steps(&agent.db, input.action_id).await?;
     let (content, calls) = if steps.is_empty() && input.tools_allowed {
         let text = rows
             .iter()

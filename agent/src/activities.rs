@@ -10,8 +10,8 @@ use temporalio_macros::activities;
 use temporalio_sdk::ApplicationFailure;
 use temporalio_sdk::activities::{ActivityContext, ActivityError};
 
-use super::turn::TurnError;
-use super::{Agent, drafting, steps, turn};
+use crate::turn::TurnError;
+use crate::{Agent, drafting, steps, turn};
 
 /// The agent's activities, holding the [`Agent`].
 pub struct AgentActivities {

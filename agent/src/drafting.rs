@@ -11,8 +11,8 @@ use serde_json::{Value, json};
 
 use maigie_services::schedule::DraftOptions;
 
-use super::Agent;
-use super::turn::TurnError;
+use crate::Agent;
+use crate::turn::TurnError;
 
 fn priority(p: &str) -> u8 {
     match p {
@@ -50,7 +50,7 @@ fn study_hours(preferences: &Value) -> Vec<Availability> {
 }
 
 async fn input_of(agent: &Agent, draft: &DraftRow, tz: Tz) -> Result<PlanInput, TurnError> {
-    let db = &agent.state.db;
+    let db = &agent.db;
     let options: DraftOptions = serde_json::from_value(draft.options.clone()).unwrap_or_default();
     let (from, to) = (draft.window_from, draft.window_to);
     let mut work = Vec::new();
@@ -137,7 +137,7 @@ fn summary(plan: &Plan) -> PlanSummary {
 
 /// `schedule.plan`: plans once per draft.
 pub async fn plan(agent: &Agent, input: &DraftInput) -> Result<PlanSummary, TurnError> {
-    let draft = drafts::get(&agent.state.db, input.user_id, input.draft_id).await?;
+    let draft = drafts::get(&agent.db, input.user_id, input.draft_id).await?;
     if let Some(stored) = draft
         .plan
         .as_ref()
@@ -148,7 +148,7 @@ pub async fn plan(agent: &Agent, input: &DraftInput) -> Result<PlanSummary, Turn
     let tz = agent.zone_of(input.user_id).await;
     let plan = planner::plan(&input_of(agent, &draft, tz).await?);
     let json = serde_json::to_value(&plan).map_err(|e| TurnError::Permanent(e.to_string()))?;
-    drafts::set_plan(&agent.state.db, draft.id, &json).await?;
+    drafts::set_plan(&agent.db, draft.id, &json).await?;
     let s = summary(&plan);
     agent
         .publish(input.user_id, "schedule.generation_progress",
@@ -191,7 +191,7 @@ pub fn explain_offline(plan: &Plan, tz: Tz) -> String {
 
 /// `schedule.explain`: the model's explanation (the offline one when none answers).
 pub async fn explain(agent: &Agent, input: &DraftInput) -> Result<(), TurnError> {
-    let draft = drafts::get(&agent.state.db, input.user_id, input.draft_id).await?;
+    let draft = drafts::get(&agent.db, input.user_id, input.draft_id).await?;
     if draft.status != "generating" {
         return Ok(());
     }
@@ -222,7 +222,7 @@ pub async fn explain(agent: &Agent, input: &DraftInput) -> Result<(), TurnError>
             }
         }
     }
-    drafts::set_ready(&agent.state.db, draft.id, &text).await?;
+    drafts::set_ready(&agent.db, draft.id, &text).await?;
     agent
         .publish(
             input.user_id,

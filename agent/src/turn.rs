@@ -10,14 +10,15 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use maigie_llm::{ChatRequest, Completion, Delta, Message, ToolCall, ToolSpec, Usage};
+use maigie_services::Source;
 use maigie_store::agent::{self as log, UsageRecord};
 use maigie_store::chat::{self, NewMessage};
 use maigie_workflows::ai_action::{PlannedCall, TurnInput, TurnOutput};
 use serde_json::{Value, json};
 
-use super::context::{self, HISTORY_MESSAGES};
-use super::exec::Caller;
-use super::{Agent, offline, registry, schema};
+use crate::context::{self, HISTORY_MESSAGES};
+use crate::exec::Caller;
+use crate::{Agent, offline, registry, schema};
 
 #[derive(Debug, thiserror::Error)]
 pub enum TurnError {
@@ -37,8 +38,8 @@ impl From<maigie_store::StoreError> for TurnError {
     }
 }
 
-impl From<super::exec::ExecError> for TurnError {
-    fn from(e: super::exec::ExecError) -> Self {
+impl From<crate::exec::ExecError> for TurnError {
+    fn from(e: crate::exec::ExecError) -> Self {
         Self::Transient(e.to_string())
     }
 }
@@ -83,7 +84,7 @@ pub async fn run(
     input: &TurnInput,
     beat: &(dyn Fn() + Send + Sync),
 ) -> Result<TurnOutput, TurnError> {
-    let db = &agent.state.db;
+    let db = &agent.db;
     let action = log::get_action(db, input.user_id, input.action_id).await?;
     let conversation_id = action
         .conversation_id
@@ -93,15 +94,10 @@ pub async fn run(
         return planned(agent, input, &stored.tool_calls.unwrap_or(Value::Null)).await;
     }
     let conversation = chat::get_conversation(db, input.user_id, conversation_id).await?;
-    let token = agent
-        .token_for(input.user_id)
-        .await
-        .map_err(|e| TurnError::Transient(e.to_string()))?;
+    let ctx = crate::ctx_for(db, input.user_id, Source::Chat).await?;
     let caller = Caller {
-        router: &agent.router,
-        db,
-        user_id: input.user_id,
-        token: &token,
+        svc: &agent.services,
+        ctx,
         idempotency: None,
         tz: agent.zone_of(input.user_id).await,
         step: None,
@@ -176,7 +172,7 @@ async fn planned(
         .iter()
         .filter(|c| registry::find(&c.name).is_some_and(|t| t.scope != registry::Scope::Read))
         .count();
-    let bulk = writes > agent.state.settings.agent.bulk_threshold;
+    let bulk = writes > agent.services.settings.agent.bulk_threshold;
     let mut out = Vec::new();
     for call in calls {
         let Some(def) = registry::find(&call.name) else {
@@ -184,7 +180,7 @@ async fn planned(
         };
         let arguments: Value = serde_json::from_str(&call.arguments).unwrap_or_else(|_| json!({}));
         log::add_step(
-            &agent.state.db,
+            &agent.db,
             input.user_id,
             input.action_id,
             &call.id,
@@ -384,7 +380,7 @@ async fn record_usage(
         completion_tokens: i32::try_from(reply.usage.completion_tokens).unwrap_or(i32::MAX),
         request_id: key,
     };
-    if let Err(err) = log::record_usage(&agent.state.db, &record).await {
+    if let Err(err) = log::record_usage(&agent.db, &record).await {
         tracing::warn!(error = %err, "could not record token usage");
     }
 }

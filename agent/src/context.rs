@@ -3,13 +3,15 @@
 //! recent history — both bounded, so a long conversation never overflows the model's
 //! window (about four characters per token).
 
-use axum::http::Method;
-use chrono::{Duration, Utc};
+use chrono::{Duration, SecondsFormat, Utc};
 use maigie_llm::{Message, ToolCall};
+use maigie_services::goals::{self, GoalListParams};
+use maigie_services::tasks::{self, TaskListParams};
+use maigie_services::{ServiceError, ServiceResult, plans};
 use maigie_store::chat::{ConversationRow, MessageRow};
 use serde_json::Value;
 
-use super::exec::{Caller, ExecError};
+use crate::exec::{Caller, ExecError};
 
 /// The situation part of the prompt, at most this many characters (~1,500 tokens).
 pub const CONTEXT_CHARS: usize = 6_000;
@@ -23,6 +25,59 @@ tasks, goals, schedule, plans and notes only through the tools. Resolve relative
 user's time zone and send times as RFC 3339 with an offset. Deleting needs the user's \
 confirmation, which the app asks for: just call the tool. Answer briefly and plainly.";
 
+/// One line of a section: a title, when it is due, its id.
+struct Line {
+    title: String,
+    due: Option<String>,
+    id: uuid::Uuid,
+}
+
+/// A read the prompt can do without: a refusal leaves the section out; only what a
+/// retry can mend (a dependency down) fails the turn.
+fn optional<T>(read: ServiceResult<T>) -> Result<Option<T>, ExecError> {
+    match read {
+        Ok(v) => Ok(Some(v)),
+        Err(e @ (ServiceError::Unavailable(_) | ServiceError::Internal(_))) => {
+            Err(ExecError::Transient(e.to_string()))
+        }
+        Err(_) => Ok(None),
+    }
+}
+
+async fn goal_lines(caller: &Caller<'_>, status: &str, limit: i64) -> Result<Vec<Line>, ExecError> {
+    let p = GoalListParams {
+        status: Some(status.to_owned()),
+        limit: Some(limit),
+        ..GoalListParams::default()
+    };
+    let page = optional(goals::list(caller.svc, &caller.ctx, p).await)?;
+    Ok(page
+        .into_iter()
+        .flat_map(|p| p.items)
+        .map(|g| Line {
+            due: g.target_date.map(|d| d.to_string()),
+            title: g.title,
+            id: g.id,
+        })
+        .collect())
+}
+
+async fn task_lines(caller: &Caller<'_>, p: TaskListParams) -> Result<Vec<Line>, ExecError> {
+    let page = optional(tasks::list(caller.svc, &caller.ctx, p, None).await)?;
+    Ok(page
+        .into_iter()
+        .flat_map(|p| p.items)
+        .map(|t| Line {
+            due: t
+                .due_at
+                .map(|d| d.to_rfc3339_opts(SecondsFormat::AutoSi, true))
+                .or_else(|| t.due_date.map(|d| d.to_string())),
+            title: t.title,
+            id: t.id,
+        })
+        .collect())
+}
+
 /// The system prompt for this user and conversation.
 pub async fn situation(
     caller: &Caller<'_>,
@@ -34,99 +89,98 @@ pub async fn situation(
         now.format("%A %-d %B %Y %H:%M"),
         caller.tz.name()
     );
-    let start = now.date_naive();
-    let soon = (Utc::now() + Duration::days(7)).to_rfc3339();
+    let deadlines = TaskListParams {
+        status: Some("pending".into()),
+        sort: Some("due".into()),
+        limit: Some(15),
+        due_before: Some(Utc::now() + Duration::days(7)),
+        ..TaskListParams::default()
+    };
+    let overdue = TaskListParams {
+        overdue: Some(true),
+        limit: Some(5),
+        ..TaskListParams::default()
+    };
     let sections = [
-        (
-            "Active goals",
-            "/api/goals?status=IN_PROGRESS&limit=10".to_owned(),
-        ),
+        ("Active goals", goal_lines(caller, "IN_PROGRESS", 10).await?),
         (
             "Goals not started",
-            "/api/goals?status=NOT_STARTED&limit=5".to_owned(),
+            goal_lines(caller, "NOT_STARTED", 5).await?,
         ),
         (
             "Deadlines in the next 7 days",
-            format!(
-                "/api/tasks?status=pending&sort=due&limit=15&due_before={}",
-                encode(&soon)
-            ),
+            task_lines(caller, deadlines).await?,
         ),
-        (
-            "Overdue tasks",
-            "/api/tasks?overdue=true&limit=5".to_owned(),
-        ),
+        ("Overdue tasks", task_lines(caller, overdue).await?),
     ];
-    for (title, uri) in sections {
-        let answer = caller.http(Method::GET, &uri, None, "").await?;
-        let lines = lines(&answer.body["items"]);
+    for (title, found) in sections {
+        let lines = lines(&found);
         if !lines.is_empty() {
             out.push_str(&format!("\n\n{title}:\n{lines}"));
         }
     }
-    let plan = caller
-        .http(
-            Method::GET,
-            &format!("/api/plans/daily/by-date/{start}"),
-            None,
-            "",
-        )
-        .await?;
-    if plan.status.is_success() {
-        out.push_str(&format!(
-            "\n\nToday's plan:\n{}",
-            lines(&plan.body["items"])
-        ));
+    let today = plans::daily_by_date(caller.svc, &caller.ctx, now.date_naive()).await;
+    if let Some(plan) = optional(today)? {
+        let items: Vec<Line> = plan
+            .items
+            .into_iter()
+            .map(|i| Line {
+                title: i.title,
+                due: None,
+                id: i.id,
+            })
+            .collect();
+        out.push_str(&format!("\n\nToday's plan:\n{}", lines(&items)));
     }
     if let (Some(kind), Some(id)) = (&conversation.context_type, conversation.context_id) {
         out.push_str(&format!("\n\nThis conversation is about the {kind} {id}."));
-        if let Some(uri) = context_uri(kind, id) {
-            let answer = caller.http(Method::GET, &uri, None, "").await?;
-            if answer.status.is_success() {
-                let mut text = answer.body.to_string();
-                truncate(&mut text, 1_500);
-                out.push_str(&format!(" It reads: {text}"));
-            }
+        if let Some(about) = about(caller, kind, id).await? {
+            let mut text = about.to_string();
+            truncate(&mut text, 1_500);
+            out.push_str(&format!(" It reads: {text}"));
         }
     }
     truncate(&mut out, CONTEXT_CHARS);
     Ok(out)
 }
 
-fn context_uri(kind: &str, id: uuid::Uuid) -> Option<String> {
-    Some(match kind {
-        "course" => format!("/api/courses/{id}"),
-        "goal" => format!("/api/goals/{id}"),
-        "task" => format!("/api/tasks/{id}"),
-        "daily_plan" => format!("/api/plans/daily/{id}"),
-        "weekly_plan" => format!("/api/plans/weekly/{id}"),
-        "note" => format!("/api/notes/{id}"),
-        _ => return None,
-    })
+/// A read shown as the REST API would show it (`None` when refused).
+fn shown<T: serde::Serialize>(read: ServiceResult<T>) -> Result<Option<Value>, ExecError> {
+    optional(read)?
+        .map(|v| serde_json::to_value(v).map_err(|e| ExecError::Transient(e.to_string())))
+        .transpose()
 }
 
-fn encode(s: &str) -> String {
-    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
+/// What the conversation is about.
+async fn about(
+    caller: &Caller<'_>,
+    kind: &str,
+    id: uuid::Uuid,
+) -> Result<Option<Value>, ExecError> {
+    use maigie_services::{courses, notes};
+    let (svc, ctx) = (caller.svc, &caller.ctx);
+    match kind {
+        "course" => shown(courses::get(svc, ctx, id).await),
+        "goal" => shown(goals::get(svc, ctx, id).await),
+        "task" => shown(tasks::get(svc, ctx, id).await),
+        "daily_plan" => shown(plans::get::<plans::DailyPlanDetail>(svc, ctx, id).await),
+        "weekly_plan" => shown(plans::get::<plans::WeeklyPlanDetail>(svc, ctx, id).await),
+        "note" => shown(notes::get(svc, ctx, id).await),
+        _ => Ok(None),
+    }
 }
 
-/// `- title (due …) [id]` lines of a list answer.
-fn lines(items: &Value) -> String {
+/// `- title (due …) [id]` lines.
+fn lines(items: &[Line]) -> String {
     items
-        .as_array()
-        .into_iter()
-        .flatten()
+        .iter()
         .map(|i| {
-            let due = i["due_at"]
-                .as_str()
-                .or(i["due_date"].as_str())
-                .or(i["target_date"].as_str())
+            let due = i
+                .due
+                .as_ref()
                 .map(|d| format!(" (due {d})"))
                 .unwrap_or_default();
-            format!(
-                "- {}{due} [{}]",
-                i["title"].as_str().unwrap_or("?"),
-                i["id"].as_str().unwrap_or("")
-            )
+            format!("- {}{due} [{}]", i.title, i.id)
         })
         .collect::<Vec<_>>()
         .join("\n")

@@ -1,0 +1,87 @@
+//! The AI agent: tools ([`registry`], [`tools`]), the model turn ([`turn`]) with its
+//! context ([`context`]) and offline fallback ([`offline`]), the action steps
+//! ([`steps`]), and the Temporal activities that run them for the `ai_action` and
+//! `schedule_generation` workflows ([`activities`]).
+//!
+//! A tool calls the same use-cases (`maigie_services`) as the REST handlers, with the
+//! user's [`Ctx`] (source `chat` or `mcp`): same validation, same ownership rules,
+//! same events and reminder plans, in the same transaction. No HTTP is involved:
+//! MCP (in the API) frames the protocol and calls [`tools::run`] too.
+
+pub mod activities;
+pub mod context;
+pub mod drafting;
+pub mod exec;
+pub mod offline;
+pub mod registry;
+pub mod schema;
+pub mod steps;
+pub mod tools;
+pub mod turn;
+
+use std::sync::Arc;
+
+use maigie_domain::{Tier, UserEvent};
+use maigie_llm::LlmChain;
+use maigie_services::{Ctx, EventSink, Services, Source};
+use maigie_store::PgPool;
+use serde_json::Value;
+use uuid::Uuid;
+
+/// Everything the agent's activities need.
+#[derive(Clone)]
+pub struct Agent {
+    /// The use-cases the tools call.
+    pub services: Services,
+    pub llm: Arc<LlmChain>,
+    /// The action log, the conversation and the drafts (the agent's own rows).
+    pub db: PgPool,
+    /// Where `chat.*` and `schedule.*` live events go.
+    pub events: Arc<dyn EventSink>,
+}
+
+impl Agent {
+    #[must_use]
+    pub fn new(services: Services, llm: Arc<LlmChain>, events: Arc<dyn EventSink>) -> Self {
+        let db = services.db.clone();
+        Self {
+            services,
+            llm,
+            db,
+            events,
+        }
+    }
+
+    /// The user's time zone (UTC when unknown).
+    pub async fn zone_of(&self, user_id: Uuid) -> chrono_tz::Tz {
+        self.services
+            .zone(user_id)
+            .await
+            .unwrap_or(chrono_tz::Tz::UTC)
+    }
+
+    /// Publishes a live event to the user (best effort: the data is stored anyway).
+    pub async fn publish(&self, user_id: Uuid, kind: &str, data: Value) {
+        let event = UserEvent {
+            user_id,
+            kind: kind.to_owned(),
+            data,
+        };
+        self.events.publish(&event).await;
+    }
+}
+
+/// The caller of the use-cases for `user_id` through `source`, with the tier the
+/// store has for them now.
+pub async fn ctx_for(
+    db: &PgPool,
+    user_id: Uuid,
+    source: Source,
+) -> Result<Ctx, maigie_store::StoreError> {
+    let tier = maigie_store::users::tier(db, user_id).await?;
+    Ok(Ctx::new(
+        user_id,
+        tier.parse().unwrap_or(Tier::Free),
+        source,
+    ))
+}
