@@ -8,6 +8,7 @@
 //! Callers say who they are with a [`Ctx`]; failures are one [`ServiceError`], which
 //! each adapter maps once.
 
+pub mod accounts;
 pub mod billing;
 pub mod chat;
 pub mod courses;

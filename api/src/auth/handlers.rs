@@ -2,12 +2,12 @@
 
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header::USER_AGENT};
-use maigie_domain::{DisplayName, Email, Password, Role, Validation};
-use maigie_services::Replace;
+use maigie_domain::{DisplayName, Email, Role};
+use maigie_services::accounts;
+pub use maigie_services::accounts::RegisterRequest;
 use maigie_store::audit::{self, AuditEntry};
 use maigie_store::tokens::{self, Rotation};
-use maigie_store::users::{self, NewUser, UserRow};
-use maigie_workflows::onboarding::{self, OnboardingInput};
+use maigie_store::users::{self, UserRow};
 use redis::AsyncCommands;
 use serde::Deserialize;
 use serde_json::json;
@@ -19,16 +19,6 @@ use super::session::{self, AuthResponse};
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::http::extract::Json;
 use crate::state::AppState;
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct RegisterRequest {
-    #[schema(example = "ada@example.com")]
-    pub email: String,
-    /// 8–128 characters.
-    pub password: String,
-    pub name: Option<String>,
-}
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -89,8 +79,8 @@ pub(crate) async fn promote_configured_admin(
     Ok(())
 }
 
-/// Creates a user, records the onboarding workflow start in the same transaction and
-/// starts it after commit. Shared by password registration and OAuth sign-up.
+/// Creates a user with their onboarding workflow start and audit entry (see
+/// [`accounts::register`]). Shared by password registration and OAuth sign-up.
 pub(crate) async fn create_user(
     state: &AppState,
     email: &Email,
@@ -98,51 +88,14 @@ pub(crate) async fn create_user(
     name: Option<&str>,
     email_verified: bool,
 ) -> ApiResult<UserRow> {
-    let mut work = state.services.begin().await?;
-    let user = users::create(
-        work.conn(),
-        NewUser {
-            email: email.as_str(),
-            password_hash,
-            name,
-            role: role_for(state, email).as_str(),
-            email_verified,
-        },
-    )
-    .await
-    .map_err(|err| match err {
-        maigie_store::StoreError::Conflict(c) if c == users::EMAIL_TAKEN => ApiError::conflict(
-            "email_taken",
-            "An account with this e-mail address already exists.",
-        ),
-        other => other.into(),
-    })?;
-    let input = OnboardingInput {
-        user_id: user.id,
-        email: user.email.clone(),
-        name: user.name.clone(),
+    let account = accounts::NewAccount {
+        email,
+        password_hash,
+        name,
+        role: role_for(state, email).as_str(),
+        email_verified,
     };
-    work.start_workflow(
-        Some(user.id),
-        onboarding::WORKFLOW_NAME,
-        &onboarding::onboarding_workflow_id(user.id),
-        &input,
-        Replace::Never,
-    )
-    .await?;
-    audit::record(
-        work.conn(),
-        AuditEntry {
-            actor_id: Some(user.id),
-            subject_id: Some(user.id),
-            action: "user.registered",
-            details: json!({ "password": password_hash.is_some() }),
-            request_id: None,
-        },
-    )
-    .await?;
-    work.commit(&state.services).await?;
-    Ok(user)
+    Ok(accounts::register(&state.services, account).await?)
 }
 
 /// Create an account.
@@ -159,25 +112,13 @@ pub async fn register(
     headers: HeaderMap,
     Json(body): Json<RegisterRequest>,
 ) -> ApiResult<(StatusCode, Json<AuthResponse>)> {
-    let mut v = Validation::new();
-    let email = v.check("email", Email::parse(&body.email));
-    let password = v.check("password", Password::parse(&body.password));
-    let name = match body.name.as_deref() {
-        Some(raw) => v.check("name", DisplayName::parse(raw)),
-        None => None,
-    };
-    v.finish()?;
-    let (Some(email), Some(password)) = (email, password) else {
-        return Err(ApiError::Internal(
-            "validation passed without values".into(),
-        ));
-    };
-    let hash = password::hash(password.expose().to_owned()).await?;
+    let registration = body.parse()?;
+    let hash = password::hash(registration.password.expose().to_owned()).await?;
     let user = create_user(
         &state,
-        &email,
+        &registration.email,
         Some(&hash),
-        name.as_ref().map(DisplayName::as_str),
+        registration.name.as_ref().map(DisplayName::as_str),
         false,
     )
     .await?;

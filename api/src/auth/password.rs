@@ -43,3 +43,27 @@ pub async fn verify(password: String, stored: Option<String>) -> Result<bool, Ap
     .await
     .map_err(ApiError::internal)?
 }
+
+/// The use-cases' [`maigie_services::accounts::PasswordHasher`]: argon2id off the
+/// async runtime.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Argon2Hasher;
+
+#[async_trait::async_trait]
+impl maigie_services::accounts::PasswordHasher for Argon2Hasher {
+    async fn hash(&self, password: String) -> maigie_services::ServiceResult<String> {
+        hash(password)
+            .await
+            .map_err(maigie_services::ServiceError::internal)
+    }
+
+    async fn verify(
+        &self,
+        password: String,
+        stored: Option<String>,
+    ) -> maigie_services::ServiceResult<bool> {
+        verify(password, stored)
+            .await
+            .map_err(maigie_services::ServiceError::internal)
+    }
+}
