@@ -13,6 +13,7 @@ pub mod context;
 pub mod drafting;
 pub mod exec;
 pub mod offline;
+pub mod parameters;
 pub mod registry;
 pub mod schema;
 pub mod steps;

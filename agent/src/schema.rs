@@ -1,115 +1,72 @@
-//! Checks tool arguments against the tool's JSON schema (the subset our schemas use:
-//! object/array/string/integer/number/boolean, `properties`, `required`,
-//! `additionalProperties: false`, `enum`, `minimum`/`maximum`, and the formats
-//! `date-time`, `date` and `uuid`). Models — local ones especially — often send
-//! arguments that parse as JSON but do not fit; the errors tell them what to fix.
+//! Checks tool arguments against the tool's JSON schema with the `jsonschema` crate
+//! (formats `date-time`, `date` and `uuid` asserted). Models — local ones especially —
+//! often send arguments that parse as JSON but do not fit; the errors, one per
+//! mismatch as `$.path: problem`, tell them what to fix.
 
+use jsonschema::error::{TypeKind, ValidationErrorKind};
+use jsonschema::{ValidationError, Validator};
 use serde_json::Value;
 
 /// Every mismatch, as `path: problem`; empty when `value` fits.
 #[must_use]
 pub fn check(value: &Value, schema: &Value) -> Vec<String> {
-    let mut errors = Vec::new();
-    walk(value, schema, "$", &mut errors);
-    errors
-}
-
-fn walk(value: &Value, schema: &Value, path: &str, errors: &mut Vec<String>) {
-    if let Some(allowed) = schema.get("enum").and_then(Value::as_array) {
-        if !allowed.contains(value) {
-            errors.push(format!(
-                "{path}: must be one of {}",
-                Value::Array(allowed.clone())
-            ));
-        }
-        return;
-    }
-    match schema.get("type").and_then(Value::as_str) {
-        Some("object") => object(value, schema, path, errors),
-        Some("array") => match value.as_array() {
-            Some(items) => {
-                if let Some(max) = schema.get("maxItems").and_then(Value::as_u64)
-                    && items.len() as u64 > max
-                {
-                    errors.push(format!("{path}: at most {max} items"));
-                }
-                if let Some(item_schema) = schema.get("items") {
-                    for (i, item) in items.iter().enumerate() {
-                        walk(item, item_schema, &format!("{path}[{i}]"), errors);
-                    }
-                }
-            }
-            None => errors.push(format!("{path}: must be an array")),
-        },
-        Some("string") => match value.as_str() {
-            Some(s) => format(s, schema, path, errors),
-            None => errors.push(format!("{path}: must be a string")),
-        },
-        Some("integer") => match value.as_i64() {
-            Some(n) => range(n as f64, schema, path, errors),
-            None => errors.push(format!("{path}: must be an integer")),
-        },
-        Some("number") => match value.as_f64() {
-            Some(n) => range(n, schema, path, errors),
-            None => errors.push(format!("{path}: must be a number")),
-        },
-        Some("boolean") if !value.is_boolean() => {
-            errors.push(format!("{path}: must be true or false"));
-        }
-        _ => {}
+    match validator(schema) {
+        Ok(v) => v.iter_errors(value).flat_map(|e| describe(&e)).collect(),
+        Err(e) => vec![format!("$: the tool's schema is invalid ({e})")],
     }
 }
 
-fn object(value: &Value, schema: &Value, path: &str, errors: &mut Vec<String>) {
-    let Some(map) = value.as_object() else {
-        errors.push(format!("{path}: must be an object"));
-        return;
-    };
-    let properties = schema.get("properties").and_then(Value::as_object);
-    for name in schema
-        .get("required")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(Value::as_str)
-    {
-        if !map.contains_key(name) {
-            errors.push(format!("{path}.{name}: is required"));
+fn validator(schema: &Value) -> Result<Validator, ValidationError<'static>> {
+    jsonschema::options()
+        .should_validate_formats(true)
+        .build(schema)
+}
+
+/// A JSON pointer (`/items/1/title`) as a path (`$.items[1].title`).
+fn path_of(pointer: &str) -> String {
+    let mut path = "$".to_owned();
+    for segment in pointer.split('/').skip(1) {
+        let segment = segment.replace("~1", "/").replace("~0", "~");
+        if segment.parse::<usize>().is_ok() {
+            path.push_str(&format!("[{segment}]"));
+        } else {
+            path.push_str(&format!(".{segment}"));
         }
     }
-    let closed = schema.get("additionalProperties") == Some(&Value::Bool(false));
-    for (name, v) in map {
-        match properties.and_then(|p| p.get(name)) {
-            Some(s) => walk(v, s, &format!("{path}.{name}"), errors),
-            None if closed => errors.push(format!("{path}.{name}: is not a known field")),
-            None => {}
-        }
+    path
+}
+
+fn a(kind: &str) -> String {
+    match kind {
+        "boolean" => "true or false".to_owned(),
+        "array" | "integer" | "object" => format!("an {kind}"),
+        other => format!("a {other}"),
     }
 }
 
-fn format(s: &str, schema: &Value, path: &str, errors: &mut Vec<String>) {
-    let ok = match schema.get("format").and_then(Value::as_str) {
-        Some("date-time") => chrono::DateTime::parse_from_rfc3339(s).is_ok(),
-        Some("date") => chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").is_ok(),
-        Some("uuid") => uuid::Uuid::parse_str(s).is_ok(),
-        _ => true,
-    };
-    if !ok {
-        let what = schema.get("format").and_then(Value::as_str).unwrap_or("");
-        errors.push(format!("{path}: must be a valid {what}"));
-    }
-}
-
-fn range(n: f64, schema: &Value, path: &str, errors: &mut Vec<String>) {
-    if let Some(min) = schema.get("minimum").and_then(Value::as_f64)
-        && n < min
-    {
-        errors.push(format!("{path}: must be at least {min}"));
-    }
-    if let Some(max) = schema.get("maximum").and_then(Value::as_f64)
-        && n > max
-    {
-        errors.push(format!("{path}: must be at most {max}"));
+fn describe(error: &ValidationError<'_>) -> Vec<String> {
+    let path = path_of(error.instance_path().as_str());
+    let one = |problem: String| vec![format!("{path}: {problem}")];
+    match error.kind() {
+        ValidationErrorKind::Required { property } => {
+            let name = property
+                .as_str()
+                .map_or_else(|| property.to_string(), str::to_owned);
+            vec![format!("{path}.{name}: is required")]
+        }
+        ValidationErrorKind::AdditionalProperties { unexpected } => unexpected
+            .iter()
+            .map(|name| format!("{path}.{name}: is not a known field"))
+            .collect(),
+        ValidationErrorKind::Enum { options } => one(format!("must be one of {options}")),
+        ValidationErrorKind::Type {
+            kind: TypeKind::Single(t),
+        } => one(format!("must be {}", a(&t.to_string()))),
+        ValidationErrorKind::Format { format } => one(format!("must be a valid {format}")),
+        ValidationErrorKind::Minimum { limit } => one(format!("must be at least {limit}")),
+        ValidationErrorKind::Maximum { limit } => one(format!("must be at most {limit}")),
+        ValidationErrorKind::MaxItems { limit } => one(format!("at most {limit} items")),
+        _ => one(error.to_string()),
     }
 }
 
@@ -174,9 +131,33 @@ mod tests {
     }
 
     #[test]
+    fn a_nullable_field_names_the_type_it_wants() {
+        let e = errors("create_task", json!({"title": "Read", "description": 5}));
+        assert_eq!(e.len(), 1, "{e:?}");
+        assert!(e[0].starts_with("$.description: "), "{e:?}");
+    }
+
+    #[test]
+    fn generated_schemas_keep_the_rest_fields_and_add_the_tool_ones() {
+        let update = (registry::find("update_task").expect("tool").parameters)();
+        for field in ["title", "due_at", "recurrence_rule", "task_id", "task"] {
+            assert!(
+                update["properties"].get(field).is_some(),
+                "{field}: {update}"
+            );
+        }
+        let moved = (registry::find("move_schedule_block")
+            .expect("tool")
+            .parameters)();
+        assert_eq!(moved["required"], json!(["block_id", "start_at", "end_at"]));
+        assert!(moved["properties"].get("title").is_none(), "{moved}");
+    }
+
+    #[test]
     fn every_tool_schema_is_a_closed_object() {
         for t in registry::TOOLS {
             let s = (t.parameters)();
+            assert!(validator(&s).is_ok(), "{}: {s}", t.name);
             assert_eq!(s["type"], "object", "{}", t.name);
             assert_eq!(s["additionalProperties"], false, "{}", t.name);
         }

@@ -136,7 +136,17 @@ impl Config {
         Self::from_lookup(|name| std::env::var(name).ok())
     }
 
+    /// From the process environment, for the worker alone: it issues and checks no
+    /// tokens, so `JWT_SECRET` may be absent (it is left empty then).
+    pub fn worker_from_env() -> Result<Self, ConfigError> {
+        Self::read(|name| std::env::var(name).ok(), false)
+    }
+
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        Self::read(lookup, true)
+    }
+
+    fn read(lookup: impl Fn(&str) -> Option<String>, needs_jwt: bool) -> Result<Self, ConfigError> {
         let env = Env { lookup };
         let database_url = env.required("DATABASE_URL")?;
         if !database_url.starts_with("postgres://") && !database_url.starts_with("postgresql://") {
@@ -160,8 +170,11 @@ impl Config {
         mail_from
             .parse::<Mailbox>()
             .map_err(|e| invalid("MAIL_FROM", e.to_string()))?;
-        let jwt_secret = env.required("JWT_SECRET")?;
-        if jwt_secret.len() < 32 {
+        let jwt_secret = match env.get("JWT_SECRET") {
+            None if !needs_jwt => String::new(),
+            _ => env.required("JWT_SECRET")?,
+        };
+        if needs_jwt && jwt_secret.len() < 32 {
             return Err(invalid("JWT_SECRET", "must be at least 32 characters"));
         }
         let public_base_url = env.url("PUBLIC_BASE_URL", "http://127.0.0.1:8080")?;
@@ -381,6 +394,14 @@ mod tests {
             config(&vars).expect("config").temporal_address.as_str(),
             "http://127.0.0.1:7233/"
         );
+    }
+
+    #[test]
+    fn the_worker_needs_no_jwt_secret() {
+        let lookup = |k: &str| (k == BASE[0].0).then(|| BASE[0].1.to_owned());
+        let c = Config::read(lookup, false).expect("worker config");
+        assert!(c.api.jwt_secret.is_empty());
+        assert!(Config::read(lookup, true).is_err(), "serve still needs it");
     }
 
     #[test]

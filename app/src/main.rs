@@ -52,7 +52,11 @@ async fn main() -> anyhow::Result<()> {
         println!("{}", maigie_api::openapi_spec().to_pretty_json()?);
         return Ok(());
     }
-    let config = match Config::from_env() {
+    let config = match cli.command {
+        Command::Worker => Config::worker_from_env(),
+        _ => Config::from_env(),
+    };
+    let config = match config {
         Ok(config) => config,
         Err(err) => {
             eprintln!("maigie: configuration error: {err}");
