@@ -13,12 +13,10 @@ use axum::response::{IntoResponse, Response};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use maigie_domain::{DisplayName, Email};
-use maigie_store::audit::{self, AuditEntry};
-use maigie_store::{oauth, tokens, users};
+use maigie_store::{oauth, users};
 use rand::RngCore;
 use redis::AsyncCommands;
 use serde::Deserialize;
-use serde_json::json;
 use sha2::{Digest, Sha256};
 use utoipa::IntoParams;
 
@@ -226,40 +224,17 @@ async fn find_or_create(state: &AppState, info: &UserInfo) -> ApiResult<users::U
             .await?
         }
     };
-    link(state, &user, &info.sub, &email).await?;
+    maigie_services::accounts::link_identity(
+        &state.services,
+        user.id,
+        PROVIDER,
+        &info.sub,
+        email.as_str(),
+    )
+    .await?;
     users::find_by_id(&state.db, user.id)
         .await?
         .ok_or(ApiError::NotFound)
-}
-
-/// Links the identity to the account, in one transaction with what linking implies:
-/// the address is now proven, so an account registered with it before (by anyone)
-/// loses its password and sessions unless the address had already been verified.
-async fn link(
-    state: &AppState,
-    user: &users::UserRow,
-    subject: &str,
-    email: &Email,
-) -> ApiResult<()> {
-    let mut tx = state.db.begin().await.map_err(ApiError::internal)?;
-    let password_cleared = users::verify_email_by_provider(&mut *tx, user.id).await?;
-    if password_cleared {
-        tokens::revoke_all(&mut *tx, user.id).await?;
-    }
-    oauth::link(&mut *tx, user.id, PROVIDER, subject, email.as_str()).await?;
-    audit::record(
-        &mut *tx,
-        AuditEntry {
-            actor_id: Some(user.id),
-            subject_id: Some(user.id),
-            action: "auth.oauth_linked",
-            details: json!({ "provider": PROVIDER, "password_cleared": password_cleared }),
-            request_id: None,
-        },
-    )
-    .await?;
-    tx.commit().await.map_err(ApiError::internal)?;
-    Ok(())
 }
 
 fn unverified() -> ApiError {

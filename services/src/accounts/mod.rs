@@ -7,6 +7,7 @@
 //! revoked access token).
 
 mod error;
+mod identity;
 mod input;
 mod write;
 
@@ -20,6 +21,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 pub use error::{AccountError, AccountResult};
+pub use identity::link_identity;
 pub use input::{ChangePassword, DeleteAccount, RegisterRequest, Registration, UpdateProfile};
 pub use write::{NewAccount, change_password, delete, profile, register, update_profile};
 
