@@ -385,51 +385,6 @@ async fn record_usage(
     }
 }
 
-/// Text on its way to the user: buffered, sent as `chat.delta` every 150 ms.
-struct Stream<'a> {
-    agent: &'a Agent,
-    input: &'a TurnInput,
-    conversation_id: uuid::Uuid,
-    /// (text not sent yet, whether the client must discard what it has)
-    buffer: Arc<Mutex<(String, bool)>>,
-}
+mod stream;
 
-impl<'a> Stream<'a> {
-    fn new(agent: &'a Agent, input: &'a TurnInput, conversation_id: uuid::Uuid) -> Self {
-        Self {
-            agent,
-            input,
-            conversation_id,
-            buffer: Arc::new(Mutex::new((String::new(), false))),
-        }
-    }
-
-    fn push(&self, text: &str) {
-        self.buffer
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .0
-            .push_str(text);
-    }
-
-    fn reset(&self) {
-        let mut b = self.buffer.lock().unwrap_or_else(PoisonError::into_inner);
-        b.0.clear();
-        b.1 = true;
-    }
-
-    async fn flush(&self) {
-        let (text, reset) = {
-            let mut b = self.buffer.lock().unwrap_or_else(PoisonError::into_inner);
-            (std::mem::take(&mut b.0), std::mem::replace(&mut b.1, false))
-        };
-        if text.is_empty() && !reset {
-            return;
-        }
-        let data = json!({"action_id": self.input.action_id, "conversation_id": self.conversation_id,
-                          "turn": self.input.turn, "text": text, "reset": reset});
-        self.agent
-            .publish(self.input.user_id, "chat.delta", data)
-            .await;
-    }
-}
+use stream::Stream;

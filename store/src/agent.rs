@@ -222,108 +222,6 @@ pub async fn finish_step(
     Ok(())
 }
 
-/// Token usage of one model call, recorded once per `request_id`.
-#[derive(Debug, Clone)]
-pub struct UsageRecord<'a> {
-    pub user_id: Uuid,
-    pub conversation_id: Option<Uuid>,
-    pub provider: &'a str,
-    pub model: &'a str,
-    pub prompt_tokens: i32,
-    pub completion_tokens: i32,
-    pub request_id: &'a str,
-}
-
-pub async fn record_usage(db: &PgPool, u: &UsageRecord<'_>) -> Result<(), StoreError> {
-    sqlx::query(
-        "INSERT INTO token_usage (user_id, conversation_id, provider, model, kind, prompt_tokens,
-                                  completion_tokens, request_id)
-         VALUES ($1, $2, $3, $4, 'chat', $5, $6, $7)
-         ON CONFLICT ON CONSTRAINT token_usage_request_id_key DO NOTHING",
-    )
-    .bind(u.user_id)
-    .bind(u.conversation_id)
-    .bind(u.provider)
-    .bind(u.model)
-    .bind(u.prompt_tokens)
-    .bind(u.completion_tokens)
-    .bind(u.request_id)
-    .execute(db)
-    .await?;
-    Ok(())
-}
-
-/// Tokens by provider since `since`: (provider, prompt, completion, calls).
-pub async fn usage_by_provider(
-    db: &PgPool,
-    user_id: Uuid,
-    since: DateTime<Utc>,
-) -> Result<Vec<(String, i64, i64, i64)>, StoreError> {
-    Ok(sqlx::query_as(
-        "SELECT provider, COALESCE(sum(prompt_tokens), 0)::bigint, COALESCE(sum(completion_tokens), 0)::bigint,
-                count(*)
-         FROM token_usage WHERE user_id = $1 AND created_at >= $2
-         GROUP BY provider ORDER BY provider",
-    )
-    .bind(user_id)
-    .bind(since)
-    .fetch_all(db)
-    .await?)
-}
-
-/// Counts one message against the month's allowance unless `limit` is reached;
-/// answers the new count, or `None` when the allowance is used up. `limit = None`:
-/// unlimited (still counted).
-pub async fn count_message(
-    db: impl PgExecutor<'_>,
-    user_id: Uuid,
-    month: NaiveDate,
-    limit: Option<i32>,
-) -> Result<Option<i32>, StoreError> {
-    Ok(sqlx::query_scalar(
-        "INSERT INTO ai_message_counts AS c (user_id, month, messages) VALUES ($1, $2, 1)
-         ON CONFLICT (user_id, month) DO UPDATE SET messages = c.messages + 1
-         WHERE $3::int IS NULL OR c.messages < $3
-         RETURNING messages",
-    )
-    .bind(user_id)
-    .bind(month)
-    .bind(limit)
-    .fetch_optional(db)
-    .await?)
-}
-
-/// Gives back a counted message whose action could not start.
-pub async fn uncount_message(
-    db: &PgPool,
-    user_id: Uuid,
-    month: NaiveDate,
-) -> Result<(), StoreError> {
-    sqlx::query(
-        "UPDATE ai_message_counts SET messages = GREATEST(messages - 1, 0) WHERE user_id = $1 AND month = $2",
-    )
-    .bind(user_id)
-    .bind(month)
-    .execute(db)
-    .await?;
-    Ok(())
-}
-
-pub async fn messages_counted(
-    db: &PgPool,
-    user_id: Uuid,
-    month: NaiveDate,
-) -> Result<i32, StoreError> {
-    Ok(sqlx::query_scalar(
-        "SELECT messages FROM ai_message_counts WHERE user_id = $1 AND month = $2",
-    )
-    .bind(user_id)
-    .bind(month)
-    .fetch_optional(db)
-    .await?
-    .unwrap_or(0))
-}
-
 /// Marks the action and its completed steps as undone, in the undo's transaction.
 pub async fn mark_undone(
     tx: &mut sqlx::Transaction<'_, sqlx::Postgres>,
@@ -434,19 +332,9 @@ pub async fn list_actions(
         .await?)
 }
 
-/// Tokens by conversation since `since`, the 20 largest: (conversation, prompt, completion).
-pub async fn usage_by_conversation(
-    db: &PgPool,
-    user_id: Uuid,
-    since: DateTime<Utc>,
-) -> Result<Vec<(Uuid, i64, i64)>, StoreError> {
-    Ok(sqlx::query_as(
-        "SELECT conversation_id, COALESCE(sum(prompt_tokens), 0)::bigint, COALESCE(sum(completion_tokens), 0)::bigint
-         FROM token_usage WHERE user_id = $1 AND created_at >= $2 AND conversation_id IS NOT NULL
-         GROUP BY conversation_id ORDER BY sum(prompt_tokens + completion_tokens) DESC, conversation_id LIMIT 20",
-    )
-    .bind(user_id)
-    .bind(since)
-    .fetch_all(db)
-    .await?)
-}
+mod usage;
+
+pub use usage::{
+    UsageRecord, count_message, messages_counted, record_usage, uncount_message,
+    usage_by_conversation, usage_by_provider,
+};

@@ -1,0 +1,66 @@
+use super::*;
+use std::collections::HashMap;
+
+fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
+    let map: HashMap<String, String> = vars
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect();
+    Config::from_lookup(|k| map.get(k).cloned())
+}
+
+const BASE: [(&str, &str); 2] = [
+    ("DATABASE_URL", "postgres://postgres@127.0.0.1/maigie"),
+    ("JWT_SECRET", "0123456789abcdef0123456789abcdef"),
+];
+
+#[test]
+fn defaults_work_with_the_required_variables() {
+    let c = config(&BASE).expect("config");
+    assert_eq!(c.port, 8080);
+    assert_eq!(c.bind.to_string(), "127.0.0.1");
+    assert_eq!(c.temporal_namespace, "default");
+    assert!(c.api.google.is_none());
+}
+
+#[test]
+fn errors_name_the_bad_variable() {
+    let err = config(&BASE[..1]).expect_err("missing secret");
+    assert!(err.to_string().contains("JWT_SECRET"));
+    let mut vars = BASE.to_vec();
+    vars.push(("PORT", "eighty"));
+    assert!(
+        config(&vars)
+            .expect_err("bad port")
+            .to_string()
+            .contains("PORT")
+    );
+    let mut vars = BASE.to_vec();
+    vars.push(("TEMPORAL_ADDRESS", "127.0.0.1:7233"));
+    assert_eq!(
+        config(&vars).expect("config").temporal_address.as_str(),
+        "http://127.0.0.1:7233/"
+    );
+}
+
+#[test]
+fn the_worker_needs_no_jwt_secret() {
+    let lookup = |k: &str| (k == BASE[0].0).then(|| BASE[0].1.to_owned());
+    let c = Config::read(lookup, false).expect("worker config");
+    assert!(c.api.jwt_secret.is_empty());
+    assert!(Config::read(lookup, true).is_err(), "serve still needs it");
+}
+
+#[test]
+fn google_is_enabled_by_its_credentials() {
+    let mut vars = BASE.to_vec();
+    vars.extend([
+        ("GOOGLE_CLIENT_ID", "id"),
+        ("GOOGLE_CLIENT_SECRET", "secret"),
+    ]);
+    let g = config(&vars).expect("config").api.google.expect("google");
+    assert_eq!(
+        g.redirect_url.as_str(),
+        "http://127.0.0.1:8080/api/auth/oauth/google/callback"
+    );
+}
