@@ -122,6 +122,9 @@ pub struct ApiSettings {
     pub redis_prefix: String,
     pub google: Option<GoogleSettings>,
     pub ws_ping_interval: Duration,
+    /// WebSockets one user may hold open on one instance; a newer one replaces the
+    /// oldest.
+    pub ws_max_per_user: usize,
     pub temporal_task_queue: String,
     /// Accounts with these e-mails become admins when they register or sign in.
     pub admin_emails: Vec<String>,

@@ -3,19 +3,20 @@
 //! or revoke the tokens).
 
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use maigie_services::ServiceError;
+use maigie_services::accounts::sessions::{self, SessionView};
 use maigie_services::accounts::{self, AccountError};
 pub use maigie_services::accounts::{ChangePassword, DeleteAccount, UpdateProfile};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
+use uuid::Uuid;
 
 use crate::auth::extractor::AuthUser;
-use crate::auth::handlers::{revoke_access_token, user_agent};
 use crate::auth::password::Argon2Hasher;
-use crate::auth::session::{self, AuthResponse};
+use crate::auth::session::{self, AuthResponse, ClientInfo};
 use crate::error::{ApiError, ApiResult, ErrorBody};
-use crate::http::extract::Json;
+use crate::http::extract::{Json, Path};
 use crate::state::AppState;
 use crate::views::UserView;
 
@@ -26,6 +27,36 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(get_me, update_me, delete_me))
         .routes(routes!(change_password))
+        .routes(routes!(list_sessions))
+        .routes(routes!(end_session))
+}
+
+/// Where the account is signed in: one entry per sign-in (kept alive by its refresh
+/// token), most recently used first; `current` marks the caller's.
+#[utoipa::path(get, path = "/api/users/me/sessions", tag = "users", security(("bearer" = [])),
+    responses((status = 200, body = Vec<SessionView>), (status = 401, body = ErrorBody)))]
+pub async fn list_sessions(
+    State(state): State<AppState>,
+    user: AuthUser,
+) -> ApiResult<Json<Vec<SessionView>>> {
+    Ok(Json(
+        sessions::list(&state.services, &user.ctx(), user.sid).await?,
+    ))
+}
+
+/// End one session: its refresh token, access tokens and open sockets stop working
+/// at once, on every instance. Ending the caller's own session signs them out.
+#[utoipa::path(delete, path = "/api/users/me/sessions/{id}", tag = "users", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "The session id, from the list.")),
+    responses((status = 204), (status = 401, body = ErrorBody),
+              (status = 404, description = "No such live session of yours (`not_found`).", body = ErrorBody)))]
+pub async fn end_session(
+    State(state): State<AppState>,
+    user: AuthUser,
+    Path(id): Path<Uuid>,
+) -> ApiResult<StatusCode> {
+    sessions::end(&state.services, &user.ctx(), id).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 fn gone() -> ApiError {
@@ -75,24 +106,22 @@ pub fn account_gone(err: ServiceError) -> ApiError {
     }
 }
 
-/// Change the password. Every other session is signed out; a fresh pair is returned
-/// for this one.
+/// Change the password. Every session ends — access, refresh and MCP tokens, the
+/// calendar feed URL, open sockets; a fresh pair is returned for this client.
 #[utoipa::path(post, path = "/api/users/me/password", tag = "users", security(("bearer" = [])),
     request_body = ChangePassword,
     responses((status = 200, body = AuthResponse), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn change_password(
     State(state): State<AppState>,
     user: AuthUser,
-    headers: HeaderMap,
+    client: ClientInfo,
     Json(body): Json<ChangePassword>,
 ) -> ApiResult<Json<AuthResponse>> {
     let recent = user.signed_in_within(FIRST_PASSWORD_MAX_TOKEN_AGE_SECS);
     let row = accounts::change_password(&state.services, &user.ctx(), &Argon2Hasher, body, recent)
         .await?;
-    revoke_access_token(&state, &user).await?;
-    Ok(Json(
-        session::start(&state, &row, user_agent(&headers)).await?,
-    ))
+    // Every session has ended (this one too); a new one starts for this client.
+    Ok(Json(session::start(&state, &row, client.client()).await?))
 }
 
 /// Delete the account and every piece of data that belongs to it.
@@ -115,7 +144,7 @@ pub async fn delete_me(
             )
         })?
     };
+    // Once committed, every token of the account is refused and its sockets close.
     accounts::delete(&state.services, &user.ctx(), &Argon2Hasher, body).await?;
-    revoke_access_token(&state, &user).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -203,12 +203,24 @@ impl Config {
                 Ok(v)
             }
         };
+        // An ended session's deny-list entry outlives its access tokens only if they
+        // live less than a day.
+        let at_most_a_day = |v: u64| {
+            if v > 86_400 {
+                Err(invalid(
+                    "JWT_ACCESS_TTL_SECS",
+                    "must be at most 86400 (a day)",
+                ))
+            } else {
+                Ok(v)
+            }
+        };
         let api = ApiSettings {
             jwt_secret: jwt_secret.into_bytes(),
-            access_ttl: Duration::from_secs(positive(
+            access_ttl: Duration::from_secs(at_most_a_day(positive(
                 "JWT_ACCESS_TTL_SECS",
                 env.parse("JWT_ACCESS_TTL_SECS", 900)?,
-            )?),
+            )?)?),
             refresh_ttl: Duration::from_secs(
                 86_400
                     * positive(
@@ -236,6 +248,11 @@ impl Config {
                 "WS_PING_SECS",
                 env.parse("WS_PING_SECS", 20)?,
             )?),
+            ws_max_per_user: usize::try_from(positive(
+                "WS_MAX_CONNECTIONS_PER_USER",
+                env.parse("WS_MAX_CONNECTIONS_PER_USER", 10)?,
+            )?)
+            .map_err(|_| invalid("WS_MAX_CONNECTIONS_PER_USER", "too large"))?,
             temporal_task_queue: env.or("TEMPORAL_TASK_QUEUE", "maigie"),
             admin_emails: env
                 .list("ADMIN_EMAILS", "")

@@ -39,7 +39,7 @@ use uuid::Uuid;
 
 pub use ctx::{Ctx, Source};
 pub use error::{ServiceError, ServiceResult};
-pub use events::{EventSink, RecordedEvents};
+pub use events::{EndedSessions, EventSink, RecordedEvents};
 pub use settings::ServiceSettings;
 pub use starter::{RecordingStarter, SentSignal, StartError, WorkflowStart, WorkflowStarter};
 pub use work::{Replace, Work};

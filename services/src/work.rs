@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use crate::Services;
 use crate::error::{ServiceError, ServiceResult};
-use crate::events::event;
+use crate::events::{EndedSessions, event};
 use crate::starter::WorkflowStart;
 
 /// How a recorded start treats an earlier row for the same workflow id.
@@ -28,6 +28,7 @@ pub struct Work {
     tx: Transaction<'static, Postgres>,
     events: Vec<UserEvent>,
     starts: Vec<WorkflowStart>,
+    ended: Vec<EndedSessions>,
 }
 
 impl Work {
@@ -36,6 +37,7 @@ impl Work {
             tx: svc.db.begin().await?,
             events: Vec::new(),
             starts: Vec::new(),
+            ended: Vec::new(),
         })
     }
 
@@ -52,6 +54,36 @@ impl Work {
     /// Announces `{type: kind, data}` to the user once the work commits.
     pub fn announce(&mut self, user_id: Uuid, kind: &str, data: &impl Serialize) {
         self.events.extend(event(user_id, kind, data));
+    }
+
+    /// Ends every session of the user in this transaction (see
+    /// [`maigie_store::sessions::end_all`]: the epoch moves, refresh and MCP tokens are
+    /// revoked, the calendar secret withdrawn); every instance is told after commit,
+    /// so sockets and streams close. Answers the new epoch.
+    pub async fn end_sessions(&mut self, user_id: Uuid) -> ServiceResult<i64> {
+        let epoch = maigie_store::sessions::end_all(&mut self.tx, user_id).await?;
+        self.ended.push(EndedSessions::Before { user_id, epoch });
+        Ok(epoch)
+    }
+
+    /// The user is being deleted: once committed, every token of theirs is refused
+    /// and their sockets close.
+    pub fn account_gone(&mut self, user_id: Uuid) {
+        self.ended.push(EndedSessions::Before {
+            user_id,
+            epoch: maigie_store::session_cache::GONE_EPOCH,
+        });
+    }
+
+    /// Ends one session (refresh-token family) of the user in this transaction
+    /// ([`ServiceError::NotFound`] if it is not theirs or already over).
+    pub async fn end_session(&mut self, user_id: Uuid, session_id: Uuid) -> ServiceResult<()> {
+        maigie_store::sessions::revoke(&mut *self.tx, user_id, session_id).await?;
+        self.ended.push(EndedSessions::One {
+            user_id,
+            session_id,
+        });
+        Ok(())
     }
 
     /// Records a workflow start in this transaction's outbox; it is tried right after
@@ -103,6 +135,17 @@ impl Work {
         self.tx.commit().await?;
         for start in &self.starts {
             svc.dispatch(start).await;
+        }
+        for ended in &self.ended {
+            match *ended {
+                EndedSessions::Before { user_id, epoch } => {
+                    svc.events.sessions_ended(user_id, epoch).await;
+                }
+                EndedSessions::One {
+                    user_id,
+                    session_id,
+                } => svc.events.session_ended(user_id, session_id).await,
+            }
         }
         for event in &self.events {
             svc.events.publish(event).await;

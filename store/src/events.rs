@@ -103,9 +103,9 @@ impl EventEnvelope {
 /// Publishes and replays user events. Cheap to clone.
 #[derive(Clone)]
 pub struct EventBus {
-    conn: ConnectionManager,
+    pub(crate) conn: ConnectionManager,
     /// Key prefix of this deployment (`REDIS_KEY_PREFIX`).
-    prefix: String,
+    pub(crate) prefix: String,
 }
 
 impl EventBus {

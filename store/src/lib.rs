@@ -25,6 +25,8 @@ pub mod plans;
 pub mod resources;
 mod rows;
 pub mod schedule;
+pub mod session_cache;
+pub mod sessions;
 pub mod snapshot;
 pub mod tasks;
 pub mod tokens;

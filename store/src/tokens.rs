@@ -1,6 +1,8 @@
 //! Refresh tokens: stored as SHA-256 hashes, rotated on every use, grouped in families
 //! so that a reused (stolen) token revokes every token descended from the same login.
 
+use std::net::IpAddr;
+
 use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
 use sqlx::{PgExecutor, PgPool};
@@ -23,18 +25,21 @@ pub struct NewRefreshToken<'a> {
     pub token: &'a str,
     pub expires_at: DateTime<Utc>,
     pub user_agent: Option<&'a str>,
+    /// The client's address (shown in the sessions list).
+    pub ip: Option<IpAddr>,
 }
 
 pub async fn insert(db: impl PgExecutor<'_>, t: NewRefreshToken<'_>) -> Result<(), StoreError> {
     sqlx::query(
-        "INSERT INTO refresh_tokens (user_id, family_id, token_hash, expires_at, user_agent)
-         VALUES ($1, $2, $3, $4, $5)",
+        "INSERT INTO refresh_tokens (user_id, family_id, token_hash, expires_at, user_agent, ip)
+         VALUES ($1, $2, $3, $4, $5, $6::inet)",
     )
     .bind(t.user_id)
     .bind(t.family_id)
     .bind(hash_token(t.token))
     .bind(t.expires_at)
     .bind(t.user_agent)
+    .bind(t.ip.map(|ip| ip.to_string()))
     .execute(db)
     .await?;
     Ok(())
@@ -68,6 +73,7 @@ pub async fn rotate(
     next: &str,
     next_expires_at: DateTime<Utc>,
     user_agent: Option<&str>,
+    ip: Option<IpAddr>,
 ) -> Result<Rotation, StoreError> {
     let mut tx = db.begin().await?;
     let state: Option<TokenState> = sqlx::query_as(
@@ -102,6 +108,7 @@ pub async fn rotate(
             token: next,
             expires_at: next_expires_at,
             user_agent,
+            ip,
         },
     )
     .await?;

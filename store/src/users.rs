@@ -17,7 +17,7 @@ pub const PREFERENCES_TOO_LARGE: &str = "users_preferences_size_check";
 macro_rules! columns {
     () => {
         "id, email::text AS email, password_hash, name, role, tier, timezone, \
-         preferences, email_verified, created_at, updated_at"
+         preferences, email_verified, session_epoch, created_at, updated_at"
     };
 }
 
@@ -33,6 +33,8 @@ pub struct UserRow {
     pub timezone: String,
     pub preferences: Value,
     pub email_verified: bool,
+    /// Access tokens issued in an earlier epoch are refused (see `sessions`).
+    pub session_epoch: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }

@@ -5,14 +5,16 @@ use axum::http::HeaderMap;
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 use maigie_domain::Tier;
-use redis::AsyncCommands;
 use uuid::Uuid;
 
+use crate::auth::gate::Checked;
+pub use crate::auth::gate::authenticate;
 use crate::auth::jwt::Claims;
 use crate::error::ApiError;
 use crate::state::AppState;
 
-/// The caller, authenticated by a valid, unrevoked access token.
+/// The caller, authenticated by a valid access token whose session has not ended
+/// (see [`crate::auth::gate`]).
 #[derive(Debug, Clone)]
 pub struct AuthUser {
     pub id: Uuid,
@@ -20,6 +22,10 @@ pub struct AuthUser {
     pub jti: Uuid,
     pub iat: i64,
     pub exp: i64,
+    /// The session (refresh-token family) the token belongs to.
+    pub sid: Option<Uuid>,
+    /// The account's session epoch the token was issued in.
+    pub sep: i64,
     /// The request's `x-request-id` (set by the edge layer), for the use-cases' logs and
     /// audit entries.
     pub request_id: Option<String>,
@@ -31,6 +37,20 @@ impl AuthUser {
     pub fn ctx(&self) -> maigie_services::Ctx {
         maigie_services::Ctx::new(self.id, self.tier, maigie_services::Source::Rest)
             .with_request_id(self.request_id.clone())
+    }
+
+    /// The claims of the token the caller presented.
+    #[must_use]
+    pub fn claims(&self) -> Claims {
+        Claims {
+            sub: self.id,
+            iat: self.iat,
+            exp: self.exp,
+            jti: self.jti,
+            tier: self.tier,
+            sep: self.sep,
+            sid: self.sid,
+        }
     }
 
     /// Whether the token was issued within `secs` seconds (a recent sign-in), for
@@ -49,6 +69,8 @@ impl From<Claims> for AuthUser {
             jti: c.jti,
             iat: c.iat,
             exp: c.exp,
+            sid: c.sid,
+            sep: c.sep,
             request_id: None,
         }
     }
@@ -67,29 +89,6 @@ pub fn revoked_key(state: &AppState, jti: Uuid) -> String {
     state.redis_key(&format!("revoked:{jti}"))
 }
 
-/// Verifies a token and checks the revocation list. If Redis is unreachable the
-/// check is skipped (logged): tokens are short-lived, and an outage of the cache
-/// must not take the whole API down.
-pub async fn authenticate(state: &AppState, token: &str) -> Result<AuthUser, ApiError> {
-    let claims = state.jwt.verify(token)?;
-    tracing::Span::current().record("user_id", tracing::field::display(claims.sub));
-    let mut redis = state.redis.clone();
-    match redis
-        .exists::<_, bool>(revoked_key(state, claims.jti))
-        .await
-    {
-        Ok(true) => Err(ApiError::unauthorized(
-            "token_revoked",
-            "The access token has been revoked.",
-        )),
-        Ok(false) => Ok(claims.into()),
-        Err(err) => {
-            tracing::warn!(error = %err, "revocation check skipped: Redis unavailable");
-            Ok(claims.into())
-        }
-    }
-}
-
 impl FromRequestParts<AppState> for AuthUser {
     type Rejection = ApiError;
 
@@ -103,7 +102,8 @@ impl FromRequestParts<AppState> for AuthUser {
                 "Send an access token in `Authorization: Bearer <token>`.",
             )
         })?;
-        let mut user = authenticate(state, token).await?;
+        let checked = parts.extensions.get::<Checked>();
+        let mut user = authenticate(state, token, checked).await?;
         user.request_id = parts
             .headers
             .get("x-request-id")

@@ -5,6 +5,7 @@ use axum::http::{HeaderMap, StatusCode, header::USER_AGENT};
 use maigie_domain::{DisplayName, Email, Role};
 use maigie_services::accounts;
 pub use maigie_services::accounts::RegisterRequest;
+use maigie_services::accounts::sessions;
 use maigie_store::audit::{self, AuditEntry};
 use maigie_store::tokens::{self, Rotation};
 use maigie_store::users::{self, UserRow};
@@ -15,7 +16,7 @@ use utoipa::ToSchema;
 
 use super::extractor::{AuthUser, revoked_key};
 use super::password;
-use super::session::{self, AuthResponse};
+use super::session::{self, AuthResponse, ClientInfo};
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::http::extract::Json;
 use crate::state::AppState;
@@ -109,7 +110,7 @@ pub(crate) async fn create_user(
     ))]
 pub async fn register(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    client: ClientInfo,
     Json(body): Json<RegisterRequest>,
 ) -> ApiResult<(StatusCode, Json<AuthResponse>)> {
     let registration = body.parse()?;
@@ -122,7 +123,7 @@ pub async fn register(
         false,
     )
     .await?;
-    let response = session::start(&state, &user, user_agent(&headers)).await?;
+    let response = session::start(&state, &user, client.client()).await?;
     Ok((StatusCode::CREATED, Json(response)))
 }
 
@@ -136,7 +137,7 @@ pub async fn register(
     ))]
 pub async fn login(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    client: ClientInfo,
     Json(body): Json<LoginRequest>,
 ) -> ApiResult<Json<AuthResponse>> {
     let invalid = || ApiError::unauthorized("invalid_credentials", "Wrong e-mail or password.");
@@ -151,9 +152,7 @@ pub async fn login(
     let mut user = user.ok_or_else(invalid)?;
     promote_configured_admin(&state, &mut user).await?;
     users::record_login(&state.db, user.id).await?;
-    Ok(Json(
-        session::start(&state, &user, user_agent(&headers)).await?,
-    ))
+    Ok(Json(session::start(&state, &user, client.client()).await?))
 }
 
 /// Exchange a refresh token for a new pair. The presented token is spent; presenting a
@@ -166,7 +165,7 @@ pub async fn login(
     ))]
 pub async fn refresh(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    client: ClientInfo,
     Json(body): Json<RefreshRequest>,
 ) -> ApiResult<Json<AuthResponse>> {
     let next = session::new_refresh_token();
@@ -175,15 +174,16 @@ pub async fn refresh(
         &body.refresh_token,
         &next,
         session::refresh_expiry(&state),
-        user_agent(&headers),
+        client.user_agent.as_deref(),
+        client.ip,
     )
     .await?;
     match rotation {
-        Rotation::Rotated { user_id, .. } => {
+        Rotation::Rotated { user_id, family_id } => {
             let user = users::find_by_id(&state.db, user_id)
                 .await?
                 .ok_or_else(invalid_refresh)?;
-            Ok(Json(session::respond(&state, &user, next)?))
+            Ok(Json(session::respond(&state, &user, next, family_id)?))
         }
         Rotation::Reused { user_id } => {
             tracing::warn!(%user_id, "refresh token reused; session revoked");
@@ -215,7 +215,8 @@ fn invalid_refresh() -> ApiError {
 }
 
 /// Sign out: revokes the access token used, and the session of the refresh token
-/// given (or every session with `all: true`).
+/// given; with `all: true`, every session of the account ends — every access and
+/// refresh token, MCP token, the calendar feed URL, and open sockets and streams.
 #[utoipa::path(post, path = "/api/auth/logout", tag = "auth",
     request_body(content = Option<LogoutRequest>),
     security(("bearer" = [])),
@@ -240,8 +241,13 @@ pub async fn logout(
     // Sessions first: they live in PostgreSQL and outlast the access token, so they
     // end even if the deny-list (Redis) is unavailable.
     if body.all {
-        tokens::revoke_all(&state.db, user.id).await?;
-    } else if let Some(token) = body.refresh_token.as_deref() {
+        // Every access token of the account, its sockets and streams too.
+        return sessions::end_all(&state.services, &user.ctx())
+            .await
+            .map(|()| StatusCode::NO_CONTENT)
+            .map_err(Into::into);
+    }
+    if let Some(token) = body.refresh_token.as_deref() {
         tokens::revoke_family_of(&state.db, user.id, token).await?;
     }
     revoke_access_token(&state, &user).await?;

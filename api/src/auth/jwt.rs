@@ -1,4 +1,5 @@
-//! Short-lived access tokens: HS256 JWTs with `sub`, `iat`, `exp`, `jti`.
+//! Short-lived access tokens: HS256 JWTs with `sub`, `iat`, `exp`, `jti`, and the
+//! session they belong to (`sid`, the refresh-token family) and its epoch (`sep`).
 
 use std::time::Duration;
 
@@ -19,6 +20,14 @@ pub struct Claims {
     pub exp: i64,
     pub jti: Uuid,
     pub tier: Tier,
+    /// The account's session epoch when the token was issued: a token from an earlier
+    /// epoch is refused (every session ended since). Absent in older tokens (0).
+    #[serde(default)]
+    pub sep: i64,
+    /// The session (refresh-token family) the token belongs to, so that ending that
+    /// one session refuses its access tokens too.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sid: Option<Uuid>,
 }
 
 pub struct JwtKeys {
@@ -48,7 +57,14 @@ impl JwtKeys {
         self.ttl
     }
 
-    pub fn issue(&self, user_id: Uuid, tier: Tier) -> Result<(String, Claims), ApiError> {
+    /// A token for `user_id` in session `sid` of epoch `sep`.
+    pub fn issue(
+        &self,
+        user_id: Uuid,
+        tier: Tier,
+        sep: i64,
+        sid: Option<Uuid>,
+    ) -> Result<(String, Claims), ApiError> {
         let now = Utc::now().timestamp();
         let claims = Claims {
             sub: user_id,
@@ -56,6 +72,8 @@ impl JwtKeys {
             exp: now + i64::try_from(self.ttl.as_secs()).unwrap_or(900),
             jti: Uuid::new_v4(),
             tier,
+            sep,
+            sid,
         };
         let token = encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
             .map_err(ApiError::internal)?;
@@ -88,14 +106,16 @@ mod tests {
     fn issued_tokens_verify() {
         let keys = keys();
         let id = Uuid::new_v4();
-        let (token, _) = keys.issue(id, Tier::Free).expect("issue");
+        let (token, _) = keys.issue(id, Tier::Free, 0, None).expect("issue");
         assert_eq!(keys.verify(&token).expect("verify").sub, id);
     }
 
     #[test]
     fn unsigned_tokens_are_rejected() {
         let keys = keys();
-        let (token, _) = keys.issue(Uuid::new_v4(), Tier::Free).expect("issue");
+        let (token, _) = keys
+            .issue(Uuid::new_v4(), Tier::Free, 0, None)
+            .expect("issue");
         let payload = token.split('.').nth(1).expect("payload");
         let header = URL_SAFE_NO_PAD.encode(br#"{"alg":"none","typ":"JWT"}"#);
         assert!(keys.verify(&format!("{header}.{payload}.")).is_err());
@@ -104,7 +124,9 @@ mod tests {
     #[test]
     fn tokens_signed_with_another_key_are_rejected() {
         let other = JwtKeys::new(b"another-secret-another-secret-xx", Duration::from_secs(60));
-        let (token, _) = other.issue(Uuid::new_v4(), Tier::Free).expect("issue");
+        let (token, _) = other
+            .issue(Uuid::new_v4(), Tier::Free, 0, None)
+            .expect("issue");
         assert!(keys().verify(&token).is_err());
     }
 }

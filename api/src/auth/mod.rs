@@ -1,6 +1,7 @@
 //! Authentication: passwords, JWT access tokens, rotating refresh tokens, Google.
 
 pub mod extractor;
+pub mod gate;
 pub mod google;
 pub mod handlers;
 pub mod jwt;

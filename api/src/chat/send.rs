@@ -17,14 +17,13 @@ use futures_util::Stream;
 use maigie_services::chat;
 pub use maigie_services::chat::send::{MessageAccepted, SendMessage};
 use serde_json::{Value, json};
-use tokio::sync::broadcast;
 use tokio::sync::broadcast::error::RecvError;
 use uuid::Uuid;
 
 use crate::auth::extractor::AuthUser;
 use crate::error::{ApiResult, ErrorBody};
 use crate::http::extract::{Json, Path};
-use crate::realtime::{Hub, LiveEvent};
+use crate::realtime::Subscription;
 use crate::state::AppState;
 
 /// A stream longer than this ends; the action goes on (watch it on the WebSocket).
@@ -47,7 +46,7 @@ pub async fn send_message(
     Json(body): Json<SendMessage>,
 ) -> ApiResult<Response> {
     // Subscribed before the workflow starts, so not even the first delta is missed.
-    let live = Subscription::new(&state.hub, user.id);
+    let live = state.hub.subscribe(&user);
     let accepted = chat::send::send(&state.services, &user.ctx(), id, &body).await?;
     let wants_json = headers
         .get(header::ACCEPT)
@@ -64,30 +63,6 @@ pub async fn send_message(
         .into_response())
 }
 
-/// A hub subscription that lets the hub forget the user when dropped.
-pub(crate) struct Subscription {
-    hub: Hub,
-    user_id: Uuid,
-    pub(crate) rx: Option<broadcast::Receiver<LiveEvent>>,
-}
-
-impl Subscription {
-    pub(crate) fn new(hub: &Hub, user_id: Uuid) -> Self {
-        Self {
-            hub: hub.clone(),
-            user_id,
-            rx: Some(hub.subscribe(user_id)),
-        }
-    }
-}
-
-impl Drop for Subscription {
-    fn drop(&mut self) {
-        drop(self.rx.take());
-        self.hub.release(self.user_id);
-    }
-}
-
 /// The action's events from the user's live stream, until it is done or waits.
 fn events(
     first: Event,
@@ -97,9 +72,12 @@ fn events(
     async_stream(move |tx| async move {
         let _ = tx.send(first).await;
         let deadline = tokio::time::Instant::now() + STREAM_LIMIT;
-        let Some(rx) = live.rx.as_mut() else { return };
         loop {
-            let next = tokio::time::timeout_at(deadline, rx.recv()).await;
+            // A stream of a session that ends stops with it.
+            let next = tokio::select! {
+                next = tokio::time::timeout_at(deadline, live.rx.recv()) => next,
+                _ = live.ending.closed() => return,
+            };
             let event = match next {
                 Err(_) | Ok(Err(RecvError::Closed)) => return,
                 Ok(Err(RecvError::Lagged(_))) => continue,

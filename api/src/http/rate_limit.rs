@@ -1,41 +1,25 @@
-//! Rate limiting shared by every API instance: GCRA in a Redis Lua script.
+//! Rate limiting shared by every API instance: GCRA in a Redis Lua script — the same
+//! script call that checks the token's session (see [`crate::auth::gate`]).
 //!
-//! Buckets: per client IP on `/api/auth/*`; per user (limit by tier) for requests with
-//! a valid token; per IP for other anonymous requests. Health, readiness, metrics,
+//! Buckets: per client IP on `/api/auth/*`; per account at the sign-in limit for the
+//! authenticated routes that check a password; per user (limit by tier) for requests
+//! with a valid token; per IP for other anonymous requests. Health, readiness, metrics,
 //! docs and the signed Stripe webhook are exempt. Every limited response carries `RateLimit-Limit`,
 //! `RateLimit-Remaining` and `RateLimit-Reset`; a refusal is a 429 with
 //! `Retry-After`. If Redis is unreachable, requests pass (logged): availability of
 //! the API wins over strict limits during a cache outage.
 
 use axum::extract::{Request, State};
-use axum::http::HeaderValue;
+use axum::http::{HeaderValue, Method};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 use crate::auth::extractor::bearer;
+use crate::auth::gate::{self, Bucket, Checked};
+use crate::auth::jwt::Claims;
 use crate::error::ApiError;
 use crate::http::client_ip;
 use crate::state::AppState;
-
-/// GCRA: one request costs `interval` ms of the bucket; `limit` requests may burst.
-/// Returns {allowed, remaining, retry_after_ms, reset_ms}. Uses the Redis clock so
-/// every instance agrees.
-const GCRA: &str = r"
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local interval = tonumber(ARGV[1])
-local limit = tonumber(ARGV[2])
-local tat = tonumber(redis.call('GET', KEYS[1]) or now)
-if tat < now then tat = now end
-local new_tat = tat + interval
-local allow_at = new_tat - limit * interval
-if allow_at > now then
-  return {0, 0, allow_at - now, tat - now}
-end
-redis.call('SET', KEYS[1], new_tat, 'PX', new_tat - now)
-local remaining = math.floor((now - allow_at) / interval)
-return {1, remaining, 0, new_tat - now}
-";
 
 /// Stripe's webhook is exempt too: it is authenticated by its signature, and Stripe
 /// delivers bursts from a few addresses (a 429 would only delay them).
@@ -48,38 +32,15 @@ const EXEMPT: [&str; 6] = [
     "/api/webhooks/stripe",
 ];
 
-struct Decision {
-    allowed: bool,
-    limit: u32,
-    remaining: i64,
-    retry_after_ms: i64,
-    reset_ms: i64,
-}
+/// Authenticated routes that check the account's password: limited like sign-in
+/// (`RATE_LIMIT_AUTH_PER_MINUTE`, per account), not like ordinary requests.
+const PASSWORD_CHECKED: [(Method, &str); 2] = [
+    (Method::DELETE, "/api/users/me"),
+    (Method::POST, "/api/users/me/password"),
+];
 
-async fn consume(
-    state: &AppState,
-    key: &str,
-    per_minute: u32,
-) -> Result<Decision, redis::RedisError> {
-    let limit = per_minute.max(1);
-    let interval_ms = 60_000 / i64::from(limit);
-    let (allowed, remaining, retry_after_ms, reset_ms): (i64, i64, i64, i64) =
-        redis::Script::new(GCRA)
-            .key(key)
-            .arg(interval_ms.max(1))
-            .arg(limit)
-            .invoke_async(&mut state.redis.clone())
-            .await?;
-    Ok(Decision {
-        allowed: allowed == 1,
-        limit,
-        remaining,
-        retry_after_ms,
-        reset_ms,
-    })
-}
-
-fn bucket(state: &AppState, req: &Request) -> Option<(String, u32)> {
+/// The request's bucket, and the claims of its token when it carries a valid one.
+fn bucket(state: &AppState, req: &Request) -> Option<(Bucket, Option<Claims>)> {
     let path = req.uri().path();
     if EXEMPT
         .iter()
@@ -90,10 +51,14 @@ fn bucket(state: &AppState, req: &Request) -> Option<(String, u32)> {
     let limits = state.settings.rate_limits;
     let ip = client_ip(req, state.settings.trust_proxy)
         .map_or_else(|| "unknown".to_owned(), |ip| ip.to_string());
+    let bucket = |key: String, per_minute: u32| Bucket {
+        key: state.redis_key(&key),
+        per_minute,
+    };
     if path.starts_with("/api/auth/") {
         return Some((
-            state.redis_key(&format!("rl:auth:{ip}")),
-            limits.auth_per_minute,
+            bucket(format!("rl:auth:{ip}"), limits.auth_per_minute),
+            None,
         ));
     }
     let claims = bearer(req.headers())
@@ -106,13 +71,23 @@ fn bucket(state: &AppState, req: &Request) -> Option<(String, u32)> {
         })
         .and_then(|token| state.jwt.verify(token).ok());
     Some(match claims {
+        Some(c)
+            if PASSWORD_CHECKED
+                .iter()
+                .any(|(m, p)| m == req.method() && *p == path) =>
+        {
+            (
+                bucket(format!("rl:auth:user:{}", c.sub), limits.auth_per_minute),
+                Some(c),
+            )
+        }
         Some(c) => (
-            state.redis_key(&format!("rl:user:{}", c.sub)),
-            limits.for_tier(c.tier),
+            bucket(format!("rl:user:{}", c.sub), limits.for_tier(c.tier)),
+            Some(c),
         ),
         None => (
-            state.redis_key(&format!("rl:anon:{ip}")),
-            limits.anonymous_per_minute,
+            bucket(format!("rl:anon:{ip}"), limits.anonymous_per_minute),
+            None,
         ),
     })
 }
@@ -121,16 +96,32 @@ fn header(n: i64) -> HeaderValue {
     HeaderValue::from(n.max(0))
 }
 
-pub async fn rate_limit(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    let Some((key, per_minute)) = bucket(&state, &req) else {
+pub async fn rate_limit(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    let Some((bucket, claims)) = bucket(&state, &req) else {
         return next.run(req).await;
     };
-    let decision = match consume(&state, &key, per_minute).await {
-        Ok(d) => d,
+    let (standing, decision) = match gate::run(&state, claims.as_ref(), Some(&bucket)).await {
+        Ok(outcome) => outcome,
         Err(err) => {
             tracing::warn!(error = %err, "rate limiter unavailable; request allowed");
             return next.run(req).await;
         }
+    };
+    if let Some(claims) = &claims {
+        // Passed on, so that authenticating this request costs no second round trip.
+        let standing = match standing {
+            Some(standing) => Some(standing),
+            None => gate::resolve(&state, claims).await.ok(),
+        };
+        if let Some(standing) = standing {
+            req.extensions_mut().insert(Checked {
+                jti: claims.jti,
+                standing,
+            });
+        }
+    }
+    let Some(decision) = decision else {
+        return next.run(req).await;
     };
     let mut response = if decision.allowed {
         next.run(req).await

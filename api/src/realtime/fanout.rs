@@ -1,8 +1,10 @@
-//! One Redis pattern subscription per API instance, dispatching to the local hub.
+//! One Redis subscription per API instance (every user's live events and session
+//! control messages), dispatching to the local hub.
 
 use std::time::Duration;
 
 use futures_util::StreamExt;
+use maigie_store::session_cache::Control;
 use maigie_store::{EventBus, EventEnvelope};
 use tokio::sync::watch;
 
@@ -18,14 +20,27 @@ pub async fn run_fanout(
     mut shutdown: watch::Receiver<bool>,
 ) {
     let pattern = events.live_pattern();
+    let control = events.control_pattern();
     loop {
         let session = async {
             let mut pubsub = client.get_async_pubsub().await?;
             pubsub.psubscribe(&pattern).await?;
-            tracing::info!(%pattern, "subscribed to live events");
+            pubsub.psubscribe(&control).await?;
+            tracing::info!(%pattern, %control, "subscribed to live events and session control");
             let mut messages = pubsub.on_message();
             while let Some(msg) = messages.next().await {
-                let Some(user_id) = events.user_of_channel(msg.get_channel_name()) else {
+                let channel = msg.get_channel_name();
+                if let Some(user_id) = events.user_of_control_channel(channel) {
+                    let payload: String = msg.get_payload()?;
+                    match serde_json::from_str::<Control>(&payload) {
+                        Ok(message) => hub.control(user_id, message),
+                        Err(err) => {
+                            tracing::warn!(error = %err, "dropped a malformed control message")
+                        }
+                    }
+                    continue;
+                }
+                let Some(user_id) = events.user_of_channel(channel) else {
                     continue;
                 };
                 let payload: String = msg.get_payload()?;

@@ -6,5 +6,5 @@ mod hub;
 mod ws;
 
 pub use fanout::run_fanout;
-pub use hub::{Hub, LiveEvent};
+pub use hub::{Closed, Hub, LiveEvent, Subscription};
 pub use ws::router;

@@ -8,8 +8,18 @@
 //! clients may also send `{"type":"ping"}` and get `{"type":"pong"}`. A client too far
 //! behind gets `{"type":"resync"}` and the socket closes (code 4008): reconnect with
 //! the last id seen. On server shutdown the socket closes with 1001.
+//!
+//! A socket lives no longer than its session: it closes with 4001 when its access
+//! token expires, with 4003 when the session ends (sign-out everywhere, password
+//! change, the session ended from the sessions list, account deleted) on whichever
+//! instance that happens, and with 4009 when the user opens more than
+//! `WS_MAX_CONNECTIONS_PER_USER` sockets on one instance (the oldest goes). Clients
+//! reconnect with a fresh token and `last_event_id`, and miss nothing.
 
 use axum::Router;
+use std::time::Duration;
+
+use axum::Extension;
 use axum::extract::State;
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
 use axum::http::HeaderMap;
@@ -21,8 +31,9 @@ use serde::Deserialize;
 use serde_json::json;
 use tokio::sync::broadcast::error::RecvError;
 
-use super::LiveEvent;
+use super::{Closed, Subscription};
 use crate::auth::extractor::{AuthUser, authenticate, bearer};
+use crate::auth::gate::{self, Checked};
 use crate::error::{ApiError, ApiResult};
 use crate::http::extract::Query;
 use crate::state::AppState;
@@ -48,13 +59,14 @@ async fn upgrade(
     State(state): State<AppState>,
     Query(params): Query<WsParams>,
     headers: HeaderMap,
+    checked: Option<Extension<Checked>>,
     ws: WebSocketUpgrade,
 ) -> ApiResult<Response> {
     let header_token = bearer(&headers).map(str::to_owned);
     let token = header_token.or(params.access_token).ok_or_else(|| {
         ApiError::unauthorized("missing_token", "Pass `access_token` or a bearer header.")
     })?;
-    let user = authenticate(&state, &token).await?;
+    let user = authenticate(&state, &token, checked.as_deref()).await?;
     let after = params
         .last_event_id
         .as_deref()
@@ -89,18 +101,43 @@ async fn close(socket: &mut WebSocket, code: u16, reason: &'static str) {
     let _ = socket.send(Message::Close(Some(frame))).await;
 }
 
+/// Decrements the connection gauge however the session ends.
+struct Counted;
+
+impl Counted {
+    fn new() -> Self {
+        metrics::gauge!("maigie_websocket_connections").increment(1.0);
+        Self
+    }
+}
+
+impl Drop for Counted {
+    fn drop(&mut self) {
+        metrics::gauge!("maigie_websocket_connections").decrement(1.0);
+    }
+}
+
 async fn session(mut socket: WebSocket, state: AppState, user: AuthUser, after: Option<EventId>) {
-    metrics::gauge!("maigie_websocket_connections").increment(1.0);
+    let _counted = Counted::new();
     // Subscribe before reading the backlog, so nothing falls between the two; the
     // position check below drops what arrives twice.
-    let mut live = state.hub.subscribe(user.id);
+    let mut live = state
+        .hub
+        .subscribe_socket(&user, state.settings.ws_max_per_user);
+    // The session may have ended between the upgrade's check and the subscription
+    // (its control message then found no subscriber here): look once more.
+    if let Ok((Some(standing), _)) = gate::run(&state, Some(&user.claims()), None).await
+        && standing != gate::Standing::Live
+    {
+        return close(&mut socket, 4003, "session ended").await;
+    }
     let mut last = after.unwrap_or(EventId::START);
     if let Some(after) = after {
         match state.events.since(user.id, after, REPLAY_LIMIT).await {
             Ok(backlog) => {
                 for event in &backlog {
                     if !send_event(&mut socket, event).await {
-                        return finish(&state, &user, live);
+                        return;
                     }
                     last = event.position().unwrap_or(last);
                 }
@@ -108,33 +145,57 @@ async fn session(mut socket: WebSocket, state: AppState, user: AuthUser, after: 
             Err(err) => tracing::warn!(error = %err, "replay failed"),
         }
     }
-    run(&mut socket, &state, &mut live, last).await;
-    finish(&state, &user, live);
+    run(&mut socket, &state, &user, &mut live, last).await;
+}
+
+/// When the token stops being a credential, as an instant of this clock.
+fn expiry(user: &AuthUser) -> tokio::time::Instant {
+    let left = u64::try_from(user.exp - chrono::Utc::now().timestamp()).unwrap_or(0);
+    tokio::time::Instant::now() + Duration::from_secs(left)
 }
 
 async fn run(
     socket: &mut WebSocket,
     state: &AppState,
-    live: &mut tokio::sync::broadcast::Receiver<LiveEvent>,
+    user: &AuthUser,
+    live: &mut Subscription,
     mut last: EventId,
 ) {
     let mut shutdown = state.shutdown.clone();
     let mut ping = tokio::time::interval(state.settings.ws_ping_interval);
     ping.tick().await;
     let mut awaiting_pong = false;
+    let expires = tokio::time::sleep_until(expiry(user));
+    tokio::pin!(expires);
     loop {
         tokio::select! {
             _ = shutdown.changed() => return close(socket, 1001, "server shutting down").await,
+            () = &mut expires => {
+                return close(socket, 4001, "token expired; reconnect with a fresh token and last_event_id").await;
+            }
+            closed = live.ending.closed() => {
+                return match closed {
+                    Closed::SessionEnded => close(socket, 4003, "session ended").await,
+                    Closed::Replaced => close(socket, 4009, "replaced by a newer connection").await,
+                };
+            }
             _ = ping.tick() => {
                 if awaiting_pong {
                     return close(socket, 1011, "no pong").await;
+                }
+                // A backstop for a control message this instance missed (its
+                // subscription was down): the session's standing, once per ping.
+                if let Ok((Some(standing), _)) = gate::run(state, Some(&user.claims()), None).await
+                    && standing != gate::Standing::Live
+                {
+                    return close(socket, 4003, "session ended").await;
                 }
                 awaiting_pong = true;
                 if socket.send(Message::Ping(Vec::new().into())).await.is_err() {
                     return;
                 }
             }
-            received = live.recv() => match received {
+            received = live.rx.recv() => match received {
                 Ok(event) => {
                     let position = event.position.unwrap_or(last);
                     if position > last {
@@ -169,10 +230,4 @@ async fn run(
             },
         }
     }
-}
-
-fn finish(state: &AppState, user: &AuthUser, live: tokio::sync::broadcast::Receiver<LiveEvent>) {
-    drop(live);
-    state.hub.release(user.id);
-    metrics::gauge!("maigie_websocket_connections").decrement(1.0);
 }

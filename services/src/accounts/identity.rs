@@ -1,7 +1,7 @@
 //! Linking an external identity (e.g. a Google account) to a user.
 
 use maigie_store::audit::{self, AuditEntry};
-use maigie_store::{oauth, tokens, users};
+use maigie_store::{oauth, users};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -22,7 +22,9 @@ pub async fn link_identity(
     let mut work = svc.begin().await?;
     let password_cleared = users::verify_email_by_provider(work.conn(), user_id).await?;
     if password_cleared {
-        tokens::revoke_all(work.conn(), user_id).await?;
+        // Whoever registered the address first keeps nothing: no session, no MCP
+        // token, no calendar feed.
+        work.end_sessions(user_id).await?;
     }
     oauth::link(work.conn(), user_id, provider, subject, email).await?;
     let entry = AuditEntry {

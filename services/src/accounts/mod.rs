@@ -9,6 +9,7 @@
 mod error;
 mod identity;
 mod input;
+pub mod sessions;
 mod write;
 
 use async_trait::async_trait;

@@ -3,7 +3,6 @@
 use maigie_domain::{Email, Password};
 use maigie_store::StoreError;
 use maigie_store::audit::{self, AuditEntry};
-use maigie_store::tokens;
 use maigie_store::users::{self, NewUser, UserRow};
 use maigie_workflows::onboarding::{self, OnboardingInput};
 use serde_json::json;
@@ -133,8 +132,9 @@ async fn confirm_password(
     }
 }
 
-/// Sets a new password and ends every session (`user.password_changed` audited in
-/// the same transaction); answers the account as it is now. An account without a
+/// Sets a new password and ends every session — access, refresh and MCP tokens, the
+/// calendar secret, open sockets (`user.password_changed` audited in the same
+/// transaction); answers the account as it is now. An account without a
 /// password (Google only) has nothing to confirm with, so its first password needs
 /// `recent_sign_in` (a stolen token cannot plant one).
 pub async fn change_password(
@@ -155,8 +155,12 @@ pub async fn change_password(
     let hash = hasher.hash(new.expose().to_owned()).await?;
     let mut work = svc.begin().await?;
     users::set_password_hash(work.conn(), ctx.user_id, &hash).await?;
-    tokens::revoke_all(work.conn(), ctx.user_id).await?;
-    let audit_entry = entry(ctx.user_id, "user.password_changed", json!({}));
+    let epoch = work.end_sessions(ctx.user_id).await?;
+    let audit_entry = entry(
+        ctx.user_id,
+        "user.password_changed",
+        json!({ "epoch": epoch }),
+    );
     audit::record(work.conn(), audit_entry).await?;
     work.commit(svc).await?;
     // Reloaded: `has_password` turns true when a Google-only account sets its first
@@ -180,6 +184,7 @@ pub async fn delete(
     let details = json!({ "user_id": ctx.user_id });
     audit::record(work.conn(), entry(ctx.user_id, "user.deleted", details)).await?;
     users::delete(work.conn(), ctx.user_id).await?;
+    work.account_gone(ctx.user_id);
     work.commit(svc).await?;
     Ok(())
 }

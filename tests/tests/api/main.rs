@@ -23,6 +23,7 @@ mod reminders;
 mod resources;
 mod schedule;
 mod schedule_generation;
+mod sessions;
 mod skeleton;
 mod tasks;
 mod users;
