@@ -18,6 +18,7 @@ use serde_json::{Value, json};
 
 use crate::context::{self, HISTORY_MESSAGES};
 use crate::exec::Caller;
+use crate::registry::Scopes;
 use crate::{Agent, offline, registry, schema};
 
 #[derive(Debug, thiserror::Error)]
@@ -101,6 +102,7 @@ pub async fn run(
         idempotency: None,
         tz: agent.zone_of(input.user_id).await,
         step: None,
+        scopes: Scopes::ALL,
     };
     let rows = chat::recent(db, input.user_id, conversation_id, HISTORY_MESSAGES).await?;
     let mut messages = vec![Message::System {
