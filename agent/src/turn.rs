@@ -378,6 +378,7 @@ async fn record_usage(
         conversation_id: Some(conversation_id),
         provider: &reply.provider,
         model: &reply.model,
+        kind: "chat",
         prompt_tokens: i32::try_from(reply.usage.prompt_tokens).unwrap_or(i32::MAX),
         completion_tokens: i32::try_from(reply.usage.completion_tokens).unwrap_or(i32::MAX),
         request_id: key,
