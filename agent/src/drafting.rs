@@ -1,10 +1,13 @@
 //! The `schedule_generation` workflow's activities: gather the planner's input from
-//! the user's data, plan (deterministic: `now` is the draft's creation time), explain.
+//! the user's data, plan (deterministic: `now` is the draft's creation time), explain
+//! (the model's tokens recorded as `schedule_generation` usage; the draft itself was
+//! counted against the AI allowance when it was requested).
 
 use chrono::{DateTime, NaiveDate, NaiveTime, TimeZone, Utc, Weekday};
 use chrono_tz::Tz;
 use maigie_domain::planner::{self, Availability, Busy, Plan, PlanInput, WorkItem, WorkKind};
-use maigie_llm::{ChatRequest, Message};
+use maigie_llm::{ChatRequest, Completion, Message};
+use maigie_store::agent::UsageRecord;
 use maigie_store::drafts::{self, DraftRow};
 use maigie_workflows::schedule_generation::{DraftInput, PlanSummary};
 use serde_json::{Value, json};
@@ -189,6 +192,25 @@ pub fn explain_offline(plan: &Plan, tz: Tz) -> String {
     text
 }
 
+/// Records the explanation's tokens (kind `schedule_generation`, once per draft: a
+/// retried activity finds them recorded). Best effort, like a chat turn's.
+async fn record_usage(agent: &Agent, draft: &DraftRow, c: &Completion) {
+    let request_id = format!("{}:explain", draft.workflow_id);
+    let record = UsageRecord {
+        user_id: draft.user_id,
+        conversation_id: None,
+        provider: &c.provider,
+        model: &c.model,
+        kind: "schedule_generation",
+        prompt_tokens: i32::try_from(c.usage.prompt_tokens).unwrap_or(i32::MAX),
+        completion_tokens: i32::try_from(c.usage.completion_tokens).unwrap_or(i32::MAX),
+        request_id: &request_id,
+    };
+    if let Err(err) = maigie_store::agent::record_usage(&agent.db, &record).await {
+        tracing::warn!(error = %err, "could not record the schedule explanation's token usage");
+    }
+}
+
 /// `schedule.explain`: the model's explanation (the offline one when none answers).
 pub async fn explain(agent: &Agent, input: &DraftInput) -> Result<(), TurnError> {
     let draft = drafts::get(&agent.db, input.user_id, input.draft_id).await?;
@@ -215,8 +237,12 @@ pub async fn explain(agent: &Agent, input: &DraftInput) -> Result<(), TurnError>
             ..ChatRequest::default()
         };
         match agent.llm.complete(&request, &mut |_| {}).await {
-            Ok(c) if !c.content.trim().is_empty() => text = c.content,
-            Ok(_) => {}
+            Ok(c) => {
+                record_usage(agent, &draft, &c).await;
+                if !c.content.trim().is_empty() {
+                    text = c.content;
+                }
+            }
             Err(err) => {
                 tracing::warn!(error = %err, "no model explained the schedule; using the offline text")
             }

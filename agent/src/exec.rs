@@ -13,6 +13,8 @@ use uuid::Uuid;
 
 pub use maigie_services::chat::undo::Change;
 
+use crate::registry::Scopes;
+
 /// What a tool call did.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Outcome {
@@ -99,6 +101,8 @@ pub struct Caller<'a> {
     pub tz: chrono_tz::Tz,
     /// The action step this call runs for (remembers the row before a change).
     pub step: Option<Uuid>,
+    /// What the caller may do: every scope in chat, the token's over MCP.
+    pub scopes: Scopes,
 }
 
 impl Caller<'_> {

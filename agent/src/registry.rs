@@ -6,6 +6,13 @@
 //! their own token). Creates run once under a key derived from the action and call
 //! (`maigie_services::idempotency`), so a tool call retried after a crash writes once.
 //! The schemas are in [`crate::parameters`].
+//!
+//! **Scopes** (MCP tokens carry some; chat has all): a tool needs its own scope, and
+//! `read` as well unless it can do its work without reading the user's data and
+//! answer without showing any ([`ToolDef::without_read`]). Listing, searching,
+//! summarising, and finding a target by its title (which answers the matching
+//! titles when several match) all read. [`ToolDef::missing`] is the one rule; the
+//! tool layer enforces it before any tool runs (`crate::tools::run`).
 
 use serde_json::Value;
 
@@ -28,6 +35,54 @@ impl Scope {
             Self::Delete => "delete",
         }
     }
+
+    /// The scope called `name` (`read`, `write`, `delete`).
+    #[must_use]
+    pub fn parse(name: &str) -> Option<Self> {
+        [Self::Read, Self::Write, Self::Delete]
+            .into_iter()
+            .find(|s| s.as_str() == name)
+    }
+}
+
+/// The scopes a caller holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Scopes {
+    pub read: bool,
+    pub write: bool,
+    pub delete: bool,
+}
+
+impl Scopes {
+    /// Every scope: the user's own chat with the assistant.
+    pub const ALL: Self = Self {
+        read: true,
+        write: true,
+        delete: true,
+    };
+
+    /// The scopes named in `names` (unknown names grant nothing).
+    #[must_use]
+    pub fn from_names<S: AsRef<str>>(names: &[S]) -> Self {
+        let mut scopes = Self::default();
+        for scope in names.iter().filter_map(|n| Scope::parse(n.as_ref())) {
+            match scope {
+                Scope::Read => scopes.read = true,
+                Scope::Write => scopes.write = true,
+                Scope::Delete => scopes.delete = true,
+            }
+        }
+        scopes
+    }
+
+    #[must_use]
+    pub fn has(self, scope: Scope) -> bool {
+        match scope {
+            Scope::Read => self.read,
+            Scope::Write => self.write,
+            Scope::Delete => self.delete,
+        }
+    }
 }
 
 /// One tool as models and MCP clients see it.
@@ -36,9 +91,35 @@ pub struct ToolDef {
     pub name: &'static str,
     pub description: &'static str,
     pub scope: Scope,
+    /// `None`: the tool reads the user's data (it lists or searches, or finds its
+    /// target by title and answers the matches), so it needs `read` besides its scope.
+    /// `Some(ack)`: it may run without `read`; such a caller is answered only the id
+    /// of the row it created or changed, and this sentence.
+    pub without_read: Option<&'static str>,
     /// Destructive: the user confirms before it runs.
     pub confirm: bool,
     pub parameters: fn() -> Value,
+}
+
+impl ToolDef {
+    /// Every scope the tool needs: its own, and `read` unless it can do without.
+    #[must_use]
+    pub fn required(&self) -> Vec<Scope> {
+        let mut needs = vec![self.scope];
+        if self.scope != Scope::Read && self.without_read.is_none() {
+            needs.insert(0, Scope::Read);
+        }
+        needs
+    }
+
+    /// The scopes a caller holding `granted` lacks for this tool (empty: it may call it).
+    #[must_use]
+    pub fn missing(&self, granted: Scopes) -> Vec<Scope> {
+        self.required()
+            .into_iter()
+            .filter(|s| !granted.has(*s))
+            .collect()
+    }
 }
 
 /// Every tool, in the order models see them.
@@ -47,6 +128,7 @@ pub static TOOLS: &[ToolDef] = &[
         name: "create_task",
         description: "Create a task (optionally due, recurring, with a reminder).",
         scope: Scope::Write,
+        without_read: Some("Created the task."),
         confirm: false,
         parameters: p::create_task,
     },
@@ -54,6 +136,7 @@ pub static TOOLS: &[ToolDef] = &[
         name: "list_tasks",
         description: "List or search the user's tasks.",
         scope: Scope::Read,
+        without_read: None,
         confirm: false,
         parameters: p::list_tasks,
     },
@@ -61,6 +144,7 @@ pub static TOOLS: &[ToolDef] = &[
         name: "update_task",
         description: "Change a task (title, priority, due, tags…).",
         scope: Scope::Write,
+        without_read: None,
         confirm: false,
         parameters: p::update_task,
     },
@@ -68,6 +152,7 @@ pub static TOOLS: &[ToolDef] = &[
         name: "complete_task",
         description: "Mark a task as done.",
         scope: Scope::Write,
+        without_read: None,
         confirm: false,
         parameters: p::task_only,
     },
@@ -75,6 +160,7 @@ pub static TOOLS: &[ToolDef] = &[
         name: "delete_task",
         description: "Delete a task (asks the user first).",
         scope: Scope::Delete,
+        without_read: None,
         confirm: true,
         parameters: p::task_only,
     },
@@ -82,6 +168,7 @@ pub static TOOLS: &[ToolDef] = &[
         name: "create_goal",
         description: "Create a goal.",
         scope: Scope::Write,
+        without_read: Some("Created the goal."),
         confirm: false,
         parameters: p::create_goal,
     },
@@ -89,6 +176,7 @@ pub static TOOLS: &[ToolDef] = &[
         name: "update_goal",
         description: "Change a goal (status, target date…).",
         scope: Scope::Write,
+        without_read: None,
         confirm: false,
         parameters: p::update_goal,
     },
@@ -96,6 +184,7 @@ pub static TOOLS: &[ToolDef] = &[
         name: "list_goals",
         description: "List the user's goals.",
         scope: Scope::Read,
+        without_read: None,
         confirm: false,
         parameters: p::list_goals,
     },
@@ -103,6 +192,7 @@ pub static TOOLS: &[ToolDef] = &[
         name: "create_schedule_block",
         description: "Add a block to the schedule (fails on overlap with the conflicts listed).",
         scope: Scope::Write,
+        without_read: Some("Added the block to the schedule."),
         confirm: false,
         parameters: p::create_block,
     },
@@ -110,6 +200,7 @@ pub static TOOLS: &[ToolDef] = &[
         name: "move_schedule_block",
         description: "Move a schedule block to a new time.",
         scope: Scope::Write,
+        without_read: Some("Moved the block."),
         confirm: false,
         parameters: p::move_block,
     },
@@ -117,6 +208,7 @@ pub static TOOLS: &[ToolDef] = &[
         name: "list_schedule",
         description: "The schedule's occurrences in a window.",
         scope: Scope::Read,
+        without_read: None,
         confirm: false,
         parameters: p::window,
     },
@@ -124,6 +216,7 @@ pub static TOOLS: &[ToolDef] = &[
         name: "check_conflicts",
         description: "Overlapping schedule occurrences in a window.",
         scope: Scope::Read,
+        without_read: None,
         confirm: false,
         parameters: p::window,
     },
@@ -131,6 +224,7 @@ pub static TOOLS: &[ToolDef] = &[
         name: "create_daily_plan",
         description: "Create the plan of a day with its items.",
         scope: Scope::Write,
+        without_read: Some("Created the day's plan."),
         confirm: false,
         parameters: p::daily_plan,
     },
@@ -138,6 +232,7 @@ pub static TOOLS: &[ToolDef] = &[
         name: "update_daily_plan",
         description: "Change a day's plan (summary, status).",
         scope: Scope::Write,
+        without_read: None,
         confirm: false,
         parameters: p::update_daily_plan,
     },
@@ -145,6 +240,7 @@ pub static TOOLS: &[ToolDef] = &[
         name: "add_plan_item",
         description: "Add an item to a day's plan (the plan is created if missing).",
         scope: Scope::Write,
+        without_read: Some("Added the item to the day's plan."),
         confirm: false,
         parameters: p::plan_item,
     },
@@ -152,6 +248,7 @@ pub static TOOLS: &[ToolDef] = &[
         name: "update_plan_item",
         description: "Change a plan item (status, title, priority).",
         scope: Scope::Write,
+        without_read: Some("Updated the plan item."),
         confirm: false,
         parameters: p::update_plan_item,
     },
@@ -159,6 +256,7 @@ pub static TOOLS: &[ToolDef] = &[
         name: "create_weekly_plan",
         description: "Create the plan of a week.",
         scope: Scope::Write,
+        without_read: Some("Created the week's plan."),
         confirm: false,
         parameters: p::weekly_plan,
     },
@@ -166,6 +264,7 @@ pub static TOOLS: &[ToolDef] = &[
         name: "create_note",
         description: "Create a note.",
         scope: Scope::Write,
+        without_read: Some("Saved the note."),
         confirm: false,
         parameters: p::create_note,
     },
@@ -173,6 +272,7 @@ pub static TOOLS: &[ToolDef] = &[
         name: "summarize_note",
         description: "Write a short summary of a note into its summary field.",
         scope: Scope::Write,
+        without_read: None,
         confirm: false,
         parameters: p::note_ref,
     },
@@ -180,6 +280,7 @@ pub static TOOLS: &[ToolDef] = &[
         name: "search_notes",
         description: "Full-text search in the user's notes.",
         scope: Scope::Read,
+        without_read: None,
         confirm: false,
         parameters: p::search_notes,
     },
@@ -187,6 +288,7 @@ pub static TOOLS: &[ToolDef] = &[
         name: "generate_schedule",
         description: "Draft a study schedule for a window from goals, deadlines and free time (the user accepts it).",
         scope: Scope::Write,
+        without_read: Some("Drafting a schedule; the user reviews it in the app."),
         confirm: false,
         parameters: p::generate_schedule,
     },

@@ -10,6 +10,7 @@ use maigie_workflows::ai_action::{AwaitInput, FinishInput, ToolInput};
 use serde_json::{Map, Value, json};
 
 use crate::exec::{Caller, ExecError};
+use crate::registry::Scopes;
 use crate::turn::TurnError;
 use crate::{Agent, context, registry, tools};
 
@@ -66,6 +67,7 @@ pub async fn run_tool(agent: &Agent, input: &ToolInput) -> Result<(), TurnError>
         idempotency: Some(&key),
         tz: agent.zone_of(input.user_id).await,
         step: Some(step.id),
+        scopes: Scopes::ALL,
     };
     let args = match &step.arguments {
         Value::Object(map) => map.clone(),

@@ -18,6 +18,7 @@ use serde_json::{Value, json};
 
 use crate::context::{self, HISTORY_MESSAGES};
 use crate::exec::Caller;
+use crate::registry::Scopes;
 use crate::{Agent, offline, registry, schema};
 
 #[derive(Debug, thiserror::Error)]
@@ -101,6 +102,7 @@ pub async fn run(
         idempotency: None,
         tz: agent.zone_of(input.user_id).await,
         step: None,
+        scopes: Scopes::ALL,
     };
     let rows = chat::recent(db, input.user_id, conversation_id, HISTORY_MESSAGES).await?;
     let mut messages = vec![Message::System {
@@ -376,6 +378,7 @@ async fn record_usage(
         conversation_id: Some(conversation_id),
         provider: &reply.provider,
         model: &reply.model,
+        kind: "chat",
         prompt_tokens: i32::try_from(reply.usage.prompt_tokens).unwrap_or(i32::MAX),
         completion_tokens: i32::try_from(reply.usage.completion_tokens).unwrap_or(i32::MAX),
         request_id: key,

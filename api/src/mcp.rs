@@ -1,8 +1,10 @@
 //! The MCP endpoint (`POST /mcp`, streamable HTTP transport answering JSON): external
 //! agents use the same tools as our chat agent, authenticated by MCP tokens
 //! (`/api/mcp/tokens`) whose scopes (`read`, `write`, `delete`) bound what they may
-//! call. Every call that changes data is recorded as an AI action (source `mcp`), so
-//! the user sees it in the action log and can undo it.
+//! call and see (the rule lives in the agent's tool layer, shared with chat: see
+//! `maigie_agent::registry`). Every call that changes data is recorded as an AI action
+//! (source `mcp`), so the user sees it in the action log and can undo it. Every
+//! JSON-RPC message, one by one in a batch, costs one request of the user's rate limit.
 
 use axum::Router;
 use axum::extract::State;
@@ -27,10 +29,12 @@ use crate::auth::extractor::AuthUser;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::http::extract::{Json, Path};
 use crate::state::AppState;
-use maigie_agent::exec::Caller;
-use maigie_agent::registry::{self, Scope, ToolDef};
+use maigie_agent::exec::{Caller, Outcome};
+use maigie_agent::registry::{self, Scope, Scopes, ToolDef};
 use maigie_agent::{schema, tools};
 use maigie_services::Source;
+
+mod budget;
 
 /// The protocol revisions we speak (newest first).
 const PROTOCOLS: [&str; 3] = ["2025-06-18", "2025-03-26", "2024-11-05"];
@@ -168,13 +172,6 @@ async fn no_stream() -> ApiError {
     )
 }
 
-/// A tool needs its scope; a destructive one also `read`, since finding its target
-/// (by title) reads the user's data.
-fn allowed(token: &McpTokenRow, tool: &ToolDef) -> bool {
-    let has = |scope: Scope| token.scopes.iter().any(|s| s == scope.as_str());
-    has(tool.scope) && (tool.scope != Scope::Delete || has(Scope::Read))
-}
-
 fn rpc_error(id: &Value, code: i64, message: &str) -> Value {
     json!({"jsonrpc": "2.0", "id": id, "error": {"code": code, "message": message}})
 }
@@ -206,22 +203,32 @@ async fn handle(
     let Ok(message) = serde_json::from_slice::<Value>(&body) else {
         return Json(rpc_error(&Value::Null, -32700, "Parse error")).into_response();
     };
-    let answer = match message {
-        Value::Array(batch) if batch.is_empty() || batch.len() > MAX_BATCH => Some(rpc_error(
-            &Value::Null,
-            -32600,
-            "Invalid Request: a batch holds 1 to 20 messages",
-        )),
-        Value::Array(batch) => {
-            let mut out = Vec::new();
-            for m in batch {
-                if let Some(a) = one(&mcp, &token, m).await {
-                    out.push(a);
-                }
-            }
-            (!out.is_empty()).then_some(Value::Array(out))
+    let (messages, batch) = match message {
+        Value::Array(batch) if batch.is_empty() || batch.len() > MAX_BATCH => {
+            let error = "Invalid Request: a batch holds 1 to 20 messages";
+            return Json(rpc_error(&Value::Null, -32600, error)).into_response();
         }
-        m => one(&mcp, &token, m).await,
+        Value::Array(batch) => (batch, true),
+        m => (vec![m], false),
+    };
+    let charged = budget::charge(&mcp.app, &token, messages.len()).await;
+    let (granted, retry_after_secs) = match charged {
+        Ok(budget) => budget,
+        Err(refused) => return refused.into_response(),
+    };
+    let mut out = Vec::new();
+    for (i, m) in messages.into_iter().enumerate() {
+        let answer = if i < granted {
+            one(&mcp, &token, m).await
+        } else {
+            budget::over(&m, retry_after_secs)
+        };
+        out.extend(answer);
+    }
+    let answer = if batch {
+        (!out.is_empty()).then_some(Value::Array(out))
+    } else {
+        out.pop()
     };
     match answer {
         Some(a) => Json(a).into_response(),
@@ -248,9 +255,11 @@ async fn one(mcp: &McpState, token: &McpTokenRow, m: Value) -> Option<Value> {
         }
         "ping" => json!({}),
         "tools/list" => {
+            // Only what this token may call (the agent's rule, `ToolDef::missing`).
+            let scopes = Scopes::from_names(&token.scopes);
             let list: Vec<Value> = registry::TOOLS
                 .iter()
-                .filter(|t| allowed(token, t))
+                .filter(|t| t.missing(scopes).is_empty())
                 .map(|t| json!({"name": t.name, "description": t.description, "inputSchema": (t.parameters)(),
                                 "annotations": {"readOnlyHint": t.scope == Scope::Read, "destructiveHint": t.confirm}}))
                 .collect();
@@ -266,21 +275,21 @@ fn tool_error(text: String) -> Value {
     json!({"content": [{"type": "text", "text": text}], "isError": true})
 }
 
+/// A tool's outcome as a `tools/call` result.
+fn answer(outcome: &Outcome, meta: Value) -> Value {
+    json!({"content": [{"type": "text", "text": outcome.summary}],
+           "structuredContent": {"result": outcome.result}, "isError": !outcome.ok, "_meta": meta})
+}
+
 async fn call(mcp: &McpState, token: &McpTokenRow, params: &Value) -> Value {
     let name = params["name"].as_str().unwrap_or("");
     let Some(tool) = registry::find(name) else {
         return tool_error(format!("There is no tool called {name}."));
     };
-    if !allowed(token, tool) {
-        let also = if tool.scope == Scope::Delete {
-            " and read"
-        } else {
-            ""
-        };
-        return tool_error(format!(
-            "This token may not call {name}: it needs the {}{also} scope.",
-            tool.scope.as_str()
-        ));
+    // Scopes first (the agent's gate, which `tools::run` applies again): a token
+    // lacking one learns nothing from its arguments either.
+    if let Some(refused) = tools::scopes::refusal(tool, Scopes::from_names(&token.scopes)) {
+        return answer(&refused, json!({}));
     }
     let args = match params.get("arguments") {
         None | Some(Value::Null) => Value::Object(Map::new()),
@@ -315,6 +324,7 @@ async fn run(
         idempotency: Some(&key),
         tz: state.services.zone(token.user_id).await?,
         step: None,
+        scopes: Scopes::from_names(&token.scopes),
     };
     let Value::Object(map) = args.clone() else {
         return Ok(tool_error("Arguments must be an object.".into()));
@@ -348,8 +358,5 @@ async fn run(
         log::set_status(&state.db, action_id, "completed", None, None, None).await?;
         meta = json!({"action_id": action_id});
     }
-    Ok(
-        json!({"content": [{"type": "text", "text": outcome.summary}],
-              "structuredContent": {"result": outcome.result}, "isError": !outcome.ok, "_meta": meta}),
-    )
+    Ok(answer(&outcome, meta))
 }

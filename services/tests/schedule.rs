@@ -6,7 +6,11 @@ mod common;
 use chrono::{Duration, Utc};
 use common::World;
 use maigie_services::ServiceError;
+use maigie_services::chat::send::month_bounds;
+use maigie_services::schedule::drafts::{self, GenerateSchedule};
 use maigie_services::schedule::{self, CreateBlock, OverlapParams, UpdateBlock};
+use maigie_services::settings::{Limits, ServiceSettings, TierLimits};
+use maigie_store::agent as log;
 
 fn block(title: &str, hours_from_now: i64, reminder: Option<i32>) -> CreateBlock {
     let start = Utc::now() + Duration::hours(hours_from_now);
@@ -125,6 +129,64 @@ async fn a_blocks_reminder_plan_follows_it_through_the_outbox_and_a_delete_cance
             "schedule_block.updated",
             "schedule_block.deleted"
         ]
+    );
+    w.finish().await;
+}
+
+fn three_days() -> GenerateSchedule {
+    GenerateSchedule {
+        from: Utc::now(),
+        to: Utc::now() + Duration::days(3),
+        options: None,
+    }
+}
+
+async fn count(w: &World, sql: &str) -> i64 {
+    sqlx::query_scalar(sqlx::AssertSqlSafe(sql.to_owned()))
+        .fetch_one(&w.db)
+        .await
+        .expect("count")
+}
+
+#[tokio::test]
+async fn a_draft_counts_one_ai_message_and_past_the_allowance_writes_nothing() {
+    let w = World::new().await;
+    let svc = w.svc.clone().with_settings(ServiceSettings {
+        limits: Limits {
+            free: TierLimits {
+                ai_messages_per_month: Some(1),
+                ..TierLimits::UNLIMITED
+            },
+        },
+        ..ServiceSettings::default()
+    });
+    let me = w.user("Europe/London").await;
+
+    let draft = drafts::generate(&svc, &me, three_days())
+        .await
+        .expect("within the allowance");
+    let refused = drafts::generate(&svc, &me, three_days()).await;
+
+    assert!(
+        matches!(refused, Err(ServiceError::QuotaExceeded { limit: 1, .. })),
+        "{refused:?}"
+    );
+    let used = log::messages_counted(&w.db, me.user_id, month_bounds().0)
+        .await
+        .expect("count");
+    assert_eq!(used, 1, "the draft counted, the refusal did not");
+    assert_eq!(count(&w, "SELECT count(*) FROM schedule_drafts").await, 1);
+    assert_eq!(count(&w, "SELECT count(*) FROM workflow_outbox").await, 1);
+    let starts: Vec<String> = w
+        .starter
+        .started()
+        .into_iter()
+        .map(|s| s.workflow_id)
+        .collect();
+    assert_eq!(
+        starts,
+        [draft.workflow_id],
+        "one workflow, the counted draft's"
     );
     w.finish().await;
 }

@@ -336,5 +336,5 @@ mod usage;
 
 pub use usage::{
     UsageRecord, count_message, messages_counted, record_usage, uncount_message,
-    usage_by_conversation, usage_by_provider,
+    usage_by_conversation, usage_by_kind, usage_by_provider,
 };

@@ -6,18 +6,28 @@ mod goals;
 mod plans;
 mod resolve;
 mod schedule;
+pub mod scopes;
 mod tasks;
 
 use serde_json::{Map, Value, json};
 use uuid::Uuid;
 
 use crate::exec::{Caller, Change, ExecError, Outcome, Step, Stop, changed, id_of};
+use crate::registry;
 
 type Args = Map<String, Value>;
 
 /// Runs `tool` with arguments already checked against its schema. A refusal (not
-/// found, invalid, conflict…) is a failed outcome; an error is worth retrying.
+/// found, invalid, conflict, a scope the caller lacks…) is a failed outcome; an error
+/// is worth retrying. The caller's scopes are checked here, for chat and MCP alike
+/// ([`scopes`]): before the tool runs, and on what a caller without `read` is told.
 pub async fn run(caller: &Caller<'_>, tool: &str, args: Args) -> Result<Outcome, ExecError> {
+    let Some(def) = registry::find(tool) else {
+        return Ok(unknown(tool));
+    };
+    if let Some(refused) = scopes::refusal(def, caller.scopes) {
+        return Ok(refused);
+    }
     let step = match tool {
         "create_task" => tasks::create(caller, args).await,
         "list_tasks" => tasks::list(caller, args).await,
@@ -40,15 +50,24 @@ pub async fn run(caller: &Caller<'_>, tool: &str, args: Args) -> Result<Outcome,
         "add_plan_item" => plans::add_item(caller, args).await,
         "update_plan_item" => plans::update_item(caller, args).await,
         "create_weekly_plan" => plans::create_weekly(caller, args).await,
-        other => Ok(Outcome::failed(
-            format!("There is no tool called {other}."),
-            json!({"error": "unknown_tool"}),
-        )),
+        other => Ok(unknown(other)),
     };
-    match step {
-        Ok(outcome) | Err(Stop::Answer(outcome)) => Ok(outcome),
-        Err(Stop::Failed(err)) => Err(err),
-    }
+    let outcome = match step {
+        Ok(outcome) | Err(Stop::Answer(outcome)) => outcome,
+        Err(Stop::Failed(err)) => return Err(err),
+    };
+    Ok(if caller.scopes.read {
+        outcome
+    } else {
+        scopes::without_read(def, outcome)
+    })
+}
+
+fn unknown(tool: &str) -> Outcome {
+    Outcome::failed(
+        format!("There is no tool called {tool}."),
+        json!({"error": "unknown_tool"}),
+    )
 }
 
 /// A create's answer (`view` as JSON): the created row is the change.

@@ -137,3 +137,25 @@ pub async fn rate_limit(State(state): State<AppState>, mut req: Request, next: N
     h.insert("ratelimit-reset", header((decision.reset_ms + 999) / 1000));
     response
 }
+
+/// Charges `units` requests, one after the other, to `user_id`'s bucket (the one their
+/// authenticated requests use; limit by `tier`), stopping at the first refused: answers
+/// how many were granted and, when not all, the seconds until the next one fits. MCP
+/// charges each message of a JSON-RPC batch with it.
+pub async fn charge_user(
+    state: &AppState,
+    user_id: uuid::Uuid,
+    tier: maigie_domain::Tier,
+    units: u32,
+) -> Result<(u32, u64), redis::RedisError> {
+    let key = state.redis_key(&format!("rl:user:{user_id}"));
+    let per_minute = state.settings.rate_limits.for_tier(tier);
+    for granted in 0..units {
+        let decision = consume(state, &key, per_minute).await?;
+        if !decision.allowed {
+            let secs = u64::try_from((decision.retry_after_ms + 999) / 1000).unwrap_or(1);
+            return Ok((granted, secs.max(1)));
+        }
+    }
+    Ok((units, 0))
+}

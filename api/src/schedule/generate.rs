@@ -18,7 +18,9 @@ use crate::state::AppState;
 /// Draft a study schedule for a window (202: follow it on the WebSocket or poll it).
 #[utoipa::path(post, path = "/api/schedule/generate", tag = "schedule", security(("bearer" = [])),
     request_body = GenerateSchedule,
-    responses((status = 202, body = DraftView), (status = 422, body = ErrorBody), (status = 503, body = ErrorBody)))]
+    responses((status = 202, body = DraftView), (status = 422, body = ErrorBody),
+        (status = 429, description = "`ai_quota_exceeded`: a draft counts as one AI message", body = ErrorBody),
+        (status = 503, body = ErrorBody)))]
 pub async fn generate(
     State(state): State<AppState>,
     user: AuthUser,

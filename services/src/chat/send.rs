@@ -48,10 +48,10 @@ pub fn month_bounds() -> (NaiveDate, chrono::DateTime<Utc>) {
     (start, resets)
 }
 
-/// Counts the message in the transaction, or refuses it when the tier's allowance is
-/// used up. The tier is read from the account, not the token (a downgrade counts at
-/// once).
-async fn count(svc: &Services, work: &mut Work, user_id: Uuid) -> ServiceResult<()> {
+/// Counts one unit of the month's AI allowance (a message, or a generated schedule
+/// draft) in the transaction, or refuses it when the tier's allowance is used up. The
+/// tier is read from the account, not the token (a downgrade counts at once).
+pub(crate) async fn count(svc: &Services, work: &mut Work, user_id: Uuid) -> ServiceResult<()> {
     let tier = maigie_store::users::tier(work.conn(), user_id)
         .await?
         .parse()

@@ -22,6 +22,17 @@ pub struct ProviderUsage {
     pub calls: i64,
 }
 
+/// Tokens used this month for one purpose.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct KindUsage {
+    /// `chat` (the assistant's turns) or `schedule_generation` (a draft's explanation).
+    pub kind: String,
+    pub prompt_tokens: i64,
+    pub completion_tokens: i64,
+    /// Model calls.
+    pub calls: i64,
+}
+
 /// Tokens one conversation used this month.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ConversationUsage {
@@ -37,10 +48,13 @@ pub struct Usage {
     pub period_start: DateTime<Utc>,
     /// When the allowance resets.
     pub resets_at: DateTime<Utc>,
+    /// Messages and generated schedule drafts counted this month.
     pub ai_messages_used: i32,
     /// `null`: unlimited.
     pub ai_messages_limit: Option<u32>,
     pub tokens: Vec<ProviderUsage>,
+    /// The same tokens by what they were for.
+    pub kinds: Vec<KindUsage>,
     /// The 20 conversations that used the most tokens.
     pub conversations: Vec<ConversationUsage>,
 }
@@ -66,6 +80,18 @@ pub async fn usage(svc: &Services, ctx: &Ctx) -> ServiceResult<Usage> {
             },
         )
         .collect();
+    let kinds = log::usage_by_kind(&svc.db, ctx.user_id, period_start)
+        .await?
+        .into_iter()
+        .map(
+            |(kind, prompt_tokens, completion_tokens, calls)| KindUsage {
+                kind,
+                prompt_tokens,
+                completion_tokens,
+                calls,
+            },
+        )
+        .collect();
     let conversations = log::usage_by_conversation(&svc.db, ctx.user_id, period_start)
         .await?
         .into_iter()
@@ -84,6 +110,7 @@ pub async fn usage(svc: &Services, ctx: &Ctx) -> ServiceResult<Usage> {
         ai_messages_used: used,
         ai_messages_limit: svc.settings.limits.for_tier(tier).ai_messages_per_month,
         tokens,
+        kinds,
         conversations,
     })
 }

@@ -151,7 +151,8 @@ fn options(raw: Option<Value>) -> ServiceResult<DraftOptions> {
     Ok(options)
 }
 
-/// Drafts a study schedule for a window (follow it on the WebSocket or poll it).
+/// Drafts a study schedule for a window (follow it on the WebSocket or poll it); it
+/// counts as one AI message of the month's allowance (429 `ai_quota_exceeded` past it).
 pub async fn generate(
     svc: &Services,
     ctx: &Ctx,
@@ -176,6 +177,9 @@ pub async fn generate(
     let workflow_id = schedule_generation::draft_workflow_id(id);
     let stored = serde_json::to_value(&options).map_err(ServiceError::internal)?;
     let mut work = svc.begin().await?;
+    // One unit of the month's AI allowance (the model explains the draft), counted
+    // with the draft and its workflow start: a refusal writes nothing.
+    crate::chat::send::count(svc, &mut work, ctx.user_id).await?;
     let draft = drafts::create(
         work.conn(),
         id,

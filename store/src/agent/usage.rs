@@ -10,6 +10,8 @@ pub struct UsageRecord<'a> {
     pub conversation_id: Option<Uuid>,
     pub provider: &'a str,
     pub model: &'a str,
+    /// What the call was for: `chat` (a model turn) or `schedule_generation`.
+    pub kind: &'a str,
     pub prompt_tokens: i32,
     pub completion_tokens: i32,
     pub request_id: &'a str,
@@ -19,13 +21,14 @@ pub async fn record_usage(db: &PgPool, u: &UsageRecord<'_>) -> Result<(), StoreE
     sqlx::query(
         "INSERT INTO token_usage (user_id, conversation_id, provider, model, kind, prompt_tokens,
                                   completion_tokens, request_id)
-         VALUES ($1, $2, $3, $4, 'chat', $5, $6, $7)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
          ON CONFLICT ON CONSTRAINT token_usage_request_id_key DO NOTHING",
     )
     .bind(u.user_id)
     .bind(u.conversation_id)
     .bind(u.provider)
     .bind(u.model)
+    .bind(u.kind)
     .bind(u.prompt_tokens)
     .bind(u.completion_tokens)
     .bind(u.request_id)
@@ -45,6 +48,24 @@ pub async fn usage_by_provider(
                 count(*)
          FROM token_usage WHERE user_id = $1 AND created_at >= $2
          GROUP BY provider ORDER BY provider",
+    )
+    .bind(user_id)
+    .bind(since)
+    .fetch_all(db)
+    .await?)
+}
+
+/// Tokens by kind since `since`: (kind, prompt, completion, calls).
+pub async fn usage_by_kind(
+    db: &PgPool,
+    user_id: Uuid,
+    since: DateTime<Utc>,
+) -> Result<Vec<(String, i64, i64, i64)>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT kind, COALESCE(sum(prompt_tokens), 0)::bigint, COALESCE(sum(completion_tokens), 0)::bigint,
+                count(*)
+         FROM token_usage WHERE user_id = $1 AND created_at >= $2
+         GROUP BY kind ORDER BY kind",
     )
     .bind(user_id)
     .bind(since)

@@ -348,3 +348,211 @@ async fn moving_a_block_checks_the_id_and_moves_it() {
         "someone else's or no block: refused"
     );
 }
+
+/// POSTs `body` to `/mcp` with `bearer`; the raw response.
+async fn post_mcp(app: &TestApp, bearer: &str, body: &Value) -> reqwest::Response {
+    app.http
+        .post(app.url("/mcp"))
+        .bearer_auth(bearer)
+        .json(body)
+        .send()
+        .await
+        .expect("send")
+}
+
+async fn call_tool(app: &TestApp, bearer: &str, name: &str, arguments: Value) -> Value {
+    rpc(
+        app,
+        bearer,
+        "tools/call",
+        json!({"name": name, "arguments": arguments}),
+    )
+    .await["result"]
+        .clone()
+}
+
+/// The tool result is the scope refusal naming `missing`, and shows none of `secrets`.
+fn refused_for_scope(result: &Value, missing: &[&str], secrets: &[&str]) {
+    assert_eq!(result["isError"], true, "{result}");
+    let error = &result["structuredContent"]["result"]["error"];
+    assert_eq!(error["code"], "insufficient_scope", "{result}");
+    assert_eq!(error["details"]["missing"], json!(missing), "{result}");
+    let text = result.to_string();
+    for secret in secrets {
+        assert!(!text.contains(secret), "{secret} leaked: {text}");
+    }
+}
+
+#[tokio::test]
+async fn a_write_only_token_cannot_read_notes_or_find_tasks_by_title_and_gets_a_scope_error() {
+    let app = TestApp::spawn().await;
+    let (_, _, s) = app.register().await;
+    let t = token(&s);
+    let note =
+        json!({"title": "Diary", "content": "Dear diary, my bank PIN is 4711. I keep it here."});
+    assert_eq!(app.post_auth("/api/notes", &t, &note).await.status(), 201);
+    for title in ["Calculus revision", "Calculus exam with Dr Moriarty"] {
+        let res = app
+            .post_auth("/api/tasks", &t, &json!({"title": title}))
+            .await;
+        assert_eq!(res.status(), 201);
+    }
+    let start = chrono::Utc::now() + chrono::Duration::days(1);
+    let end = start + chrono::Duration::hours(1);
+    let busy = json!({"title": "Therapy session", "start_at": start.to_rfc3339(), "end_at": end.to_rfc3339()});
+    assert_eq!(
+        app.post_auth("/api/schedule", &t, &busy).await.status(),
+        201
+    );
+    let writer = mcp_token(&app, &t, &["write"]).await;
+    let secrets = [
+        "4711",
+        "Dear diary",
+        "Moriarty",
+        "Calculus revision",
+        "Therapy",
+    ];
+
+    let summary = call_tool(&app, &writer, "summarize_note", json!({"note": "Diary"})).await;
+    refused_for_scope(&summary, &["read"], &secrets);
+    assert!(
+        summary["content"][0]["text"]
+            .as_str()
+            .expect("text")
+            .contains("read scope"),
+        "{summary}"
+    );
+    for (tool, args) in [
+        (
+            "update_task",
+            json!({"task": "Calculus", "priority": "high"}),
+        ),
+        ("complete_task", json!({"task": "Calculus"})),
+    ] {
+        let found = call_tool(&app, &writer, tool, args).await;
+        refused_for_scope(&found, &["read"], &secrets);
+    }
+    let deleter = mcp_token(&app, &t, &["write", "delete"]).await;
+    let deleted = call_tool(&app, &deleter, "delete_task", json!({"task": "Calculus"})).await;
+    refused_for_scope(&deleted, &["read"], &secrets);
+    let goal = call_tool(
+        &app,
+        &writer,
+        "update_goal",
+        json!({"goal": "x", "status": "completed"}),
+    )
+    .await;
+    refused_for_scope(&goal, &["read"], &secrets);
+
+    let listed = names(&rpc(&app, &writer, "tools/list", json!({})).await);
+    assert!(listed.contains(&"create_task".to_owned()), "{listed:?}");
+    for hidden in [
+        "summarize_note",
+        "update_task",
+        "complete_task",
+        "list_tasks",
+        "search_notes",
+    ] {
+        assert!(
+            !listed.contains(&hidden.to_owned()),
+            "{hidden} listed: {listed:?}"
+        );
+    }
+
+    // What it may do, it is answered with the new row's id only.
+    let created = call_tool(&app, &writer, "create_task", json!({"title": "Buy chalk"})).await;
+    assert_eq!(created["isError"], false, "{created}");
+    let id = created["structuredContent"]["result"]["id"]
+        .as_str()
+        .expect("id");
+    assert_eq!(created["structuredContent"]["result"], json!({"id": id}));
+    assert_eq!(created["content"][0]["text"], "Created the task.");
+    assert_eq!(
+        app.get_auth(&format!("/api/tasks/{id}"), &t).await.status(),
+        200
+    );
+    let clash = call_tool(
+        &app,
+        &writer,
+        "create_schedule_block",
+        json!({"title": "Gym", "start_at": start.to_rfc3339(), "end_at": end.to_rfc3339()}),
+    )
+    .await;
+    assert_eq!(clash["isError"], true, "{clash}");
+    assert_eq!(
+        clash["structuredContent"]["result"]["error"]["code"],
+        "schedule_conflict"
+    );
+    assert!(!clash.to_string().contains("Therapy"), "{clash}");
+
+    // read + write still works, matches and content included.
+    let full = mcp_token(&app, &t, &["read", "write"]).await;
+    let ambiguous = call_tool(
+        &app,
+        &full,
+        "update_task",
+        json!({"task": "Calculus", "priority": "high"}),
+    )
+    .await;
+    assert!(
+        ambiguous.to_string().contains("Calculus revision"),
+        "{ambiguous}"
+    );
+    let summarized = call_tool(&app, &full, "summarize_note", json!({"note": "Diary"})).await;
+    assert_eq!(summarized["isError"], false, "{summarized}");
+    assert!(summarized.to_string().contains("4711"), "{summarized}");
+}
+
+#[tokio::test]
+async fn each_message_of_a_batch_costs_one_request_of_the_users_rate_limit() {
+    // 3 a minute: one request each 20 s; the token's creation spends the first.
+    let app = TestApp::spawn_with(vec![("RATE_LIMIT_FREE_PER_MINUTE", "3".into())]).await;
+    let (_, _, s) = app.register().await;
+    let t = token(&s);
+    let reader = mcp_token(&app, &t, &["read"]).await;
+    let batch: Vec<Value> = (1..=5)
+        .map(|id| {
+            json!({"jsonrpc": "2.0", "id": id, "method": "tools/call",
+                         "params": {"name": "list_tasks", "arguments": {}}})
+        })
+        .collect();
+
+    let res = post_mcp(&app, &reader, &Value::Array(batch)).await;
+
+    assert_eq!(res.status(), 200);
+    let answers: Vec<Value> = res.json().await.expect("json");
+    assert_eq!(answers.len(), 5);
+    let ran = answers
+        .iter()
+        .take_while(|a| a.get("result").is_some())
+        .count();
+    assert!((1..=3).contains(&ran), "{answers:?}");
+    for limited in &answers[ran..] {
+        assert_eq!(limited["error"]["code"], -32029, "{limited}");
+        assert_eq!(limited["error"]["data"]["code"], "rate_limited");
+        assert!(
+            limited["error"]["data"]["retry_after_secs"]
+                .as_u64()
+                .expect("secs")
+                >= 1
+        );
+    }
+    let ids: Vec<&Value> = answers.iter().map(|a| &a["id"]).collect();
+    assert_eq!(ids, [&json!(1), &json!(2), &json!(3), &json!(4), &json!(5)]);
+
+    let single = post_mcp(
+        &app,
+        &reader,
+        &json!({"jsonrpc": "2.0", "id": 9, "method": "ping"}),
+    )
+    .await;
+    assert!(single.headers().contains_key("retry-after"));
+    let (status, code, _) = error_code(single).await;
+    assert_eq!(
+        (status, code.as_str()),
+        (429, "rate_limited"),
+        "nothing fits: 429"
+    );
+    let rest = app.get_auth("/api/users/me", &t).await;
+    assert_eq!(rest.status(), 429, "MCP and REST share the user's bucket");
+}

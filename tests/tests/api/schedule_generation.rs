@@ -5,6 +5,7 @@
 use std::time::Duration;
 
 use chrono::{DateTime, Datelike, TimeZone, Utc};
+use maigie_llm::fake::{DEFAULT_REPLY, FakeLlm};
 use maigie_tests::{TestApp, connect_ws, error_code, next_event, token};
 use serde_json::{Value, json};
 
@@ -205,4 +206,118 @@ async fn a_deadline_that_cannot_be_met_is_reported_and_bad_windows_are_refused()
         )
         .await;
     assert_eq!(res.status(), 404);
+}
+
+fn window() -> Value {
+    json!({"from": Utc::now().to_rfc3339(), "to": (Utc::now() + chrono::Duration::days(3)).to_rfc3339()})
+}
+
+async fn usage(app: &TestApp, t: &str) -> Value {
+    app.get_auth("/api/users/me/usage", t)
+        .await
+        .json()
+        .await
+        .expect("json")
+}
+
+#[tokio::test]
+async fn a_draft_counts_toward_the_ai_allowance_and_past_it_is_refused() {
+    let app = TestApp::spawn_with(vec![("LIMIT_FREE_AI_MESSAGES_PER_MONTH", "1".into())]).await;
+    let (_, _, s) = app.register().await;
+    let t = token(&s);
+    let conv: Value = app
+        .post_auth("/api/chat/conversations", &t, &json!({}))
+        .await
+        .json()
+        .await
+        .expect("json");
+    let path = format!(
+        "/api/chat/conversations/{}/messages",
+        conv["id"].as_str().expect("id")
+    );
+    let sent = app
+        .http
+        .post(app.url(&path))
+        .bearer_auth(&t)
+        .header("accept", "application/json")
+        .json(&json!({"content": "show my tasks"}))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(sent.status(), 202);
+
+    let refused = app.post_auth("/api/schedule/generate", &t, &window()).await;
+
+    assert!(refused.headers().contains_key("retry-after"));
+    let (status, code, body) = error_code(refused).await;
+    assert_eq!(
+        (status, code.as_str()),
+        (429, "ai_quota_exceeded"),
+        "{body}"
+    );
+    assert_eq!(body["error"]["details"]["limit"], 1);
+    assert_eq!(
+        usage(&app, &t).await["ai_messages_used"],
+        1,
+        "the refusal counted nothing"
+    );
+
+    // The other way round: a draft spends the allowance a message then lacks.
+    let (_, _, other) = app.register().await;
+    let o = token(&other);
+    let res = app.post_auth("/api/schedule/generate", &o, &window()).await;
+    assert_eq!(res.status(), 202);
+    assert_eq!(usage(&app, &o).await["ai_messages_used"], 1);
+    let (status, code, _) =
+        error_code(app.post_auth("/api/schedule/generate", &o, &window()).await).await;
+    assert_eq!((status, code.as_str()), (429, "ai_quota_exceeded"));
+}
+
+#[tokio::test]
+async fn the_models_explanation_of_a_draft_is_recorded_as_schedule_generation_usage() {
+    let model = FakeLlm::start().await;
+    let app = TestApp::spawn_with(vec![
+        ("LLM_BASE_URL", model.base_url.clone()),
+        ("LLM_API_KEY", "test-key".into()),
+        ("LLM_MODEL", "fake-model".into()),
+        ("LLM_TIMEOUT_SECS", "10".into()),
+    ])
+    .await;
+    let (_, _, s) = app.register().await;
+    let t = token(&s);
+    let due = Utc::now() + chrono::Duration::days(2);
+    let res = app
+        .post_auth(
+            "/api/tasks",
+            &t,
+            &json!({"title": "Lab report", "due_at": due.to_rfc3339()}),
+        )
+        .await;
+    assert_eq!(res.status(), 201);
+
+    let draft = generate(&app, &t, &window()).await;
+
+    assert_eq!(
+        draft["explanation"], DEFAULT_REPLY,
+        "the model explained it: {draft}"
+    );
+    assert_eq!(model.request_count(), 1);
+    let used = usage(&app, &t).await;
+    assert_eq!(used["ai_messages_used"], 1, "{used}");
+    let kinds = used["kinds"].as_array().expect("kinds");
+    assert_eq!(kinds.len(), 1, "{used}");
+    assert_eq!(kinds[0]["kind"], "schedule_generation");
+    assert_eq!(kinds[0]["calls"], 1);
+    assert!(
+        kinds[0]["prompt_tokens"].as_i64().expect("tokens") > 0,
+        "{used}"
+    );
+    assert!(
+        kinds[0]["completion_tokens"].as_i64().expect("tokens") > 0,
+        "{used}"
+    );
+    assert_eq!(
+        used["tokens"][0]["prompt_tokens"],
+        kinds[0]["prompt_tokens"]
+    );
 }
