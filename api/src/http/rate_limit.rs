@@ -138,10 +138,35 @@ pub async fn rate_limit(State(state): State<AppState>, mut req: Request, next: N
     response
 }
 
-/// Charges `units` requests, one after the other, to `user_id`'s bucket (the one their
-/// authenticated requests use; limit by `tier`), stopping at the first refused: answers
-/// how many were granted and, when not all, the seconds until the next one fits. MCP
-/// charges each message of a JSON-RPC batch with it.
+/// GCRA for `units` requests at once, granted one by one while the bucket allows:
+/// KEYS[1] the bucket; ARGV interval ms, burst, units. Answers {granted,
+/// retry_after_ms}.
+const CHARGE: &str = r"
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local interval = tonumber(ARGV[1])
+local limit = tonumber(ARGV[2])
+local units = tonumber(ARGV[3])
+local tat = tonumber(redis.call('GET', KEYS[1]) or now)
+if tat < now then tat = now end
+local granted = 0
+while granted < units and tat + interval - limit * interval <= now do
+  tat = tat + interval
+  granted = granted + 1
+end
+if granted > 0 then
+  redis.call('SET', KEYS[1], tat, 'PX', tat - now)
+end
+local retry = 0
+if granted < units then
+  retry = tat + interval - limit * interval - now
+end
+return {granted, retry}
+";
+
+/// Charges `units` requests of the user's bucket (e.g. the messages of one MCP batch),
+/// in one script call; answers how many, from the first, fit and the wait for the
+/// next (seconds).
 pub async fn charge_user(
     state: &AppState,
     user_id: uuid::Uuid,
@@ -149,13 +174,21 @@ pub async fn charge_user(
     units: u32,
 ) -> Result<(u32, u64), redis::RedisError> {
     let key = state.redis_key(&format!("rl:user:{user_id}"));
-    let per_minute = state.settings.rate_limits.for_tier(tier);
-    for granted in 0..units {
-        let decision = consume(state, &key, per_minute).await?;
-        if !decision.allowed {
-            let secs = u64::try_from((decision.retry_after_ms + 999) / 1000).unwrap_or(1);
-            return Ok((granted, secs.max(1)));
-        }
-    }
-    Ok((units, 0))
+    let limit = state.settings.rate_limits.for_tier(tier).max(1);
+    let interval_ms = (60_000 / i64::from(limit)).max(1);
+    let (granted, retry_after_ms): (u32, i64) = redis::Script::new(CHARGE)
+        .key(key)
+        .arg(interval_ms)
+        .arg(limit)
+        .arg(units)
+        .invoke_async(&mut state.redis.clone())
+        .await?;
+    let secs = if granted < units {
+        u64::try_from((retry_after_ms + 999) / 1000)
+            .unwrap_or(1)
+            .max(1)
+    } else {
+        0
+    };
+    Ok((granted, secs))
 }
