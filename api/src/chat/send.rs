@@ -67,9 +67,12 @@ pub async fn send_message(
 fn events(
     first: Event,
     action_id: Uuid,
-    mut live: Subscription,
+    live: Subscription,
 ) -> impl Stream<Item = Result<Event, Infallible>> {
     async_stream(move |tx| async move {
+        // The whole subscription moves in (a closure would capture only the fields it
+        // uses, and the hub would forget the user when the rest is dropped here).
+        let mut live = live;
         let _ = tx.send(first).await;
         let deadline = tokio::time::Instant::now() + STREAM_LIMIT;
         loop {

@@ -235,3 +235,70 @@ impl Hub {
             .len()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use maigie_domain::Tier;
+
+    fn user() -> AuthUser {
+        AuthUser {
+            id: Uuid::new_v4(),
+            tier: Tier::Free,
+            jti: Uuid::new_v4(),
+            iat: 0,
+            exp: i64::MAX,
+            sid: Some(Uuid::new_v4()),
+            sep: 0,
+            request_id: None,
+        }
+    }
+
+    fn event(n: u64) -> LiveEvent {
+        LiveEvent {
+            position: format!("{n}-0").parse().ok(),
+            text: Utf8Bytes::from(format!("{n}")),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_lone_stream_gets_events_and_stays_open() {
+        let hub = Hub::default();
+        let me = user();
+        let mut sub = hub.subscribe(&me);
+        hub.dispatch(me.id, event(1));
+        let got = sub.rx.recv().await.expect("event");
+        assert_eq!(got.text.as_str(), "1");
+        let still_open =
+            tokio::time::timeout(std::time::Duration::from_millis(50), sub.ending.closed()).await;
+        assert!(still_open.is_err(), "nothing ended it");
+    }
+
+    #[tokio::test]
+    async fn the_user_stays_known_until_the_last_subscription_goes() {
+        let hub = Hub::default();
+        let me = user();
+        let first = hub.subscribe(&me);
+        let mut second = hub.subscribe_socket(&me, 5);
+        drop(first);
+        assert_eq!(hub.connected_users(), 1);
+        hub.dispatch(me.id, event(2));
+        assert_eq!(second.rx.recv().await.expect("event").text.as_str(), "2");
+        drop(second);
+        assert_eq!(hub.connected_users(), 0);
+    }
+
+    #[tokio::test]
+    async fn an_ended_session_or_a_newer_socket_closes_a_subscription() {
+        let hub = Hub::default();
+        let me = user();
+        let mut old = hub.subscribe_socket(&me, 1);
+        let mut newer = hub.subscribe_socket(&me, 1);
+        assert_eq!(old.ending.closed().await, Closed::Replaced);
+        hub.control(me.id, Control::Session(me.sid.expect("sid")));
+        assert_eq!(newer.ending.closed().await, Closed::SessionEnded);
+        let mut later = hub.subscribe(&me);
+        hub.control(me.id, Control::Epoch(1));
+        assert_eq!(later.ending.closed().await, Closed::SessionEnded);
+    }
+}
