@@ -9,7 +9,7 @@ pub mod rate_limit;
 use std::net::{IpAddr, SocketAddr};
 
 use axum::extract::ConnectInfo;
-use axum::http::Request;
+use axum::http::{HeaderMap, Request, header};
 
 /// The client's IP: the first `X-Forwarded-For` hop when behind a trusted proxy,
 /// else the socket peer.
@@ -28,4 +28,14 @@ pub fn client_ip<B>(req: &Request<B>, trust_proxy: bool) -> Option<IpAddr> {
     req.extensions()
         .get::<ConnectInfo<SocketAddr>>()
         .map(|ConnectInfo(addr)| addr.ip())
+}
+
+/// Whether `Accept` asks for JSON and not for an event stream (the chat message route
+/// streams otherwise).
+#[must_use]
+pub fn wants_json_only(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|a| a.contains("application/json") && !a.contains("text/event-stream"))
 }
