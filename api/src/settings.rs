@@ -116,8 +116,9 @@ pub struct ApiSettings {
     pub body_limit_bytes: usize,
     pub request_timeout: Duration,
     pub rate_limits: RateLimits,
-    /// Take the client IP from `X-Forwarded-For` (only behind a trusted proxy).
-    pub trust_proxy: bool,
+    /// How many of our own reverse proxies stand in front (`TRUST_PROXY_HOPS`): the
+    /// client IP is that many entries from the right of `X-Forwarded-For`; 0 ignores it.
+    pub trust_proxy_hops: u8,
     /// Prefix of every Redis key, so deployments can share one Redis.
     pub redis_prefix: String,
     pub google: Option<GoogleSettings>,

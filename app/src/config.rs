@@ -229,7 +229,7 @@ impl Config {
                 free_per_minute: env.parse("RATE_LIMIT_FREE_PER_MINUTE", 300)?,
                 premium_per_minute: env.parse("RATE_LIMIT_PREMIUM_PER_MINUTE", 1200)?,
             },
-            trust_proxy: env.parse("TRUST_PROXY", false)?,
+            trust_proxy_hops: trust_proxy_hops(&env)?,
             redis_prefix: env.or("REDIS_KEY_PREFIX", "maigie"),
             google: google(&env)?,
             ws_ping_interval: Duration::from_secs(positive(
@@ -319,6 +319,15 @@ fn billing<F: Fn(&str) -> Option<String>>(env: &Env<F>) -> Result<BillingSetting
         grace,
         dunning_offsets: offsets,
     })
+}
+
+/// `TRUST_PROXY_HOPS`; else the older `TRUST_PROXY` (kept for compatibility: `true` is
+/// one hop).
+fn trust_proxy_hops<F: Fn(&str) -> Option<String>>(env: &Env<F>) -> Result<u8, ConfigError> {
+    if env.get("TRUST_PROXY_HOPS").is_some() {
+        return env.parse("TRUST_PROXY_HOPS", 0);
+    }
+    Ok(u8::from(env.parse("TRUST_PROXY", false)?))
 }
 
 fn google<F: Fn(&str) -> Option<String>>(

@@ -88,7 +88,7 @@ fn bucket(state: &AppState, req: &Request) -> Option<(String, u32)> {
         return None;
     }
     let limits = state.settings.rate_limits;
-    let ip = client_ip(req, state.settings.trust_proxy)
+    let ip = client_ip(req, state.settings.trust_proxy_hops)
         .map_or_else(|| "unknown".to_owned(), |ip| ip.to_string());
     if path.starts_with("/api/auth/") {
         return Some((

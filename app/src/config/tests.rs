@@ -64,3 +64,20 @@ fn google_is_enabled_by_its_credentials() {
         "http://127.0.0.1:8080/api/auth/oauth/google/callback"
     );
 }
+
+#[test]
+fn proxy_hops_default_to_none_and_trust_proxy_is_one_hop() {
+    let hops = |extra: &[(&'static str, &'static str)]| {
+        let mut vars = BASE.to_vec();
+        vars.extend_from_slice(extra);
+        config(&vars).map(|c| c.api.trust_proxy_hops)
+    };
+    assert_eq!(hops(&[]).expect("default"), 0);
+    assert_eq!(hops(&[("TRUST_PROXY", "true")]).expect("legacy"), 1);
+    assert_eq!(
+        hops(&[("TRUST_PROXY", "true"), ("TRUST_PROXY_HOPS", "2")]).expect("hops win"),
+        2
+    );
+    let err = hops(&[("TRUST_PROXY_HOPS", "-1")]).expect_err("negative");
+    assert!(err.to_string().contains("TRUST_PROXY_HOPS"));
+}
