@@ -14,6 +14,7 @@ mod export;
 mod goals;
 mod idempotency;
 mod mcp;
+mod metrics;
 mod notes;
 mod oauth;
 mod plans;
