@@ -9,6 +9,7 @@ mod calendar;
 mod chat;
 mod conventions;
 mod courses;
+mod cross_user;
 mod durability;
 mod export;
 mod goals;
