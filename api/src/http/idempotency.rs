@@ -7,9 +7,11 @@
 //! written, so it is never run again under that key. Server errors are not
 //! remembered, so they can be retried. Keys are scoped to the user and kept 24 hours.
 //!
-//! A keyed request runs to its end even if the client goes away (it is detached from
-//! the connection), so its answer is stored and a retry replays it; only a process
-//! that dies mid-request leaves an outcome unknown.
+//! A keyed request runs to its end even if the client goes away or the request
+//! timeout answers 503 first (it is detached from the connection), so its answer is
+//! stored and a retry replays it. It gets at most [`RUN_LIMIT`] — less than the minute
+//! after which an unfinished claim counts as dead — so "outcome unknown" is only ever
+//! said of a request that is no longer running (its process died, or it overran).
 //!
 //! Some answers are never stored, and a key on them is refused up front with a 409
 //! `idempotency_not_supported` (nothing runs): answers that carry secrets (sign-in,
@@ -19,6 +21,8 @@
 //! for JSON only), which cannot be replayed. Should another route stream or answer
 //! something that cannot be kept, that answer passes through and the key is marked
 //! `idempotency_not_supported`, so a retry is told, never run again.
+
+use std::time::Duration;
 
 use axum::body::{Body, HttpBody, to_bytes};
 use axum::extract::{MatchedPath, Request, State};
@@ -50,6 +54,8 @@ pub const SECRET_ROUTES: [&str; 6] = [
 pub const STREAMED_ROUTES: [&str; 1] = ["/api/chat/conversations/{id}/messages"];
 /// Responses larger than this are not stored (they are returned, not replayable).
 const MAX_STORED_RESPONSE: usize = 1024 * 1024;
+/// How long a keyed request may run: a margin below the claim's staleness.
+pub const RUN_LIMIT: Duration = Duration::from_secs(idempotency::STALE_AFTER_SECS as u64 - 5);
 
 pub async fn idempotency(State(state): State<AppState>, req: Request, next: Next) -> Response {
     if req.method() != Method::POST {
@@ -132,7 +138,11 @@ async fn run_detached(
 ) -> Response {
     let task = tokio::spawn(
         async move {
-            let response = next.run(req).await;
+            let Ok(response) = tokio::time::timeout(RUN_LIMIT, next.run(req)).await else {
+                // Cut off mid-way: the claim stays unfinished, its outcome unknown.
+                tracing::warn!("a keyed request overran its limit and was stopped");
+                return ApiError::Unavailable("The request took too long.".into()).into_response();
+            };
             remember(&state, user_id, &key, response).await
         }
         .instrument(tracing::Span::current()),

@@ -84,6 +84,15 @@ async fn validation_errors_are_replayed_too_and_bad_keys_are_refused() {
     assert_eq!((status, code.as_str()), (400, "invalid_idempotency_key"));
 }
 
+/// The status and error code of an answer ("" when it is not an error), so a request
+/// that ran when it should not have fails with what it answered.
+async fn outcome(res: reqwest::Response) -> (u16, String) {
+    let status = res.status().as_u16();
+    let body: Value = res.json().await.unwrap_or(Value::Null);
+    let code = body["error"]["code"].as_str().unwrap_or_default();
+    (status, code.to_owned())
+}
+
 /// A conversation of a new user; answers (token, user id, conversation id).
 async fn user_with_conversation(app: &TestApp) -> (String, Uuid, String) {
     let (_, _, s) = app.register().await;
@@ -167,17 +176,13 @@ async fn a_first_run_that_never_finished_is_never_run_again_under_its_key() {
 
     // Its process died before the answer was stored: in progress for a minute…
     leave_claim_unfinished(user, "msg-1", 5).await;
-    let (status, code, _) = error_code(send_message(&app, &t, &conv, "msg-1", json).await).await;
-    assert_eq!((status, code.as_str()), (409, "idempotency_in_progress"));
+    let answer = outcome(send_message(&app, &t, &conv, "msg-1", json).await).await;
+    assert_eq!(answer, (409, "idempotency_in_progress".into()));
     // …then unknown, for as long as the key is kept: a retry 63 s later runs nothing.
     leave_claim_unfinished(user, "msg-1", 63).await;
     for _ in 0..2 {
-        let (status, code, _) =
-            error_code(send_message(&app, &t, &conv, "msg-1", json).await).await;
-        assert_eq!(
-            (status, code.as_str()),
-            (409, "idempotency_outcome_unknown")
-        );
+        let answer = outcome(send_message(&app, &t, &conv, "msg-1", json).await).await;
+        assert_eq!(answer, (409, "idempotency_outcome_unknown".into()));
     }
 
     assert_eq!(user_messages(user).await, 1, "one message, one action");
@@ -197,10 +202,10 @@ async fn a_key_on_a_streamed_answer_is_refused_before_anything_runs() {
     let (t, user, conv) = user_with_conversation(&app).await;
 
     for (key, accept) in [("sse-1", Some("text/event-stream")), ("sse-2", None)] {
-        let (status, code, _) = error_code(send_message(&app, &t, &conv, key, accept).await).await;
+        let answer = outcome(send_message(&app, &t, &conv, key, accept).await).await;
         assert_eq!(
-            (status, code.as_str()),
-            (409, "idempotency_not_supported"),
+            answer,
+            (409, "idempotency_not_supported".into()),
             "Accept: {accept:?}"
         );
     }
@@ -254,12 +259,8 @@ async fn a_key_on_an_answer_carrying_a_secret_is_refused_and_nothing_is_stored()
         ("/api/auth/logout", json!({})),
     ];
     for (path, body) in calls {
-        let (status, code, _) = error_code(keyed(path, body).await.expect("request")).await;
-        assert_eq!(
-            (status, code.as_str()),
-            (409, "idempotency_not_supported"),
-            "{path}"
-        );
+        let answer = outcome(keyed(path, body).await.expect("request")).await;
+        assert_eq!(answer, (409, "idempotency_not_supported".into()), "{path}");
     }
 
     let tokens: Value = app

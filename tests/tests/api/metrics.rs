@@ -1,7 +1,8 @@
 //! `/metrics` is not public: closed by default, behind `METRICS_TOKEN` on the API
 //! listener, or on a listener of its own (`METRICS_ADDR`).
 
-use maigie_tests::{TestApp, error_code};
+use maigie_tests::TestApp;
+use serde_json::Value;
 
 async fn metrics(app: &TestApp, base: &str, token: Option<&str>) -> reqwest::Response {
     let mut req = app.http.get(format!("{base}/metrics"));
@@ -9,6 +10,14 @@ async fn metrics(app: &TestApp, base: &str, token: Option<&str>) -> reqwest::Res
         req = req.bearer_auth(token);
     }
     req.send().await.expect("request")
+}
+
+/// The status and error code of an answer ("" when it is not a JSON error).
+async fn outcome(res: reqwest::Response) -> (u16, String) {
+    let status = res.status().as_u16();
+    let body: Value = res.json().await.unwrap_or(Value::Null);
+    let code = body["error"]["code"].as_str().unwrap_or_default();
+    (status, code.to_owned())
 }
 
 async fn is_prometheus_text(res: reqwest::Response) -> bool {
@@ -29,9 +38,9 @@ async fn metrics_are_not_served_to_anyone_by_default() {
         .await
         .expect("health");
 
-    let (status, code, _) = error_code(metrics(&app, &app.base, None).await).await;
+    let answer = outcome(metrics(&app, &app.base, None).await).await;
 
-    assert_eq!((status, code.as_str()), (404, "route_not_found"));
+    assert_eq!(answer, (404, "route_not_found".into()));
     assert!(app.metrics_base.is_none());
 }
 
@@ -46,12 +55,8 @@ async fn with_a_metrics_token_only_its_bearer_reads_metrics() {
         .expect("health");
 
     for token in [None, Some("wrong"), Some("metrics-secret-012345678")] {
-        let (status, code, _) = error_code(metrics(&app, &app.base, token).await).await;
-        assert_eq!(
-            (status, code.as_str()),
-            (401, "invalid_metrics_token"),
-            "{token:?}"
-        );
+        let answer = outcome(metrics(&app, &app.base, token).await).await;
+        assert_eq!(answer, (401, "invalid_metrics_token".into()), "{token:?}");
     }
     assert!(is_prometheus_text(metrics(&app, &app.base, Some(secret)).await).await);
 }
@@ -67,8 +72,12 @@ async fn with_a_metrics_address_metrics_are_served_there_and_not_on_the_api() {
     let own = app.metrics_base.clone().expect("a metrics listener");
 
     assert!(is_prometheus_text(metrics(&app, &own, None).await).await);
-    let (status, code, _) = error_code(metrics(&app, &app.base, None).await).await;
-    assert_eq!((status, code.as_str()), (404, "route_not_found"));
+    let answer = outcome(metrics(&app, &app.base, None).await).await;
+    assert_eq!(
+        answer,
+        (404, "route_not_found".into()),
+        "not on the API listener"
+    );
     let elsewhere = app
         .http
         .get(format!("{own}/health"))
