@@ -44,7 +44,8 @@ bench_setup() {
 }
 
 # bench_start_server: `maigie dev` with rate limits out of the way (the load comes
-# from one IP and a few users); sets BENCH_PID and BENCH_BASE. Production defaults
+# from one IP and a few users) and /metrics on the API behind METRICS_TOKEN (the bench
+# client sends it); sets BENCH_PID and BENCH_BASE. Production defaults
 # are untouched: these variables live in this process only.
 bench_start_server() {
   local port
@@ -54,7 +55,8 @@ bench_start_server() {
     TEMPORAL_TASK_QUEUE="maigie-bench-$$" REDIS_KEY_PREFIX="maigie-bench-$$" \
     LOG_FORMAT=json RUST_LOG=${RUST_LOG:-warn} \
     RATE_LIMIT_AUTH_PER_MINUTE=100000000 RATE_LIMIT_FREE_PER_MINUTE=100000000 \
-    RATE_LIMIT_PREMIUM_PER_MINUTE=100000000 RATE_LIMIT_ANONYMOUS_PER_MINUTE=100000000
+    RATE_LIMIT_PREMIUM_PER_MINUTE=100000000 RATE_LIMIT_ANONYMOUS_PER_MINUTE=100000000 \
+    METRICS_ADDR="" METRICS_TOKEN="bench-metrics-$$"
   start_bg "maigie" "$BENCH_DIR/maigie.log" "$CARGO_TARGET_DIR/release/maigie" dev
   BENCH_PID=$MAIGIE_BG_PID
   BENCH_BASE="http://127.0.0.1:$port"

@@ -17,6 +17,7 @@ pub mod goals;
 pub mod health;
 pub mod http;
 pub mod mcp;
+pub mod metrics;
 pub mod notes;
 pub mod notifications;
 mod openapi;
@@ -33,16 +34,12 @@ pub mod views;
 pub mod workflows;
 
 use std::net::SocketAddr;
-use std::sync::OnceLock;
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
 use axum::http::{HeaderName, Method, StatusCode, header};
 use axum::middleware::from_fn_with_state;
 use axum::response::IntoResponse;
-use axum::routing::get;
-use axum_prometheus::metrics_exporter_prometheus::PrometheusHandle;
-use axum_prometheus::{PrometheusMetricLayer, PrometheusMetricLayerBuilder};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tower_http::catch_panic::CatchPanicLayer;
@@ -60,17 +57,6 @@ pub use settings::{ApiSettings, GoogleSettings, RateLimits};
 pub use state::{AppState, Dependencies};
 
 static REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
-
-/// The Prometheus recorder is process-global: install it once.
-fn prometheus() -> &'static (PrometheusMetricLayer<'static>, PrometheusHandle) {
-    static PAIR: OnceLock<(PrometheusMetricLayer<'static>, PrometheusHandle)> = OnceLock::new();
-    PAIR.get_or_init(|| {
-        PrometheusMetricLayerBuilder::new()
-            .with_prefix("maigie")
-            .with_default_metrics()
-            .build_pair()
-    })
-}
 
 /// The OpenAPI document and the routes it describes.
 fn documented_routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
@@ -101,7 +87,7 @@ pub fn openapi_spec() -> utoipa::openapi::OpenApi {
     documented_routes().1
 }
 
-async fn route_not_found() -> ApiError {
+pub(crate) async fn route_not_found() -> ApiError {
     ApiError::client(StatusCode::NOT_FOUND, "route_not_found", "No such route.")
 }
 
@@ -165,16 +151,12 @@ fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> axum::response:
 /// The whole router, with every cross-cutting layer.
 pub fn app(state: AppState) -> Router {
     let (routes, spec) = documented_routes();
-    let (metric_layer, metric_handle) = prometheus().clone();
     let mcp = mcp::endpoint(state.clone());
     routes
         .merge(realtime::router())
         .route_service("/mcp", mcp)
         .merge(SwaggerUi::new("/docs").url("/openapi.json", spec))
-        .route(
-            "/metrics",
-            get(move || std::future::ready(metric_handle.render())),
-        )
+        .merge(metrics::api_routes(&state.settings.metrics))
         .fallback(route_not_found)
         .method_not_allowed_fallback(method_not_allowed)
         // Innermost first: the last layer added sees the request first.
@@ -191,7 +173,7 @@ pub fn app(state: AppState) -> Router {
             StatusCode::SERVICE_UNAVAILABLE,
             state.settings.request_timeout,
         ))
-        .layer(metric_layer)
+        .layer(metrics::layer())
         .layer(cors(&state))
         .layer(CatchPanicLayer::custom(panic_response))
         .layer(axum::middleware::from_fn(http::headers::json_errors))

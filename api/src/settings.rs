@@ -106,6 +106,25 @@ impl BillingSettings {
     }
 }
 
+/// Prometheus metrics are not public: on a listener of their own (`METRICS_ADDR`),
+/// behind a bearer token (`METRICS_TOKEN`), both, or not at all (the default).
+#[derive(Clone, Default)]
+pub struct MetricsSettings {
+    /// Serve `/metrics` here, and not on the API listener.
+    pub addr: Option<std::net::SocketAddr>,
+    /// Required as `Authorization: Bearer <token>` wherever `/metrics` is served.
+    pub token: Option<String>,
+}
+
+impl fmt::Debug for MetricsSettings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MetricsSettings")
+            .field("addr", &self.addr)
+            .field("token", &self.token.as_ref().map(|_| "***"))
+            .finish()
+    }
+}
+
 #[derive(Clone)]
 pub struct ApiSettings {
     pub jwt_secret: Vec<u8>,
@@ -116,8 +135,11 @@ pub struct ApiSettings {
     pub body_limit_bytes: usize,
     pub request_timeout: Duration,
     pub rate_limits: RateLimits,
-    /// Take the client IP from `X-Forwarded-For` (only behind a trusted proxy).
-    pub trust_proxy: bool,
+    /// How many of our own reverse proxies stand in front (`TRUST_PROXY_HOPS`): the
+    /// client IP is that many entries from the right of `X-Forwarded-For`; 0 ignores it.
+    pub trust_proxy_hops: u8,
+    /// Where `/metrics` is served, if anywhere.
+    pub metrics: MetricsSettings,
     /// Prefix of every Redis key, so deployments can share one Redis.
     pub redis_prefix: String,
     pub google: Option<GoogleSettings>,

@@ -5,7 +5,7 @@ use std::net::IpAddr;
 use std::time::Duration;
 
 use maigie_activities::mail::Mailbox;
-use maigie_api::settings::{AgentSettings, BillingSettings, Limits, TierLimits};
+use maigie_api::settings::{AgentSettings, BillingSettings, Limits, MetricsSettings, TierLimits};
 use maigie_api::{ApiSettings, GoogleSettings, HeaderValue, RateLimits};
 use url::Url;
 
@@ -241,7 +241,8 @@ impl Config {
                 free_per_minute: env.parse("RATE_LIMIT_FREE_PER_MINUTE", 300)?,
                 premium_per_minute: env.parse("RATE_LIMIT_PREMIUM_PER_MINUTE", 1200)?,
             },
-            trust_proxy: env.parse("TRUST_PROXY", false)?,
+            trust_proxy_hops: trust_proxy_hops(&env)?,
+            metrics: metrics(&env)?,
             redis_prefix: env.or("REDIS_KEY_PREFIX", "maigie"),
             google: google(&env)?,
             ws_ping_interval: Duration::from_secs(positive(
@@ -335,6 +336,31 @@ fn billing<F: Fn(&str) -> Option<String>>(env: &Env<F>) -> Result<BillingSetting
         price_premium_yearly: env.or("STRIPE_PRICE_PREMIUM_YEARLY", ""),
         grace,
         dunning_offsets: offsets,
+    })
+}
+
+/// `TRUST_PROXY_HOPS`; else the older `TRUST_PROXY` (kept for compatibility: `true` is
+/// one hop).
+fn trust_proxy_hops<F: Fn(&str) -> Option<String>>(env: &Env<F>) -> Result<u8, ConfigError> {
+    if env.get("TRUST_PROXY_HOPS").is_some() {
+        return env.parse("TRUST_PROXY_HOPS", 0);
+    }
+    Ok(u8::from(env.parse("TRUST_PROXY", false)?))
+}
+
+/// `METRICS_ADDR` and `METRICS_TOKEN`: neither set, `/metrics` is not served.
+fn metrics<F: Fn(&str) -> Option<String>>(env: &Env<F>) -> Result<MetricsSettings, ConfigError> {
+    let addr = env
+        .get("METRICS_ADDR")
+        .map(|raw| {
+            raw.trim()
+                .parse()
+                .map_err(|e| invalid("METRICS_ADDR", format!("{raw:?}: {e} (use host:port)")))
+        })
+        .transpose()?;
+    Ok(MetricsSettings {
+        addr,
+        token: env.get("METRICS_TOKEN"),
     })
 }
 

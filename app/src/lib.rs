@@ -27,8 +27,11 @@ pub enum Mode {
 /// A running API, and the worker if asked for.
 pub struct Running {
     pub addr: SocketAddr,
+    /// The listener of `/metrics` when `METRICS_ADDR` is set.
+    pub metrics_addr: Option<SocketAddr>,
     trigger: Option<oneshot::Sender<()>>,
     api: JoinHandle<std::io::Result<()>>,
+    metrics: Option<JoinHandle<std::io::Result<()>>>,
     worker: Option<std::thread::JoinHandle<anyhow::Result<()>>>,
 }
 
@@ -58,6 +61,7 @@ pub async fn start(config: Config, listener: TcpListener, mode: Mode) -> anyhow:
         )?),
     };
     let addr = listener.local_addr()?;
+    let metrics = serve_metrics(&config, state.shutdown.clone()).await?;
     let (trigger, triggered) = oneshot::channel::<()>();
     let api = tokio::spawn(maigie_api::serve(
         listener,
@@ -71,10 +75,38 @@ pub async fn start(config: Config, listener: TcpListener, mode: Mode) -> anyhow:
     tracing::info!(%addr, ?mode, "listening");
     Ok(Running {
         addr,
+        metrics_addr: metrics.as_ref().map(|(a, _)| *a),
         trigger: Some(trigger),
         api,
+        metrics: metrics.map(|(_, task)| task),
         worker,
     })
+}
+
+type MetricsServer = (SocketAddr, JoinHandle<std::io::Result<()>>);
+
+/// `/metrics` on `METRICS_ADDR` until the API shuts down; says once where metrics are.
+async fn serve_metrics(
+    config: &Config,
+    mut shutdown: watch::Receiver<bool>,
+) -> anyhow::Result<Option<MetricsServer>> {
+    let settings = &config.api.metrics;
+    tracing::info!("metrics: {}", maigie_api::metrics::describe(settings));
+    let Some(wanted) = settings.addr else {
+        return Ok(None);
+    };
+    let listener = TcpListener::bind(wanted)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot listen on METRICS_ADDR {wanted}: {e}"))?;
+    let addr = listener.local_addr()?;
+    let task = tokio::spawn(maigie_api::metrics::serve(
+        listener,
+        settings.token.clone(),
+        async move {
+            let _ = shutdown.wait_for(|stop| *stop).await;
+        },
+    ));
+    Ok(Some((addr, task)))
 }
 
 impl Running {
@@ -90,6 +122,9 @@ impl Running {
     /// Waits until the API (and worker) have stopped.
     pub async fn wait(self) -> anyhow::Result<()> {
         self.api.await??;
+        if let Some(metrics) = self.metrics {
+            metrics.await??;
+        }
         if let Some(worker) = self.worker {
             tokio::task::spawn_blocking(move || worker.join())
                 .await?

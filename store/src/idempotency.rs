@@ -1,5 +1,10 @@
 //! Idempotency keys: the first response to a (user, key) is stored and replayed for
 //! retries with the same request; a different request under the same key is refused.
+//!
+//! A claim is never handed out twice: once inserted, the key's request runs at most
+//! once. A claim left unfinished (its process died mid-way) stays "in progress" for
+//! [`STALE_AFTER_SECS`], then its outcome is "unknown" for as long as the key is kept:
+//! the request may have written, so running it again could do it twice.
 
 use serde_json::Value;
 use sqlx::PgPool;
@@ -23,8 +28,10 @@ pub enum Claim {
     Unknown,
 }
 
-// Keys are remembered for 24 hours. A request still "running" after 60 seconds is
-// taken to have died with its process; its outcome is unknown.
+/// A request still "running" after this long is taken to have died with its process
+/// (requests time out after 30 s by default); its outcome is unknown. Keys are
+/// remembered for 24 hours.
+pub const STALE_AFTER_SECS: i32 = 60;
 
 pub async fn claim(
     db: &PgPool,
@@ -54,14 +61,15 @@ pub async fn claim(
         tx.commit().await?;
         return Ok(Claim::Run);
     }
-    let (stored_hash, status, body, abandoned): (Vec<u8>, Option<i32>, Option<Value>, bool) =
+    let (stored_hash, status, body, stale): (Vec<u8>, Option<i32>, Option<Value>, bool) =
         sqlx::query_as(
             "SELECT request_hash, response_status, response_body,
-                    updated_at < now() - interval '60 seconds'
-             FROM idempotency_keys WHERE user_id = $1 AND key = $2 FOR UPDATE",
+                    updated_at < now() - make_interval(secs => $3)
+             FROM idempotency_keys WHERE user_id = $1 AND key = $2",
         )
         .bind(user_id)
         .bind(key)
+        .bind(f64::from(STALE_AFTER_SECS))
         .fetch_one(&mut *tx)
         .await?;
     let outcome = if stored_hash != hash {
@@ -71,15 +79,9 @@ pub async fn claim(
             status: u16::try_from(status).unwrap_or(500),
             body,
         }
-    } else if abandoned {
-        sqlx::query(
-            "UPDATE idempotency_keys SET updated_at = now() WHERE user_id = $1 AND key = $2",
-        )
-        .bind(user_id)
-        .bind(key)
-        .execute(&mut *tx)
-        .await?;
-        Claim::Run
+    } else if stale {
+        // Never run again: the first run may have written before it died.
+        Claim::Unknown
     } else {
         Claim::InProgress
     };
@@ -108,7 +110,8 @@ pub async fn finish(
     Ok(())
 }
 
-/// Forgets a claim whose request failed on our side, so a retry runs again.
+/// Forgets a claim whose request failed on our side (a 5xx: the use-case rolled back),
+/// so a retry runs again.
 pub async fn abandon(db: &PgPool, user_id: Uuid, key: &str) -> Result<(), StoreError> {
     sqlx::query("DELETE FROM idempotency_keys WHERE user_id = $1 AND key = $2")
         .bind(user_id)

@@ -58,6 +58,8 @@ pub struct TestApp {
     pub http: reqwest::Client,
     pub redis_prefix: String,
     pub task_queue: String,
+    /// `http://host:port` of the `/metrics` listener when `METRICS_ADDR` is set.
+    pub metrics_base: Option<String>,
     /// The configuration the app runs with, for a worker in another process.
     pub env: Vec<(&'static str, String)>,
     running: Option<Running>,
@@ -131,6 +133,7 @@ impl TestApp {
         let listener = TcpListener::bind("127.0.0.1:0").await?;
         let running = maigie::start(config, listener, mode).await?;
         let base = format!("http://{}", running.addr);
+        let metrics_base = running.metrics_addr.map(|a| format!("http://{a}"));
         let http = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .timeout(Duration::from_secs(30))
@@ -140,6 +143,7 @@ impl TestApp {
             http,
             redis_prefix,
             task_queue,
+            metrics_base,
             env: vars,
             running: Some(running),
         })

@@ -132,7 +132,7 @@ impl axum::extract::FromRequestParts<AppState> for ClientInfo {
         }
         Ok(Self {
             user_agent: crate::auth::handlers::user_agent(&parts.headers).map(str::to_owned),
-            ip: crate::http::client_ip(&probe, state.settings.trust_proxy),
+            ip: crate::http::client_ip(&probe, state.settings.trust_proxy_hops),
         })
     }
 }

@@ -10,7 +10,7 @@ use std::convert::Infallible;
 use std::time::Duration;
 
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use futures_util::Stream;
@@ -23,6 +23,7 @@ use uuid::Uuid;
 use crate::auth::extractor::AuthUser;
 use crate::error::{ApiResult, ErrorBody};
 use crate::http::extract::{Json, Path};
+use crate::http::wants_json_only;
 use crate::realtime::Subscription;
 use crate::state::AppState;
 
@@ -48,11 +49,8 @@ pub async fn send_message(
     // Subscribed before the workflow starts, so not even the first delta is missed.
     let live = state.hub.subscribe(&user);
     let accepted = chat::send::send(&state.services, &user.ctx(), id, &body).await?;
-    let wants_json = headers
-        .get(header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|a| a.contains("application/json") && !a.contains("text/event-stream"));
-    if wants_json {
+    // The same rule tells the idempotency layer this answer streams.
+    if wants_json_only(&headers) {
         return Ok((StatusCode::ACCEPTED, Json(accepted)).into_response());
     }
     let first = Event::default()

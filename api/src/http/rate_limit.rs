@@ -3,7 +3,8 @@
 //!
 //! Buckets: per client IP on `/api/auth/*`; per account at the sign-in limit for the
 //! authenticated routes that check a password; per user (limit by tier) for requests
-//! with a valid token; per IP for other anonymous requests. Health, readiness, metrics,
+//! with a valid token; per IP for other anonymous requests (`/metrics` too: its token
+//! cannot be guessed at leisure). Health, readiness,
 //! docs and the signed Stripe webhook are exempt. Every limited response carries `RateLimit-Limit`,
 //! `RateLimit-Remaining` and `RateLimit-Reset`; a refusal is a 429 with
 //! `Retry-After`. If Redis is unreachable, requests pass (logged): availability of
@@ -23,10 +24,9 @@ use crate::state::AppState;
 
 /// Stripe's webhook is exempt too: it is authenticated by its signature, and Stripe
 /// delivers bursts from a few addresses (a 429 would only delay them).
-const EXEMPT: [&str; 6] = [
+const EXEMPT: [&str; 5] = [
     "/health",
     "/ready",
-    "/metrics",
     "/docs",
     "/openapi.json",
     "/api/webhooks/stripe",
@@ -49,7 +49,7 @@ fn bucket(state: &AppState, req: &Request) -> Option<(Bucket, Option<Claims>)> {
         return None;
     }
     let limits = state.settings.rate_limits;
-    let ip = client_ip(req, state.settings.trust_proxy)
+    let ip = client_ip(req, state.settings.trust_proxy_hops)
         .map_or_else(|| "unknown".to_owned(), |ip| ip.to_string());
     let bucket = |key: String, per_minute: u32| Bucket {
         key: state.redis_key(&key),

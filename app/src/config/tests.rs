@@ -64,3 +64,39 @@ fn google_is_enabled_by_its_credentials() {
         "http://127.0.0.1:8080/api/auth/oauth/google/callback"
     );
 }
+
+#[test]
+fn proxy_hops_default_to_none_and_trust_proxy_is_one_hop() {
+    let hops = |extra: &[(&'static str, &'static str)]| {
+        let mut vars = BASE.to_vec();
+        vars.extend_from_slice(extra);
+        config(&vars).map(|c| c.api.trust_proxy_hops)
+    };
+    assert_eq!(hops(&[]).expect("default"), 0);
+    assert_eq!(hops(&[("TRUST_PROXY", "true")]).expect("legacy"), 1);
+    assert_eq!(
+        hops(&[("TRUST_PROXY", "true"), ("TRUST_PROXY_HOPS", "2")]).expect("hops win"),
+        2
+    );
+    let err = hops(&[("TRUST_PROXY_HOPS", "-1")]).expect_err("negative");
+    assert!(err.to_string().contains("TRUST_PROXY_HOPS"));
+}
+
+#[test]
+fn metrics_are_closed_unless_an_address_or_token_is_set() {
+    let c = config(&BASE).expect("config");
+    assert!(c.api.metrics.addr.is_none() && c.api.metrics.token.is_none());
+    let mut vars = BASE.to_vec();
+    vars.extend([("METRICS_ADDR", "127.0.0.1:9100"), ("METRICS_TOKEN", "t0k")]);
+    let m = config(&vars).expect("config").api.metrics;
+    assert_eq!(
+        m.addr.map(|a| a.to_string()).as_deref(),
+        Some("127.0.0.1:9100")
+    );
+    assert_eq!(m.token.as_deref(), Some("t0k"));
+    assert!(!format!("{m:?}").contains("t0k"), "the token is redacted");
+    let mut vars = BASE.to_vec();
+    vars.push(("METRICS_ADDR", "9100"));
+    let err = config(&vars).expect_err("not a socket address");
+    assert!(err.to_string().contains("METRICS_ADDR"));
+}

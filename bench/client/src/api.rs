@@ -91,15 +91,14 @@ impl Api {
         Ok(response.json().await?)
     }
 
-    /// The value of an unlabelled metric in `GET /metrics`.
+    /// The value of an unlabelled metric in `GET /metrics` (with the `METRICS_TOKEN`
+    /// the bench started the server with).
     pub async fn metric(&self, name: &str) -> anyhow::Result<String> {
-        let text = self
-            .http
-            .get(format!("{}/metrics", self.base))
-            .send()
-            .await?
-            .text()
-            .await?;
+        let mut request = self.http.get(format!("{}/metrics", self.base));
+        if let Ok(token) = std::env::var("METRICS_TOKEN") {
+            request = request.bearer_auth(token);
+        }
+        let text = request.send().await?.error_for_status()?.text().await?;
         Ok(text
             .lines()
             .find_map(|l| l.strip_prefix(name)?.strip_prefix(' '))

@@ -117,3 +117,54 @@ async fn health_and_readiness_are_not_rate_limited() {
     .collect();
     assert_eq!(anonymous, [404, 429]);
 }
+
+async fn login_via(app: &TestApp, forwarded_for: &str) -> reqwest::Response {
+    app.http
+        .post(app.url("/api/auth/login"))
+        .header("x-forwarded-for", forwarded_for)
+        .json(&json!({ "email": unique_email(), "password": "whatever it is" }))
+        .send()
+        .await
+        .expect("request")
+}
+
+#[tokio::test]
+async fn behind_one_trusted_proxy_a_spoofed_left_forwarded_entry_does_not_escape_the_ip_limit() {
+    let app = TestApp::spawn_with(vec![
+        ("RATE_LIMIT_AUTH_PER_MINUTE", "3".into()),
+        ("TRUST_PROXY_HOPS", "1".into()),
+    ])
+    .await;
+
+    // The client writes whatever it likes on the left; our proxy appends the address
+    // it saw (203.0.113.7) on the right.
+    for i in 0..3 {
+        let res = login_via(&app, &format!("198.51.100.{i}, 203.0.113.7")).await;
+        assert_eq!(res.status(), 401, "attempt {i} passes the limiter");
+    }
+    let (status, code, _) = error_code(login_via(&app, "198.51.100.99, 203.0.113.7").await).await;
+    assert_eq!((status, code.as_str()), (429, "rate_limited"));
+    let (status, code, _) = error_code(login_via(&app, "203.0.113.7").await).await;
+    assert_eq!(
+        (status, code.as_str()),
+        (429, "rate_limited"),
+        "same client"
+    );
+
+    // Another client, as our proxy saw it, has a bucket of its own.
+    let other = login_via(&app, "198.51.100.1, 203.0.113.8").await;
+    assert_eq!(other.status(), 401);
+}
+
+#[tokio::test]
+async fn without_trusted_proxies_forwarded_for_is_ignored() {
+    let app = TestApp::spawn_with(vec![("RATE_LIMIT_AUTH_PER_MINUTE", "2".into())]).await;
+
+    for i in 0..2 {
+        let res = login_via(&app, &format!("203.0.113.{i}")).await;
+        assert_eq!(res.status(), 401);
+    }
+    let refused = login_via(&app, "203.0.113.200").await;
+
+    assert_eq!(refused.status(), 429, "the socket peer is the client");
+}
