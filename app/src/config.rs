@@ -5,7 +5,9 @@ use std::net::IpAddr;
 use std::time::Duration;
 
 use maigie_activities::mail::Mailbox;
-use maigie_api::settings::{AgentSettings, BillingSettings, Limits, TierLimits};
+use maigie_api::settings::{
+    AgentSettings, BillingSettings, Limits, PasswordHashSettings, TierLimits,
+};
 use maigie_api::{ApiSettings, GoogleSettings, HeaderValue, RateLimits};
 use url::Url;
 
@@ -243,6 +245,7 @@ impl Config {
                 .map(|e| e.to_lowercase())
                 .collect(),
             billing: billing(&env)?,
+            password_hashing: password_hashing(&env)?,
             limits: Limits {
                 free: TierLimits {
                     active_goals: Some(env.parse("LIMIT_FREE_ACTIVE_GOALS", 3)?),
@@ -290,6 +293,26 @@ impl Config {
             api,
         })
     }
+}
+
+/// `PASSWORD_HASH_CONCURRENCY` (default: the CPUs, at most 4: more hashes at once
+/// than cores only queue inside the CPU while holding 19 MiB each) and
+/// `PASSWORD_HASH_WAIT_MS` (default 5000).
+fn password_hashing<F: Fn(&str) -> Option<String>>(
+    env: &Env<F>,
+) -> Result<PasswordHashSettings, ConfigError> {
+    let cpus = std::thread::available_parallelism().map_or(2, usize::from);
+    let concurrency = env.parse("PASSWORD_HASH_CONCURRENCY", cpus.clamp(1, 4))?;
+    if concurrency == 0 {
+        return Err(invalid(
+            "PASSWORD_HASH_CONCURRENCY",
+            "must be greater than 0",
+        ));
+    }
+    Ok(PasswordHashSettings {
+        concurrency,
+        wait: Duration::from_millis(env.parse("PASSWORD_HASH_WAIT_MS", 5000)?),
+    })
 }
 
 fn billing<F: Fn(&str) -> Option<String>>(env: &Env<F>) -> Result<BillingSettings, ConfigError> {
