@@ -20,7 +20,7 @@ use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use utoipa::IntoParams;
 
-use super::handlers::{create_user, promote_configured_admin, user_agent};
+use super::handlers::{create_user, promote_verified_admin, user_agent};
 use super::session::{self, AuthResponse};
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::http::extract::{Json, Query};
@@ -145,7 +145,9 @@ pub async fn callback(
     })?;
     let info = exchange(&state, google, &code, &verifier).await?;
     let mut user = find_or_create(&state, &info).await?;
-    promote_configured_admin(&state, &mut user).await?;
+    if let (Some(email), true) = (&info.email, info.email_verified) {
+        promote_verified_admin(&state, &headers, PROVIDER, email, &mut user).await?;
+    }
     Ok(Json(
         session::start(&state, &user, user_agent(&headers)).await?,
     ))
