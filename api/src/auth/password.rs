@@ -7,20 +7,19 @@
 //! `PASSWORD_HASH_WAIT_MS` for a turn, then get 503 `password_hashing_busy` with
 //! `Retry-After`.
 //!
-//! Why our own memory: argon2's one-shot API allocates and frees 19 MiB per call.
-//! Under glibc, the first such free raises the dynamic mmap threshold, so later
-//! blocks come from the per-thread heap arenas of the blocking pool and are not
-//! given back to the system (measured: 880 MiB after 100 registrations, never
-//! shrinking). Here each permit of the cap owns one block buffer, allocated on first
-//! use and reused for good: hashing memory is at most `cap × 19 MiB`, whatever the
-//! burst, with no allocator churn and no `unsafe` (see `bench/passwords`).
+//! Why our own memory: see [`memory`]. In short, argon2's per-call 19 MiB
+//! allocations stay resident under glibc; ours are reused during a burst and
+//! unmapped after it.
 
-use std::sync::{Arc, Mutex};
+mod memory;
+
+use std::sync::Arc;
 use std::time::Duration;
 
 use argon2::password_hash::phc::{Output, ParamsString, PasswordHash, Salt};
 use argon2::{Algorithm, Argon2, Block, Params, Version};
 use maigie_services::{ServiceError, ServiceResult};
+use memory::{Memory, blocks};
 use rand::RngCore;
 use tokio::sync::Semaphore;
 
@@ -40,7 +39,7 @@ fn internal(e: &dyn std::fmt::Display) -> ServiceError {
 #[derive(Clone)]
 pub struct PasswordHashing {
     permits: Arc<Semaphore>,
-    buffers: Arc<Mutex<Vec<Vec<Block>>>>,
+    memory: Arc<Memory>,
     wait: Duration,
 }
 
@@ -58,7 +57,7 @@ impl PasswordHashing {
     pub fn new(settings: PasswordHashSettings) -> Self {
         Self {
             permits: Arc::new(Semaphore::new(settings.concurrency.max(1))),
-            buffers: Arc::new(Mutex::new(Vec::new())),
+            memory: Arc::new(Memory::default()),
             wait: settings.wait,
         }
     }
@@ -80,14 +79,16 @@ impl PasswordHashing {
     }
 
     /// Runs `work` on the blocking pool once a permit is free (waiting at most
-    /// `wait`), with the permit's block buffer. The permit and the buffer move into
-    /// the blocking task: a client that hangs up does not free its turn before the
-    /// computation it started has finished.
+    /// `wait`), with a block buffer (one an earlier run left for a waiter, or a fresh
+    /// one). The permit and the buffer move into the blocking task: a client that
+    /// hangs up does not free its turn before the computation it started finished.
     async fn run<T: Send + 'static>(
         &self,
         work: impl FnOnce(&mut Vec<Block>) -> ServiceResult<T> + Send + 'static,
     ) -> ServiceResult<T> {
+        let waiting = self.memory.waiting();
         let acquired = tokio::time::timeout(self.wait, self.permits.clone().acquire_owned()).await;
+        drop(waiting);
         let permit = match acquired {
             Ok(permit) => permit.map_err(|e| internal(&e))?,
             Err(_) => {
@@ -95,12 +96,12 @@ impl PasswordHashing {
                 return Err(busy(self.wait));
             }
         };
-        let buffers = Arc::clone(&self.buffers);
+        let shared = Arc::clone(&self.memory);
         tokio::task::spawn_blocking(move || {
-            let _permit = permit;
-            let mut memory = take(&buffers);
+            let mut memory = shared.take();
             let result = work(&mut memory);
-            give_back(&buffers, memory);
+            shared.give_back(memory);
+            drop(permit);
             result
         })
         .await
@@ -116,30 +117,6 @@ fn busy(wait: Duration) -> ServiceError {
     }
 }
 
-/// A free buffer, or an empty one (sized on first use). There are never more
-/// buffers than permits: a buffer is taken and given back under a permit.
-fn take(buffers: &Mutex<Vec<Vec<Block>>>) -> Vec<Block> {
-    buffers
-        .lock()
-        .map(|mut free| free.pop().unwrap_or_default())
-        .unwrap_or_default()
-}
-
-fn give_back(buffers: &Mutex<Vec<Vec<Block>>>, memory: Vec<Block>) {
-    if let Ok(mut free) = buffers.lock() {
-        free.push(memory);
-    }
-}
-
-/// `memory` holding at least the blocks `params` needs (grown once, then reused).
-fn blocks<'a>(memory: &'a mut Vec<Block>, params: &Params) -> &'a mut [Block] {
-    let needed = params.block_count();
-    if memory.len() < needed {
-        memory.resize(needed, Block::new());
-    }
-    &mut memory[..needed]
-}
-
 /// argon2id with our parameters and a fresh 16-byte salt, as a PHC string.
 fn hash_with(password: &str, memory: &mut Vec<Block>) -> ServiceResult<String> {
     let params = params()?;
@@ -152,7 +129,7 @@ fn hash_with(password: &str, memory: &mut Vec<Block>) -> ServiceResult<String> {
             password.as_bytes(),
             &salt,
             &mut out,
-            blocks(memory, &params),
+            blocks(memory, params.block_count()),
         )
         .map_err(|e| internal(&e))?;
     let phc = PasswordHash {
@@ -184,7 +161,7 @@ fn verify_with(password: &str, stored: &str, memory: &mut Vec<Block>) -> Service
             password.as_bytes(),
             salt,
             &mut out,
-            blocks(memory, &params),
+            blocks(memory, params.block_count()),
         )
         .map_err(|e| internal(&e))?;
     // `Output`'s equality is constant-time.
@@ -287,7 +264,7 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn there_are_never_more_buffers_than_permits() {
+    async fn buffers_serve_a_burst_and_are_released_once_nobody_waits() {
         let hasher = PasswordHashing::new(PasswordHashSettings {
             concurrency: 2,
             wait: Duration::from_secs(30),
@@ -296,7 +273,10 @@ mod tests {
         for result in futures::future::join_all(runs).await {
             result.expect("hash");
         }
-        let buffers = hasher.buffers.lock().map(|b| b.len()).unwrap_or(0);
-        assert!((1..=2).contains(&buffers), "{buffers} buffers");
+        assert_eq!(
+            hasher.memory.idle_buffers(),
+            0,
+            "nothing kept after the burst"
+        );
     }
 }
