@@ -243,7 +243,9 @@ pub(crate) fn refusal(err: ServiceError) -> Result<Outcome, ExecError> {
             ),
             Some(json!({ "limit": limit, "resets_at": resets_at })),
         ),
-        err @ (ServiceError::Unavailable(_) | ServiceError::Internal(_)) => {
+        err @ (ServiceError::Unavailable(_)
+        | ServiceError::Busy { .. }
+        | ServiceError::Internal(_)) => {
             return Err(ExecError::Transient(err.to_string()));
         }
     };

@@ -62,6 +62,14 @@ pub enum ApiError {
     /// A dependency is down (503); the message names it.
     #[error("{0}")]
     Unavailable(String),
+    /// Too much of this work is running now (503 with `Retry-After`), e.g.
+    /// `password_hashing_busy`.
+    #[error("{message}")]
+    Busy {
+        code: &'static str,
+        message: String,
+        retry_after_secs: u64,
+    },
     /// Anything else: logged, answered as an opaque 500.
     #[error("internal error: {0}")]
     Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
@@ -168,6 +176,16 @@ impl ApiError {
                 message.clone(),
                 None,
             ),
+            Self::Busy {
+                code,
+                message,
+                retry_after_secs,
+            } => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                code,
+                message.clone(),
+                Some(json!({ "retry_after_secs": retry_after_secs })),
+            ),
             Self::Internal(_) => (
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "internal_error",
@@ -220,7 +238,11 @@ impl IntoResponse for ApiError {
         }
         let (status, code, message, details) = self.parts();
         let mut response = error_response(status, code, message, details);
-        if let Self::RateLimited { retry_after_secs } = self {
+        if let Self::RateLimited { retry_after_secs }
+        | Self::Busy {
+            retry_after_secs, ..
+        } = self
+        {
             response
                 .headers_mut()
                 .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
@@ -280,6 +302,15 @@ impl From<ServiceError> for ApiError {
                 Self::QuotaExceeded { limit, resets_at }
             }
             ServiceError::Unavailable(message) => Self::Unavailable(message),
+            ServiceError::Busy {
+                code,
+                message,
+                retry_after_secs,
+            } => Self::Busy {
+                code,
+                message,
+                retry_after_secs,
+            },
             ServiceError::Internal(source) => Self::Internal(source),
         }
     }

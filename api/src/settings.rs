@@ -20,6 +20,14 @@ pub struct RateLimits {
     pub premium_per_minute: u32,
 }
 
+/// How many argon2 computations (19 MiB each) may run at once, and how long a request
+/// waits for a turn before it is answered 503 `password_hashing_busy`.
+#[derive(Debug, Clone, Copy)]
+pub struct PasswordHashSettings {
+    pub concurrency: usize,
+    pub wait: Duration,
+}
+
 impl RateLimits {
     #[must_use]
     pub fn for_tier(&self, tier: Tier) -> u32 {
@@ -148,8 +156,10 @@ pub struct ApiSettings {
     /// oldest.
     pub ws_max_per_user: usize,
     pub temporal_task_queue: String,
-    /// Accounts with these e-mails become admins when they register or sign in.
+    /// Accounts with these e-mails become admins when they sign in with Google and
+    /// Google vouches for the address (never by password: nothing verifies it yet).
     pub admin_emails: Vec<String>,
+    pub password_hashing: PasswordHashSettings,
     pub billing: BillingSettings,
     pub limits: Limits,
     pub agent: AgentSettings,

@@ -10,6 +10,7 @@ use temporalio_client::Client as TemporalClient;
 use tokio::sync::watch;
 
 use crate::auth::jwt::JwtKeys;
+use crate::auth::password::PasswordHashing;
 use crate::realtime::Hub;
 use crate::settings::ApiSettings;
 
@@ -34,6 +35,8 @@ pub struct AppState {
     pub jwt: Arc<JwtKeys>,
     pub hub: Hub,
     pub http: reqwest::Client,
+    /// argon2 under the process-wide cap (`PASSWORD_HASH_CONCURRENCY`).
+    pub passwords: PasswordHashing,
     /// Flips to `true` when the server begins a graceful shutdown; WebSockets close.
     pub shutdown: watch::Receiver<bool>,
 }
@@ -83,6 +86,7 @@ impl AppState {
             events,
             temporal: deps.temporal,
             jwt: Arc::new(JwtKeys::new(&settings.jwt_secret, settings.access_ttl)),
+            passwords: PasswordHashing::new(settings.password_hashing),
             settings: Arc::new(settings),
             hub: Hub::default(),
             http: reqwest::Client::builder()

@@ -13,7 +13,6 @@ use utoipa_axum::routes;
 use uuid::Uuid;
 
 use crate::auth::extractor::AuthUser;
-use crate::auth::password::Argon2Hasher;
 use crate::auth::session::{self, AuthResponse, ClientInfo};
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::http::extract::{Json, Path};
@@ -69,7 +68,8 @@ impl From<AccountError> for ApiError {
             AccountError::Gone => gone(),
             AccountError::ReauthenticationRequired => Self::forbidden(
                 "reauthentication_required",
-                "Sign in again (less than 10 minutes ago) to set a password.",
+                "Sign in again (less than 10 minutes ago): this account has no password to \
+                 confirm the change with.",
             ),
             AccountError::Service(err) => err.into(),
         }
@@ -118,8 +118,9 @@ pub async fn change_password(
     Json(body): Json<ChangePassword>,
 ) -> ApiResult<Json<AuthResponse>> {
     let recent = user.signed_in_within(FIRST_PASSWORD_MAX_TOKEN_AGE_SECS);
-    let row = accounts::change_password(&state.services, &user.ctx(), &Argon2Hasher, body, recent)
-        .await?;
+    let row =
+        accounts::change_password(&state.services, &user.ctx(), &state.passwords, body, recent)
+            .await?;
     // Every session has ended (this one too); a new one starts for this client.
     Ok(Json(session::start(&state, &row, client.client()).await?))
 }
@@ -127,7 +128,9 @@ pub async fn change_password(
 /// Delete the account and every piece of data that belongs to it.
 #[utoipa::path(delete, path = "/api/users/me", tag = "users", security(("bearer" = [])),
     request_body(content = Option<DeleteAccount>),
-    responses((status = 204), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 204), (status = 401, body = ErrorBody),
+        (status = 403, description = "`reauthentication_required`: an account without a password needs a sign-in under 10 minutes old.", body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
 pub async fn delete_me(
     State(state): State<AppState>,
     user: AuthUser,
@@ -144,7 +147,16 @@ pub async fn delete_me(
             )
         })?
     };
+    // An unreadable issue time counts as old: the account then needs a fresh sign-in.
+    let issued_at = chrono::DateTime::from_timestamp(user.iat, 0).unwrap_or_default();
     // Once committed, every token of the account is refused and its sockets close.
-    accounts::delete(&state.services, &user.ctx(), &Argon2Hasher, body).await?;
+    accounts::delete(
+        &state.services,
+        &user.ctx(),
+        &state.passwords,
+        body,
+        issued_at,
+    )
+    .await?;
     Ok(StatusCode::NO_CONTENT)
 }

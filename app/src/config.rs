@@ -5,8 +5,10 @@ use std::net::IpAddr;
 use std::time::Duration;
 
 use maigie_activities::mail::Mailbox;
-use maigie_api::settings::{AgentSettings, BillingSettings, Limits, MetricsSettings, TierLimits};
-use maigie_api::{ApiSettings, GoogleSettings, HeaderValue, RateLimits};
+use maigie_api::settings::{
+    AgentSettings, Limits, MetricsSettings, PasswordHashSettings, TierLimits,
+};
+use maigie_api::{ApiSettings, HeaderValue, RateLimits};
 use url::Url;
 
 #[derive(Debug, thiserror::Error)]
@@ -244,7 +246,7 @@ impl Config {
             trust_proxy_hops: trust_proxy_hops(&env)?,
             metrics: metrics(&env)?,
             redis_prefix: env.or("REDIS_KEY_PREFIX", "maigie"),
-            google: google(&env)?,
+            google: providers::google(&env)?,
             ws_ping_interval: Duration::from_secs(positive(
                 "WS_PING_SECS",
                 env.parse("WS_PING_SECS", 20)?,
@@ -260,7 +262,8 @@ impl Config {
                 .into_iter()
                 .map(|e| e.to_lowercase())
                 .collect(),
-            billing: billing(&env)?,
+            billing: providers::billing(&env)?,
+            password_hashing: password_hashing(&env)?,
             limits: Limits {
                 free: TierLimits {
                     active_goals: Some(env.parse("LIMIT_FREE_ACTIVE_GOALS", 3)?),
@@ -310,32 +313,23 @@ impl Config {
     }
 }
 
-fn billing<F: Fn(&str) -> Option<String>>(env: &Env<F>) -> Result<BillingSettings, ConfigError> {
-    let stripe_api_base = env
-        .url("STRIPE_API_BASE", "https://api.stripe.com/")?
-        .to_string();
-    let offsets = env
-        .list("BILLING_DUNNING_OFFSETS_SECS", "0,259200,518400")
-        .iter()
-        .map(|s| {
-            s.parse::<u64>()
-                .map(Duration::from_secs)
-                .map_err(|e| invalid("BILLING_DUNNING_OFFSETS_SECS", format!("{s:?}: {e}")))
-        })
-        .collect::<Result<Vec<_>, _>>()?;
-    let grace = Duration::from_secs(env.parse("BILLING_GRACE_SECS", 604_800)?);
-    if grace.is_zero() {
-        return Err(invalid("BILLING_GRACE_SECS", "must be greater than 0"));
+/// `PASSWORD_HASH_CONCURRENCY` (default: the CPUs, at most 4: more hashes at once
+/// than cores only queue inside the CPU while holding 19 MiB each) and
+/// `PASSWORD_HASH_WAIT_MS` (default 5000).
+fn password_hashing<F: Fn(&str) -> Option<String>>(
+    env: &Env<F>,
+) -> Result<PasswordHashSettings, ConfigError> {
+    let cpus = std::thread::available_parallelism().map_or(2, usize::from);
+    let concurrency = env.parse("PASSWORD_HASH_CONCURRENCY", cpus.clamp(1, 4))?;
+    if concurrency == 0 {
+        return Err(invalid(
+            "PASSWORD_HASH_CONCURRENCY",
+            "must be greater than 0",
+        ));
     }
-    Ok(BillingSettings {
-        stripe_secret_key: env.or("STRIPE_SECRET_KEY", ""),
-        stripe_api_base,
-        webhook_secret: env.or("STRIPE_WEBHOOK_SECRET", ""),
-        webhook_tolerance_secs: env.parse("STRIPE_WEBHOOK_TOLERANCE_SECS", 300)?,
-        price_premium_monthly: env.or("STRIPE_PRICE_PREMIUM_MONTHLY", ""),
-        price_premium_yearly: env.or("STRIPE_PRICE_PREMIUM_YEARLY", ""),
-        grace,
-        dunning_offsets: offsets,
+    Ok(PasswordHashSettings {
+        concurrency,
+        wait: Duration::from_millis(env.parse("PASSWORD_HASH_WAIT_MS", 5000)?),
     })
 }
 
@@ -364,33 +358,6 @@ fn metrics<F: Fn(&str) -> Option<String>>(env: &Env<F>) -> Result<MetricsSetting
     })
 }
 
-fn google<F: Fn(&str) -> Option<String>>(
-    env: &Env<F>,
-) -> Result<Option<GoogleSettings>, ConfigError> {
-    let (Some(client_id), Some(client_secret)) =
-        (env.get("GOOGLE_CLIENT_ID"), env.get("GOOGLE_CLIENT_SECRET"))
-    else {
-        return Ok(None);
-    };
-    let public = env.url("PUBLIC_BASE_URL", "http://127.0.0.1:8080")?;
-    let default_redirect = public
-        .join("/api/auth/oauth/google/callback")
-        .map_err(|e| invalid("PUBLIC_BASE_URL", e.to_string()))?;
-    Ok(Some(GoogleSettings {
-        client_id,
-        client_secret,
-        auth_url: env.url(
-            "GOOGLE_AUTH_URL",
-            "https://accounts.google.com/o/oauth2/v2/auth",
-        )?,
-        token_url: env.url("GOOGLE_TOKEN_URL", "https://oauth2.googleapis.com/token")?,
-        userinfo_url: env.url(
-            "GOOGLE_USERINFO_URL",
-            "https://openidconnect.googleapis.com/v1/userinfo",
-        )?,
-        redirect_url: env.url("GOOGLE_REDIRECT_URL", default_redirect.as_str())?,
-    }))
-}
-
+mod providers;
 #[cfg(test)]
 mod tests;

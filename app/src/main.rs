@@ -25,7 +25,8 @@ enum Command {
     Migrate,
     /// API and worker in one process, for development.
     Dev,
-    /// Give an existing account the admin role.
+    /// Give an existing account the admin role (audited as `admin.granted`, with a
+    /// request id of its own that it prints).
     GrantAdmin {
         /// The account's e-mail address.
         email: String,
@@ -92,17 +93,7 @@ async fn main() -> anyhow::Result<()> {
             tracing::info!("migrations applied");
             Ok(())
         }
-        Command::GrantAdmin { email } => {
-            let db = maigie_store::connect(&config.database_url, 2).await?;
-            if maigie_store::users::set_role_by_email(&db, &email.trim().to_lowercase(), "admin")
-                .await?
-            {
-                println!("{email} is now an admin");
-                Ok(())
-            } else {
-                anyhow::bail!("no account with e-mail {email}")
-            }
-        }
+        Command::GrantAdmin { email } => grant_admin(&config, email.trim()).await,
         Command::WorkflowHistory {
             workflow_id,
             run_id,
@@ -113,5 +104,33 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Command::Openapi => Ok(()),
+    }
+}
+
+/// `maigie grant-admin`: the one way to an admin besides a listed address that Google
+/// vouched for. The run gets a request id (`cli-<uuid>`), kept in the audit entry.
+async fn grant_admin(config: &Config, email: &str) -> anyhow::Result<()> {
+    use maigie_services::accounts::{self, AdminGrant, Granted};
+    let db = maigie_store::connect(&config.database_url, 2).await?;
+    let request_id = format!("cli-{}", uuid::Uuid::new_v4());
+    let grant = AdminGrant {
+        email,
+        via: "cli",
+        provider: None,
+        request_id: Some(&request_id),
+    };
+    match accounts::grant_admin(&db, grant).await {
+        Ok(Granted::Promoted(id)) => {
+            println!("{email} (user {id}) is now an admin; audited with request id {request_id}");
+            Ok(())
+        }
+        Ok(Granted::AlreadyAdmin(id)) => {
+            println!("{email} (user {id}) is already an admin");
+            Ok(())
+        }
+        Err(maigie_services::ServiceError::NotFound) => {
+            anyhow::bail!("no account with e-mail {email}")
+        }
+        Err(err) => Err(err.into()),
     }
 }

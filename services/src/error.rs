@@ -46,6 +46,14 @@ pub enum ServiceError {
     /// A dependency is down; the message names it.
     #[error("{0}")]
     Unavailable(String),
+    /// Too much of this work is running right now (e.g. password hashing at its
+    /// concurrency cap); the same request may succeed after `retry_after_secs`.
+    #[error("{message}")]
+    Busy {
+        code: &'static str,
+        message: String,
+        retry_after_secs: u64,
+    },
     /// Anything else: logged by the adapter, never shown.
     #[error("internal error: {0}")]
     Internal(#[source] Box<dyn std::error::Error + Send + Sync>),

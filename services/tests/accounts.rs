@@ -1,13 +1,15 @@
-//! The account rules, below HTTP: registration, the profile, the password and the
-//! deletion of an account.
+//! The account rules, below HTTP: registration, the profile, the password, the
+//! deletion of an account and grants of the admin role.
 
 mod common;
 
 use async_trait::async_trait;
+use chrono::{TimeDelta, Utc};
 use common::World;
 use maigie_domain::{Email, Tier};
 use maigie_services::accounts::{
-    self, AccountError, ChangePassword, DeleteAccount, NewAccount, PasswordHasher, UpdateProfile,
+    self, AccountError, AdminGrant, ChangePassword, DeleteAccount, Granted, NewAccount,
+    PasswordHasher, UpdateProfile,
 };
 use maigie_services::{Ctx, ServiceError, ServiceResult, Source};
 use maigie_store::goals::{self, GoalFields};
@@ -147,7 +149,7 @@ async fn deleting_an_account_removes_its_data_and_writes_the_audit_entry() {
         password: Some("guess".into()),
     };
     assert!(matches!(
-        accounts::delete(&w.svc, &me, &Plain, wrong).await,
+        accounts::delete(&w.svc, &me, &Plain, wrong, Utc::now()).await,
         Err(AccountError::Service(ServiceError::Invalid(_)))
     ));
     assert_eq!(audited(&w, "user.deleted").await, 0, "nothing on a refusal");
@@ -155,7 +157,7 @@ async fn deleting_an_account_removes_its_data_and_writes_the_audit_entry() {
     let right = DeleteAccount {
         password: Some("secret".into()),
     };
-    accounts::delete(&w.svc, &me, &Plain, right)
+    accounts::delete(&w.svc, &me, &Plain, right, Utc::now())
         .await
         .expect("delete");
 
@@ -174,6 +176,85 @@ async fn deleting_an_account_removes_its_data_and_writes_the_audit_entry() {
     assert!(matches!(
         accounts::profile(&w.svc, &me).await,
         Err(AccountError::Gone)
+    ));
+    w.finish().await;
+}
+
+#[tokio::test]
+async fn deleting_an_account_without_a_password_needs_a_sign_in_under_ten_minutes_old() {
+    let w = World::new().await;
+    let google_only = register(&w, None).await;
+    let stale = Utc::now() - TimeDelta::minutes(11);
+
+    let refused = accounts::delete(
+        &w.svc,
+        &google_only,
+        &Plain,
+        DeleteAccount::default(),
+        stale,
+    )
+    .await;
+
+    assert!(
+        matches!(refused, Err(AccountError::ReauthenticationRequired)),
+        "{refused:?}"
+    );
+    assert!(
+        accounts::profile(&w.svc, &google_only).await.is_ok(),
+        "kept"
+    );
+    let fresh = Utc::now() - TimeDelta::minutes(9);
+    accounts::delete(
+        &w.svc,
+        &google_only,
+        &Plain,
+        DeleteAccount::default(),
+        fresh,
+    )
+    .await
+    .expect("a recent sign-in deletes");
+    assert_eq!(audited(&w, "user.deleted").await, 1);
+    w.finish().await;
+}
+
+#[tokio::test]
+async fn granting_admin_is_audited_with_its_request_id_once() {
+    let w = World::new().await;
+    let me = register(&w, Some("secret")).await;
+    let email: String = sqlx::query_scalar("SELECT email::text FROM users WHERE id = $1")
+        .bind(me.user_id)
+        .fetch_one(&w.db)
+        .await
+        .expect("email");
+    let grant = AdminGrant {
+        email: &email.to_uppercase(),
+        via: "cli",
+        provider: None,
+        request_id: Some("cli-req-1"),
+    };
+
+    let first = accounts::grant_admin(&w.db, grant).await.expect("grant");
+    let again = accounts::grant_admin(&w.db, grant).await.expect("grant");
+
+    assert_eq!(first, Granted::Promoted(me.user_id));
+    assert_eq!(again, Granted::AlreadyAdmin(me.user_id));
+    let rows: Vec<(Option<String>, serde_json::Value)> = sqlx::query_as(
+        "SELECT request_id, details FROM audit_log WHERE action = 'admin.granted' AND subject_id = $1",
+    )
+    .bind(me.user_id)
+    .fetch_all(&w.db)
+    .await
+    .expect("audit");
+    assert_eq!(rows.len(), 1, "audited once: {rows:?}");
+    assert_eq!(rows[0].0.as_deref(), Some("cli-req-1"));
+    assert_eq!(rows[0].1["via"], "cli");
+    let missing = AdminGrant {
+        email: "nobody@maigie.test",
+        ..grant
+    };
+    assert!(matches!(
+        accounts::grant_admin(&w.db, missing).await,
+        Err(ServiceError::NotFound)
     ));
     w.finish().await;
 }

@@ -77,7 +77,10 @@ pub async fn create(db: impl PgExecutor<'_>, user: NewUser<'_>) -> Result<UserRo
     Ok(row)
 }
 
-pub async fn find_by_email(db: &PgPool, email: &str) -> Result<Option<UserRow>, StoreError> {
+pub async fn find_by_email(
+    db: impl PgExecutor<'_>,
+    email: &str,
+) -> Result<Option<UserRow>, StoreError> {
     let sql = concat!(
         "SELECT ",
         columns!(),
@@ -165,7 +168,11 @@ pub async fn verify_email_by_provider(
 }
 
 /// Sets a user's role by e-mail; answers whether such a user exists.
-pub async fn set_role_by_email(db: &PgPool, email: &str, role: &str) -> Result<bool, StoreError> {
+pub async fn set_role_by_email(
+    db: impl PgExecutor<'_>,
+    email: &str,
+    role: &str,
+) -> Result<bool, StoreError> {
     let done = sqlx::query("UPDATE users SET role = $2 WHERE email = $1::citext")
         .bind(email)
         .bind(role)

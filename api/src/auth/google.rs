@@ -8,7 +8,7 @@
 //! account.
 
 use axum::extract::State;
-use axum::http::{StatusCode, header::LOCATION};
+use axum::http::{HeaderMap, StatusCode, header::LOCATION};
 use axum::response::{IntoResponse, Response};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -20,7 +20,7 @@ use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use utoipa::IntoParams;
 
-use super::handlers::{create_user, promote_configured_admin};
+use super::handlers::{create_user, promote_verified_admin};
 use super::session::{self, AuthResponse, ClientInfo};
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::http::extract::{Json, Query};
@@ -116,6 +116,7 @@ struct UserInfo {
 pub async fn callback(
     State(state): State<AppState>,
     client: ClientInfo,
+    headers: HeaderMap,
     Query(params): Query<CallbackParams>,
 ) -> ApiResult<Json<AuthResponse>> {
     let google = settings(&state)?;
@@ -145,7 +146,9 @@ pub async fn callback(
     })?;
     let info = exchange(&state, google, &code, &verifier).await?;
     let mut user = find_or_create(&state, &info).await?;
-    promote_configured_admin(&state, &mut user).await?;
+    if let (Some(email), true) = (&info.email, info.email_verified) {
+        promote_verified_admin(&state, &headers, PROVIDER, email, &mut user).await?;
+    }
     Ok(Json(session::start(&state, &user, client.client()).await?))
 }
 

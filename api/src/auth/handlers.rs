@@ -15,7 +15,6 @@ use serde_json::json;
 use utoipa::ToSchema;
 
 use super::extractor::{AuthUser, revoked_key};
-use super::password;
 use super::session::{self, AuthResponse, ClientInfo};
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::http::extract::Json;
@@ -51,32 +50,34 @@ pub(crate) fn user_agent(headers: &HeaderMap) -> Option<&str> {
         .map(|s| &s[..s.len().min(255)])
 }
 
-pub(crate) fn role_for(state: &AppState, email: &Email) -> Role {
-    if state
+/// Gives the admin role to an account listed in `ADMIN_EMAILS` when `provider` has
+/// just vouched for its address (`vouched`: the verified e-mail of this sign-in).
+/// A password sign-up or sign-in never promotes: nothing verifies a typed address
+/// yet, so the first to register a listed address would become an admin. Audited
+/// (`admin.granted`) with the request id; `maigie grant-admin` is the other way in.
+pub(crate) async fn promote_verified_admin(
+    state: &AppState,
+    headers: &HeaderMap,
+    provider: &str,
+    vouched: &str,
+    user: &mut UserRow,
+) -> ApiResult<()> {
+    let listed = state
         .settings
         .admin_emails
         .iter()
-        .any(|a| a.eq_ignore_ascii_case(email.as_str()))
-    {
-        Role::Admin
-    } else {
-        Role::User
-    }
-}
-
-/// Gives the admin role to an account listed in `ADMIN_EMAILS` that does not have it
-/// yet (the list may have changed since the account was created).
-pub(crate) async fn promote_configured_admin(
-    state: &AppState,
-    user: &mut UserRow,
-) -> ApiResult<()> {
-    let Ok(email) = Email::parse(&user.email) else {
+        .any(|a| a.eq_ignore_ascii_case(vouched));
+    if !listed || !vouched.eq_ignore_ascii_case(&user.email) || user.role == Role::Admin.as_str() {
         return Ok(());
-    };
-    if role_for(state, &email) == Role::Admin && user.role != Role::Admin.as_str() {
-        users::set_role_by_email(&state.db, email.as_str(), Role::Admin.as_str()).await?;
-        user.role = Role::Admin.as_str().to_owned();
     }
+    let grant = accounts::AdminGrant {
+        email: &user.email,
+        via: "verified_email",
+        provider: Some(provider),
+        request_id: headers.get("x-request-id").and_then(|v| v.to_str().ok()),
+    };
+    accounts::grant_admin(&state.db, grant).await?;
+    user.role = Role::Admin.as_str().to_owned();
     Ok(())
 }
 
@@ -93,7 +94,7 @@ pub(crate) async fn create_user(
         email,
         password_hash,
         name,
-        role: role_for(state, email).as_str(),
+        role: Role::User.as_str(),
         email_verified,
     };
     Ok(accounts::register(&state.services, account).await?)
@@ -114,7 +115,10 @@ pub async fn register(
     Json(body): Json<RegisterRequest>,
 ) -> ApiResult<(StatusCode, Json<AuthResponse>)> {
     let registration = body.parse()?;
-    let hash = password::hash(registration.password.expose().to_owned()).await?;
+    let hash = state
+        .passwords
+        .hash(registration.password.expose().to_owned())
+        .await?;
     let user = create_user(
         &state,
         &registration.email,
@@ -146,11 +150,10 @@ pub async fn login(
         Err(_) => None,
     };
     let stored = user.as_ref().and_then(|u| u.password_hash.clone());
-    if !password::verify(body.password, stored).await? {
+    if !state.passwords.verify(body.password, stored).await? {
         return Err(invalid());
     }
-    let mut user = user.ok_or_else(invalid)?;
-    promote_configured_admin(&state, &mut user).await?;
+    let user = user.ok_or_else(invalid)?;
     users::record_login(&state.db, user.id).await?;
     Ok(Json(session::start(&state, &user, client.client()).await?))
 }

@@ -7,10 +7,14 @@
 //! - `ws-fanout`: latency of one event fanned out to many sockets of one user.
 //! - `agent-chat`: chat messages answered by the assistant, streamed (SSE) to the end.
 //! - `agent-schedule`: schedule drafts generated for one user's week, polled until ready.
+//! - `passwords`: a burst of concurrent logins: server RSS idle, at peak and after,
+//!   login latency, and how many were refused as `password_hashing_busy`.
 
 mod agent;
 mod api;
+mod passwords;
 mod reminders;
+mod rss;
 mod stats;
 mod ws;
 
@@ -32,6 +36,8 @@ enum Command {
     AgentChat(agent::ChatArgs),
     /// Schedule drafts for one user's week, timed until ready (bench/agent).
     AgentSchedule(agent::ScheduleArgs),
+    /// A burst of concurrent logins: memory and the hashing cap (bench/passwords).
+    Passwords(passwords::Args),
 }
 
 fn main() -> anyhow::Result<()> {
@@ -46,6 +52,7 @@ fn main() -> anyhow::Result<()> {
             Command::WsFanout(args) => ws::fanout(args).await,
             Command::AgentChat(args) => agent::chat(args).await,
             Command::AgentSchedule(args) => agent::schedule(args).await,
+            Command::Passwords(args) => passwords::run(args).await,
         }
     })
 }

@@ -12,6 +12,7 @@ use tokio::net::TcpStream;
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream, connect_async};
 
 use crate::api::{self, Api};
+use crate::rss::{mib, rss_kib, settled_rss_kib};
 
 pub use fanout::{FanoutArgs, fanout};
 
@@ -43,32 +44,6 @@ async fn open_many(urls: &[String], n: usize, concurrency: usize) -> (Vec<Socket
     (sockets, errors)
 }
 
-/// `VmRSS` of `pid`, in KiB.
-fn rss_kib(pid: u32) -> anyhow::Result<u64> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        .ok_or_else(|| anyhow::anyhow!("no VmRSS for pid {pid}"))
-}
-
-/// RSS once it stops moving: three one-second samples within 0.5 % (at most 60 s).
-async fn settled_rss_kib(pid: u32) -> anyhow::Result<u64> {
-    let mut samples = vec![rss_kib(pid)?];
-    for _ in 0..60 {
-        tokio::time::sleep(Duration::from_secs(1)).await;
-        samples.push(rss_kib(pid)?);
-        if let [.., a, b, c] = samples[..] {
-            let (lo, hi) = (a.min(b).min(c), a.max(b).max(c));
-            if (hi - lo) * 200 <= hi {
-                return Ok(c);
-            }
-        }
-    }
-    Ok(samples.last().copied().unwrap_or(0))
-}
-
 #[derive(clap::Args)]
 pub struct IdleArgs {
     /// API base URL.
@@ -92,10 +67,6 @@ pub struct IdleArgs {
     /// Makes e-mail addresses unique per run.
     #[arg(long, default_value = "bench")]
     run_id: String,
-}
-
-fn mib(kib: u64) -> String {
-    format!("{:.1} MiB", kib as f64 / 1024.0)
 }
 
 /// Measures server RSS before and after opening idle sockets; prints a Markdown table.

@@ -13,9 +13,9 @@ pub enum AccountError {
     /// no longer a credential (401 `account_not_found`).
     #[error("the account no longer exists")]
     Gone,
-    /// Setting a first password needs a recent sign-in (403
-    /// `reauthentication_required`).
-    #[error("sign in again to set a password")]
+    /// An account without a password confirms a sensitive change (a first password,
+    /// its deletion) with a recent sign-in instead (403 `reauthentication_required`).
+    #[error("sign in again to confirm this change")]
     ReauthenticationRequired,
     #[error(transparent)]
     Service(#[from] ServiceError),

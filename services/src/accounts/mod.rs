@@ -1,11 +1,13 @@
 //! Accounts: registration (the user, the onboarding workflow start and the audit
 //! entry in one transaction), the profile (announces `user.updated`), the password
-//! and the deletion of an account (each one transaction with its audit entry).
+//! and the deletion of an account (each one transaction with its audit entry), and
+//! grants of the admin role ([`grant_admin`]: only on proof, always audited).
 //!
 //! Hashing passwords is CPU-heavy and stays with the adapter, behind a
 //! [`PasswordHasher`]; so do access and refresh tokens (issuing them, and denying a
 //! revoked access token).
 
+mod admin;
 mod error;
 mod identity;
 mod input;
@@ -21,10 +23,14 @@ use serde_json::Value;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+pub use admin::{AdminGrant, Granted, grant_admin};
 pub use error::{AccountError, AccountResult};
 pub use identity::link_identity;
 pub use input::{ChangePassword, DeleteAccount, RegisterRequest, Registration, UpdateProfile};
-pub use write::{NewAccount, change_password, delete, profile, register, update_profile};
+pub use write::{
+    NewAccount, REAUTHENTICATION_WINDOW_SECS, change_password, delete, profile, register,
+    update_profile,
+};
 
 use crate::error::{ServiceError, ServiceResult};
 

@@ -1,5 +1,6 @@
 //! The account use-cases.
 
+use chrono::{DateTime, TimeDelta, Utc};
 use maigie_domain::{Email, Password};
 use maigie_store::StoreError;
 use maigie_store::audit::{self, AuditEntry};
@@ -22,7 +23,7 @@ pub struct NewAccount<'a> {
     /// Already hashed; `None` for an account that signs in with Google only.
     pub password_hash: Option<&'a str>,
     pub name: Option<&'a str>,
-    /// `user`, or `admin` for an address the configuration names.
+    /// `user` in practice: the admin role comes only from [`super::grant_admin`].
     pub role: &'a str,
     pub email_verified: bool,
 }
@@ -168,15 +169,26 @@ pub async fn change_password(
     profile(svc, ctx).await
 }
 
+/// How recent a sign-in must be to stand in for a password an account does not have.
+pub const REAUTHENTICATION_WINDOW_SECS: i64 = 600;
+
 /// Deletes the account and every piece of data that belongs to it, after checking
-/// its password (when it has one); `user.deleted` audited in the same transaction.
+/// its password; `user.deleted` audited in the same transaction. An account without
+/// a password (Google only) confirms with a recent sign-in instead: its credential
+/// (`token_issued_at`) must be under [`REAUTHENTICATION_WINDOW_SECS`] old, so a
+/// stolen or forgotten token cannot erase it.
 pub async fn delete(
     svc: &Services,
     ctx: &Ctx,
     hasher: &dyn PasswordHasher,
     body: DeleteAccount,
+    token_issued_at: DateTime<Utc>,
 ) -> AccountResult<()> {
     let row = profile(svc, ctx).await?;
+    let age = Utc::now() - token_issued_at;
+    if row.password_hash.is_none() && age > TimeDelta::seconds(REAUTHENTICATION_WINDOW_SECS) {
+        return Err(AccountError::ReauthenticationRequired);
+    }
     confirm_password(hasher, &row, body.password, "password").await?;
     let mut work = svc.begin().await?;
     // Recorded before the delete: the entry keeps the id in `details` because the

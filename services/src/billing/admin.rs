@@ -1,5 +1,6 @@
 //! What administrators do with billing: set a user's tier by hand, list the
-//! recorded events, apply one again. Each change is audited in its transaction.
+//! recorded events, apply one again. Each change is audited in its transaction, and
+//! so is each look at the ledger; every entry carries the request id.
 
 use maigie_domain::Tier;
 use maigie_store::audit::{self, AuditEntry};
@@ -82,7 +83,7 @@ pub async fn set_tier(
         subject_id: Some(id),
         action: "admin.tier_changed",
         details: json!({ "from": previous, "to": tier.as_str(), "reason": reason }),
-        request_id: None,
+        request_id: ctx.request_id.as_deref(),
     };
     audit::record(work.conn(), entry).await?;
     work.commit(svc).await?;
@@ -103,7 +104,8 @@ pub struct EventParams {
     pub limit: Option<i64>,
 }
 
-/// Recorded events, newest first, optionally of one status.
+/// Recorded events, newest first, optionally of one status (audited as
+/// `admin.billing_events_listed`: the ledger names customers).
 pub async fn list_events(
     svc: &Services,
     ctx: &Ctx,
@@ -120,6 +122,14 @@ pub async fn list_events(
         ));
     }
     let limit = crate::pagination::limit(q.limit)?;
+    let entry = AuditEntry {
+        actor_id: Some(ctx.user_id),
+        subject_id: None,
+        action: "admin.billing_events_listed",
+        details: json!({ "status": q.status, "limit": limit }),
+        request_id: ctx.request_id.as_deref(),
+    };
+    audit::record(&svc.db, entry).await?;
     let rows = billing::events(&svc.db, q.status.as_deref(), limit).await?;
     Ok(rows.into_iter().map(BillingEventView::from).collect())
 }
@@ -139,7 +149,7 @@ pub async fn reprocess_event(svc: &Services, ctx: &Ctx, id: Uuid) -> BillingResu
         subject_id: None,
         action: "admin.billing_event_reprocessed",
         details: json!({ "stripe_event_id": event_id }),
-        request_id: None,
+        request_id: ctx.request_id.as_deref(),
     };
     audit::record(work.conn(), entry).await?;
     work.commit(svc).await?;

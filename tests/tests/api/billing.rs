@@ -13,6 +13,55 @@ use maigie_tests::mail::messages_to;
 use maigie_tests::{Overrides, TestApp, db, error_code, token, unique_email, wait_for_mail};
 use serde_json::{Value, json};
 
+/// `maigie grant-admin <email>` as an operator runs it (the binary `scripts/test`
+/// built), against the app's database; answers what it printed.
+fn grant_admin(app: &TestApp, email: &str) -> String {
+    let bin = std::env::var("MAIGIE_BIN").unwrap_or_else(|_| {
+        let target = std::env::var("CARGO_TARGET_DIR")
+            .unwrap_or_else(|_| concat!(env!("CARGO_MANIFEST_DIR"), "/../target").to_owned());
+        format!("{target}/debug/maigie")
+    });
+    let out = std::process::Command::new(&bin)
+        .args(["grant-admin", email])
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("RUST_LOG", "warn")
+        .envs(app.env.iter().map(|(k, v)| (*k, v.as_str())))
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {bin} (built by scripts/test): {e}"));
+    let printed = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "grant-admin failed: {printed} {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    printed
+}
+
+/// Sends `request` with `x-request-id: <a fresh id>`; answers the id and the response.
+async fn with_request_id(request: reqwest::RequestBuilder) -> (String, reqwest::Response) {
+    let id = format!("req-admin-{}", uuid::Uuid::new_v4().simple());
+    let res = request
+        .header("x-request-id", &id)
+        .send()
+        .await
+        .expect("request");
+    (id, res)
+}
+
+/// The request ids of the audit entries of `action`, by `actor` (or about `subject`).
+async fn audit_request_ids(action: &str, user_id: &str) -> Vec<Option<String>> {
+    sqlx::query_scalar(
+        "SELECT request_id FROM audit_log WHERE action = $1
+         AND (actor_id = $2::uuid OR subject_id = $2::uuid) ORDER BY created_at",
+    )
+    .bind(action)
+    .bind(user_id)
+    .fetch_all(&db().await)
+    .await
+    .expect("audit")
+}
+
 async fn app_with(stripe: &FakeStripe, extra: Overrides) -> TestApp {
     let mut overrides = stripe.overrides();
     overrides.extend(extra);
@@ -551,16 +600,10 @@ async fn bad_requests_and_missing_configuration_get_clear_errors() {
 #[tokio::test]
 async fn admins_set_tiers_see_events_and_reprocess_them() {
     let stripe = FakeStripe::start().await;
-    let admin_email = unique_email();
-    let app = app_with(&stripe, vec![("ADMIN_EMAILS", admin_email.clone())]).await;
-    let res = app
-        .post(
-            "/api/auth/register",
-            &json!({ "email": admin_email, "password": "correct horse battery" }),
-        )
-        .await;
-    assert_eq!(res.status(), 201);
-    let admin = token(&res.json::<Value>().await.expect("json"));
+    let app = app_with(&stripe, Vec::new()).await;
+    let (admin_email, _, registered) = app.register().await;
+    grant_admin(&app, &admin_email);
+    let admin = token(&registered);
     let (user_t, user_id, customer) = customer(&app, &stripe).await;
 
     let path = format!("/api/admin/users/{user_id}/tier");
@@ -664,6 +707,72 @@ async fn admins_set_tiers_see_events_and_reprocess_them() {
     let sub = until(&app, &other_t, |s| s["status"] == "active").await;
     assert_eq!(sub["tier"], "PREMIUM_MONTHLY");
     drop(customer);
+}
+
+#[tokio::test]
+async fn registering_an_admin_emails_address_by_password_does_not_make_an_admin() {
+    // Nothing verifies a typed address yet: whoever registered it first would rule.
+    let email = unique_email();
+    let app = TestApp::spawn_with(vec![("ADMIN_EMAILS", email.clone())]).await;
+    let res = app
+        .post(
+            "/api/auth/register",
+            &json!({ "email": email, "password": "correct horse battery" }),
+        )
+        .await;
+    assert_eq!(res.status(), 201);
+    let registered: Value = res.json().await.expect("json");
+    assert_eq!(registered["user"]["role"], "user");
+    let login = app.login(&email, "correct horse battery").await;
+    assert_eq!(login["user"]["role"], "user", "nor does signing in");
+
+    let res = app
+        .get_auth("/api/admin/billing/events", &token(&login))
+        .await;
+
+    let (status, code, _) = error_code(res).await;
+    assert_eq!((status, code.as_str()), (403, "admin_only"));
+}
+
+#[tokio::test]
+async fn every_admin_action_is_audited_with_its_request_id() {
+    let app = TestApp::spawn().await;
+    let (admin_email, _, registered) = app.register().await;
+    let admin_id = registered["user"]["id"].as_str().expect("id").to_owned();
+    let printed = grant_admin(&app, &admin_email);
+    let granted = audit_request_ids("admin.granted", &admin_id).await;
+    assert_eq!(granted.len(), 1, "grant-admin is audited: {granted:?}");
+    let cli_id = granted[0].clone().expect("the CLI run has a request id");
+    assert!(
+        cli_id.starts_with("cli-") && printed.contains(&cli_id),
+        "{printed}"
+    );
+    let admin = token(&registered);
+    let (_, _, other) = app.register().await;
+    let other_id = other["user"]["id"].as_str().expect("id");
+
+    let tier = app
+        .http
+        .patch(app.url(&format!("/api/admin/users/{other_id}/tier")))
+        .bearer_auth(&admin)
+        .json(&json!({ "tier": "PREMIUM_MONTHLY", "reason": "support" }));
+    let (tier_id, res) = with_request_id(tier).await;
+    assert_eq!(res.status(), 200);
+    let list = app
+        .http
+        .get(app.url("/api/admin/billing/events?status=failed"))
+        .bearer_auth(&admin);
+    let (list_id, res) = with_request_id(list).await;
+    assert_eq!(res.status(), 200);
+
+    assert_eq!(
+        audit_request_ids("admin.tier_changed", other_id).await,
+        vec![Some(tier_id)]
+    );
+    assert_eq!(
+        audit_request_ids("admin.billing_events_listed", &admin_id).await,
+        vec![Some(list_id)]
+    );
 }
 
 #[tokio::test]

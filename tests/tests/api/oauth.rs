@@ -262,3 +262,82 @@ async fn google_sign_in_is_a_404_when_not_configured() {
     let (status, code, _) = error_code(res).await;
     assert_eq!((status, code.as_str()), (404, "oauth_provider_disabled"));
 }
+
+#[tokio::test]
+async fn deleting_a_google_only_account_needs_a_sign_in_under_ten_minutes_old() {
+    let idp = FakeIdp::start().await;
+    let app = TestApp::spawn_with(idp.overrides()).await;
+    let session: Value = sign_in(&app, &idp, google_identity(&unique_email()))
+        .await
+        .json()
+        .await
+        .expect("json");
+    // A token that is still valid but was issued 11 minutes ago (stolen, or left on
+    // a shared machine): the account has no password to confirm the deletion with.
+    let stale = forge_token(&session["user"]["id"], 11 * 60, 30 * 60);
+
+    let res = app.delete_auth("/api/users/me", &stale, &json!({})).await;
+
+    let (status, code, body) = error_code(res).await;
+    assert_eq!((status, code.as_str()), (403, "reauthentication_required"));
+    let message = body["error"]["message"].as_str().expect("message");
+    assert!(message.contains("Sign in again"), "{message}");
+    let me = app.get_auth("/api/users/me", &token(&session)).await;
+    assert_eq!(me.status(), 200, "the account is still there");
+    let fresh = app
+        .delete_auth("/api/users/me", &token(&session), &json!({}))
+        .await;
+    assert_eq!(fresh.status(), 204, "a sign-in just now may delete it");
+}
+
+#[tokio::test]
+async fn a_listed_address_becomes_admin_only_when_google_vouches_for_it() {
+    let idp = FakeIdp::start().await;
+    let email = unique_email();
+    let mut overrides = idp.overrides();
+    overrides.push(("ADMIN_EMAILS", email.clone()));
+    let app = TestApp::spawn_with(overrides).await;
+    let password = "correct horse battery";
+    let res = app
+        .post(
+            "/api/auth/register",
+            &json!({ "email": email, "password": password }),
+        )
+        .await;
+    assert_eq!(res.status(), 201);
+    let registered: Value = res.json().await.expect("json");
+    assert_eq!(
+        registered["user"]["role"], "user",
+        "a typed address proves nothing"
+    );
+    let login = app.login(&email, password).await;
+    assert_eq!(login["user"]["role"], "user", "nor does a password sign-in");
+
+    let params = authorize(&app).await;
+    let code = idp.consent(&params["code_challenge"], google_identity(&email));
+    let request_id = format!("req-google-{}", Uuid::new_v4().simple());
+    let res = app
+        .http
+        .get(app.url("/api/auth/oauth/google/callback"))
+        .header("x-request-id", &request_id)
+        .query(&[("code", code.as_str()), ("state", params["state"].as_str())])
+        .send()
+        .await
+        .expect("request");
+
+    assert_eq!(res.status(), 200);
+    let session: Value = res.json().await.expect("json");
+    assert_eq!(session["user"]["id"], registered["user"]["id"]);
+    assert_eq!(session["user"]["role"], "admin");
+    let audit: Vec<(Option<String>, Value)> = sqlx::query_as(
+        "SELECT request_id, details FROM audit_log
+         WHERE action = 'admin.granted' AND subject_id = $1::uuid",
+    )
+    .bind(session["user"]["id"].as_str().expect("id"))
+    .fetch_all(&maigie_tests::db().await)
+    .await
+    .expect("audit");
+    assert_eq!(audit.len(), 1, "{audit:?}");
+    assert_eq!(audit[0].0.as_deref(), Some(request_id.as_str()));
+    assert_eq!(audit[0].1["via"], "verified_email");
+}

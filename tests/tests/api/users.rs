@@ -357,3 +357,39 @@ async fn a_profile_update_reaches_the_users_websocket() {
     assert_eq!(event["data"]["name"], "Grace");
     assert_eq!(event["data"]["id"], session["user"]["id"]);
 }
+
+#[tokio::test]
+async fn password_checks_over_the_hashing_cap_answer_503_busy_with_retry_after_and_never_500() {
+    // One argon2 run at a time, and almost no patience for a turn: a burst of
+    // logins must be refused cleanly rather than pile up 19 MiB each.
+    let app = TestApp::spawn_with(vec![
+        ("PASSWORD_HASH_CONCURRENCY", "1".into()),
+        ("PASSWORD_HASH_WAIT_MS", "1".into()),
+    ])
+    .await;
+    let (email, password, _) = app.register().await;
+    let body = json!({ "email": email, "password": password });
+
+    let responses =
+        futures_util::future::join_all((0..12).map(|_| app.post("/api/auth/login", &body))).await;
+
+    let (mut signed_in, mut busy) = (0, 0);
+    for res in responses {
+        match res.status().as_u16() {
+            200 => signed_in += 1,
+            503 => {
+                let retry_after = res.headers().get("retry-after").cloned();
+                let (_, code, _) = error_code(res).await;
+                assert_eq!(code, "password_hashing_busy");
+                assert_eq!(retry_after.as_ref().map(|v| v.as_bytes()), Some(&b"1"[..]));
+                busy += 1;
+            }
+            other => panic!("a login answered {other}"),
+        }
+    }
+    assert!(signed_in >= 1, "the first in line is served");
+    assert!(
+        busy >= 1,
+        "the rest of the burst is refused, not queued without end"
+    );
+}

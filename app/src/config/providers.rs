@@ -1,0 +1,66 @@
+//! The settings of third-party providers: Stripe billing and Google sign-in.
+
+use std::time::Duration;
+
+use maigie_api::settings::{BillingSettings, GoogleSettings};
+
+use super::{ConfigError, Env, invalid};
+
+pub(super) fn billing<F: Fn(&str) -> Option<String>>(
+    env: &Env<F>,
+) -> Result<BillingSettings, ConfigError> {
+    let stripe_api_base = env
+        .url("STRIPE_API_BASE", "https://api.stripe.com/")?
+        .to_string();
+    let offsets = env
+        .list("BILLING_DUNNING_OFFSETS_SECS", "0,259200,518400")
+        .iter()
+        .map(|s| {
+            s.parse::<u64>()
+                .map(Duration::from_secs)
+                .map_err(|e| invalid("BILLING_DUNNING_OFFSETS_SECS", format!("{s:?}: {e}")))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let grace = Duration::from_secs(env.parse("BILLING_GRACE_SECS", 604_800)?);
+    if grace.is_zero() {
+        return Err(invalid("BILLING_GRACE_SECS", "must be greater than 0"));
+    }
+    Ok(BillingSettings {
+        stripe_secret_key: env.or("STRIPE_SECRET_KEY", ""),
+        stripe_api_base,
+        webhook_secret: env.or("STRIPE_WEBHOOK_SECRET", ""),
+        webhook_tolerance_secs: env.parse("STRIPE_WEBHOOK_TOLERANCE_SECS", 300)?,
+        price_premium_monthly: env.or("STRIPE_PRICE_PREMIUM_MONTHLY", ""),
+        price_premium_yearly: env.or("STRIPE_PRICE_PREMIUM_YEARLY", ""),
+        grace,
+        dunning_offsets: offsets,
+    })
+}
+
+pub(super) fn google<F: Fn(&str) -> Option<String>>(
+    env: &Env<F>,
+) -> Result<Option<GoogleSettings>, ConfigError> {
+    let (Some(client_id), Some(client_secret)) =
+        (env.get("GOOGLE_CLIENT_ID"), env.get("GOOGLE_CLIENT_SECRET"))
+    else {
+        return Ok(None);
+    };
+    let public = env.url("PUBLIC_BASE_URL", "http://127.0.0.1:8080")?;
+    let default_redirect = public
+        .join("/api/auth/oauth/google/callback")
+        .map_err(|e| invalid("PUBLIC_BASE_URL", e.to_string()))?;
+    Ok(Some(GoogleSettings {
+        client_id,
+        client_secret,
+        auth_url: env.url(
+            "GOOGLE_AUTH_URL",
+            "https://accounts.google.com/o/oauth2/v2/auth",
+        )?,
+        token_url: env.url("GOOGLE_TOKEN_URL", "https://oauth2.googleapis.com/token")?,
+        userinfo_url: env.url(
+            "GOOGLE_USERINFO_URL",
+            "https://openidconnect.googleapis.com/v1/userinfo",
+        )?,
+        redirect_url: env.url("GOOGLE_REDIRECT_URL", default_redirect.as_str())?,
+    }))
+}

@@ -1,0 +1,65 @@
+//! Who becomes an administrator, and the record of it.
+//!
+//! The admin role comes from proof, never from a claim: an address typed at
+//! registration proves nothing (there is no e-mail verification yet), so `ADMIN_EMAILS`
+//! promotes an account only when an identity provider vouches for the address in the
+//! sign-in itself; otherwise the operator runs `maigie grant-admin`. Either way the
+//! grant is one transaction with its `admin.granted` audit entry.
+
+use maigie_domain::Role;
+use maigie_store::PgPool;
+use maigie_store::audit::{self, AuditEntry};
+use maigie_store::users;
+use serde_json::json;
+use uuid::Uuid;
+
+use crate::error::{ServiceError, ServiceResult};
+
+/// A grant of the admin role to the account with `email`.
+#[derive(Debug, Clone, Copy)]
+pub struct AdminGrant<'a> {
+    pub email: &'a str,
+    /// How the grant was proven: `cli` (`maigie grant-admin`) or `verified_email`
+    /// (a listed address an identity provider vouched for).
+    pub via: &'static str,
+    /// The provider that vouched for the address, if any.
+    pub provider: Option<&'a str>,
+    /// The request (or CLI run) the grant belongs to, kept in the audit entry.
+    pub request_id: Option<&'a str>,
+}
+
+/// What a grant did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Granted {
+    /// The account is an admin now (audited).
+    Promoted(Uuid),
+    /// It already was; nothing changed, nothing audited.
+    AlreadyAdmin(Uuid),
+}
+
+/// Gives the admin role to the account with `grant.email` and records
+/// `admin.granted` (with the request id) in the same transaction; answers
+/// [`ServiceError::NotFound`] when there is no such account.
+///
+/// It takes the pool rather than [`crate::Services`]: the CLI has no Redis or
+/// Temporal, and a grant announces nothing and starts no workflow.
+pub async fn grant_admin(db: &PgPool, grant: AdminGrant<'_>) -> ServiceResult<Granted> {
+    let mut tx = db.begin().await?;
+    let user = users::find_by_email(&mut *tx, grant.email)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    if user.role == Role::Admin.as_str() {
+        return Ok(Granted::AlreadyAdmin(user.id));
+    }
+    users::set_role_by_email(&mut *tx, &user.email, Role::Admin.as_str()).await?;
+    let entry = AuditEntry {
+        actor_id: None,
+        subject_id: Some(user.id),
+        action: "admin.granted",
+        details: json!({ "via": grant.via, "provider": grant.provider, "email": user.email }),
+        request_id: grant.request_id,
+    };
+    audit::record(&mut *tx, entry).await?;
+    tx.commit().await?;
+    Ok(Granted::Promoted(user.id))
+}
