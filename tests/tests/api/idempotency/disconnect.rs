@@ -22,8 +22,15 @@ async fn within_10s(what: &str, mut check: impl AsyncFnMut() -> bool) {
     panic!("not within 10 s: {what}");
 }
 
-/// Whether some session waits for a lock that `conn` holds.
+/// Whether some session waits for a lock that `conn` holds. `conn` is inside a
+/// transaction, where PostgreSQL would answer every poll from the activity snapshot
+/// taken at the first one (missing a backend that started waiting, or connected,
+/// since): the snapshot is dropped first.
 async fn someone_waits_on(conn: &mut PgConnection) -> bool {
+    sqlx::query("SELECT pg_stat_clear_snapshot()")
+        .execute(&mut *conn)
+        .await
+        .expect("fresh activity snapshot");
     sqlx::query_scalar::<_, i64>(
         "SELECT count(*) FROM pg_stat_activity WHERE pg_backend_pid() = ANY(pg_blocking_pids(pid))",
     )
