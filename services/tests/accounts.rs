@@ -3,29 +3,15 @@
 
 mod common;
 
-use async_trait::async_trait;
 use chrono::{TimeDelta, Utc};
-use common::World;
+use common::{Plain, World};
 use maigie_domain::{Email, Tier};
 use maigie_services::accounts::{
     self, AccountError, AdminGrant, ChangePassword, DeleteAccount, Granted, NewAccount,
-    PasswordHasher, UpdateProfile,
+    UpdateProfile,
 };
-use maigie_services::{Ctx, ServiceError, ServiceResult, Source};
+use maigie_services::{Ctx, ServiceError, Source};
 use maigie_store::goals::{self, GoalFields};
-
-/// A hasher without the cost of argon2 (tests only).
-struct Plain;
-
-#[async_trait]
-impl PasswordHasher for Plain {
-    async fn hash(&self, password: String) -> ServiceResult<String> {
-        Ok(format!("plain:{password}"))
-    }
-    async fn verify(&self, password: String, stored: Option<String>) -> ServiceResult<bool> {
-        Ok(stored.is_some_and(|s| s == format!("plain:{password}")))
-    }
-}
 
 async fn register(w: &World, password: Option<&str>) -> Ctx {
     let email =

@@ -4,25 +4,12 @@
 
 mod common;
 
-use async_trait::async_trait;
 use chrono::{Duration, Utc};
-use common::World;
-use maigie_services::accounts::{self, ChangePassword, PasswordHasher, sessions};
-use maigie_services::{Ctx, EndedSessions, ServiceError, ServiceResult};
+use common::{Plain, World};
+use maigie_services::accounts::{self, ChangePassword, sessions};
+use maigie_services::{Ctx, EndedSessions, ServiceError};
 use maigie_store::tokens::{self, NewRefreshToken};
 use uuid::Uuid;
-
-struct Plain;
-
-#[async_trait]
-impl PasswordHasher for Plain {
-    async fn hash(&self, password: String) -> ServiceResult<String> {
-        Ok(format!("plain:{password}"))
-    }
-    async fn verify(&self, password: String, stored: Option<String>) -> ServiceResult<bool> {
-        Ok(stored.is_some_and(|s| s == format!("plain:{password}")))
-    }
-}
 
 /// Signs `ctx`'s user in once more: a new refresh-token family; answers its id.
 async fn sign_in(w: &World, ctx: &Ctx, agent: &str) -> Uuid {

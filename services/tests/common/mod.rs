@@ -17,6 +17,23 @@ use maigie_store::users::{self, NewUser};
 use sqlx::Connection;
 use uuid::Uuid;
 
+/// A hasher without the cost of argon2 (tests only).
+pub struct Plain;
+
+#[async_trait::async_trait]
+impl maigie_services::accounts::PasswordHasher for Plain {
+    async fn hash(&self, password: String) -> maigie_services::ServiceResult<String> {
+        Ok(format!("plain:{password}"))
+    }
+    async fn verify(
+        &self,
+        password: String,
+        stored: Option<String>,
+    ) -> maigie_services::ServiceResult<bool> {
+        Ok(stored.is_some_and(|s| s == format!("plain:{password}")))
+    }
+}
+
 static SEQ: AtomicU32 = AtomicU32::new(0);
 
 fn admin_url() -> String {
