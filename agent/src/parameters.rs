@@ -16,8 +16,8 @@ use maigie_services::plans::{
 use maigie_services::schedule::drafts::GenerateSchedule;
 use maigie_services::schedule::{CreateBlock, UpdateBlock};
 use maigie_services::tasks::{CreateTask, UpdateTask};
-use serde_json::{Value, json};
-use utoipa::PartialSchema;
+use serde_json::{Map, Value, json};
+use utoipa::ToSchema;
 
 const PRIORITIES: [&str; 4] = ["low", "medium", "high", "urgent"];
 const GOAL_STATUSES: [&str; 4] = ["NOT_STARTED", "IN_PROGRESS", "COMPLETED", "ABANDONED"];
@@ -27,15 +27,56 @@ const BLOCK_TYPES: [&str; 8] = [
     "study", "class", "task", "break", "exercise", "personal", "work", "other",
 ];
 
-/// The schema of the input type `T`, as a closed object.
-fn generated<T: PartialSchema>() -> Value {
+/// The schema of the input type `T`, as a closed object, self-contained: the types it
+/// names (`Priority`, `BlockType`…) are inlined, since a tool's schema travels alone.
+fn generated<T: ToSchema>() -> Value {
+    let mut named = Vec::new();
+    T::schemas(&mut named);
+    let named: Map<String, Value> = named
+        .into_iter()
+        .filter_map(|(name, schema)| Some((name, serde_json::to_value(schema).ok()?)))
+        .collect();
     let mut schema = serde_json::to_value(T::schema()).unwrap_or_else(|_| json!({}));
+    inline_refs(&mut schema, &named, 0);
     schema["type"] = json!("object");
     schema["additionalProperties"] = json!(false);
     if schema.get("properties").is_none() {
         schema["properties"] = json!({});
     }
     schema
+}
+
+/// Replaces every `{"$ref": "#/components/schemas/X"}` in `value` by X's schema (its
+/// other keywords, such as a description, kept).
+fn inline_refs(value: &mut Value, named: &Map<String, Value>, depth: usize) {
+    if depth > 16 {
+        return;
+    }
+    match value {
+        Value::Object(fields) => {
+            let target = fields
+                .get("$ref")
+                .and_then(Value::as_str)
+                .and_then(|r| r.strip_prefix("#/components/schemas/"))
+                .and_then(|name| named.get(name))
+                .cloned();
+            if let Some(Value::Object(target)) = target {
+                fields.remove("$ref");
+                for (key, keyword) in target {
+                    fields.entry(key).or_insert(keyword);
+                }
+            }
+            for field in fields.values_mut() {
+                inline_refs(field, named, depth + 1);
+            }
+        }
+        Value::Array(items) => {
+            for item in items {
+                inline_refs(item, named, depth + 1);
+            }
+        }
+        _ => {}
+    }
 }
 
 /// `schema` with `extra` merged into its properties (a known property gains the

@@ -160,6 +160,11 @@ mod tests {
             assert!(validator(&s).is_ok(), "{}: {s}", t.name);
             assert_eq!(s["type"], "object", "{}", t.name);
             assert_eq!(s["additionalProperties"], false, "{}", t.name);
+            assert!(
+                !s.to_string().contains("$ref"),
+                "{}: self-contained: {s}",
+                t.name
+            );
         }
     }
 }

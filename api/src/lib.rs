@@ -81,10 +81,10 @@ fn documented_routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .split_for_parts()
 }
 
-/// The OpenAPI document, e.g. to write it to a file.
+/// The OpenAPI document as served at `/openapi.json`, e.g. to write it to a file.
 #[must_use]
-pub fn openapi_spec() -> utoipa::openapi::OpenApi {
-    documented_routes().1
+pub fn openapi_spec() -> serde_json::Value {
+    openapi::document(&documented_routes().1)
 }
 
 pub(crate) async fn route_not_found() -> ApiError {
@@ -155,7 +155,10 @@ pub fn app(state: AppState) -> Router {
     routes
         .merge(realtime::router())
         .route_service("/mcp", mcp)
-        .merge(SwaggerUi::new("/docs").url("/openapi.json", spec))
+        .merge(
+            SwaggerUi::new("/docs")
+                .external_url_unchecked("/openapi.json", openapi::document(&spec)),
+        )
         .merge(metrics::api_routes(&state.settings.metrics))
         .fallback(route_not_found)
         .method_not_allowed_fallback(method_not_allowed)

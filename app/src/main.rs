@@ -50,7 +50,10 @@ async fn main() -> anyhow::Result<()> {
     let _ = dotenvy::dotenv();
     let cli = Cli::parse();
     if let Command::Openapi = cli.command {
-        println!("{}", maigie_api::openapi_spec().to_pretty_json()?);
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&maigie_api::openapi_spec())?
+        );
         return Ok(());
     }
     let config = match cli.command {

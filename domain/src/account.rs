@@ -169,6 +169,7 @@ impl Preferences {
 /// What a user may do beyond their own data.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Role {
     User,
     Admin,
@@ -177,6 +178,7 @@ pub enum Role {
 /// Subscription tier; limits (rate, AI quota) are looked up by tier.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Tier {
     Free,
     PremiumMonthly,

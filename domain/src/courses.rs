@@ -30,6 +30,8 @@ pub const TOPIC_HOURS_MAX: f64 = 1_000.0;
 /// How hard a course is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = CourseDifficulty))]
 pub enum Difficulty {
     Beginner,
     Intermediate,

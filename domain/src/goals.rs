@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 /// Where a goal stands. `completed_at` is set exactly when the status is COMPLETED.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum GoalStatus {
     NotStarted,
     InProgress,
@@ -30,6 +31,7 @@ impl GoalStatus {
 /// How far away a goal is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum TimeHorizon {
     Short,
     Medium,

@@ -111,6 +111,7 @@ impl Tags {
 /// How urgent something is; also its sort order (urgent first when descending).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Priority {
     Low,
     Medium,

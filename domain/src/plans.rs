@@ -14,6 +14,7 @@ use crate::validation::{InputError, ParseError};
 /// Lifecycle of a weekly or daily plan.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum PlanStatus {
     Draft,
     Active,
@@ -25,6 +26,7 @@ text_enum!(PlanStatus { Draft => "draft", Active => "active", Completed => "comp
 /// Where a plan item stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum ItemStatus {
     Todo,
     InProgress,

@@ -46,6 +46,7 @@ impl From<InputError> for RecurrenceError {
 /// How the next occurrence of a completed recurring task is placed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum RecurrenceMode {
     FromDue,
     FromCompletion,

@@ -21,6 +21,7 @@ pub const URL_MAX: usize = 2048;
 /// What kind of thing a resource is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum ResourceType {
     Article,
     Video,
@@ -46,6 +47,8 @@ text_enum!(ResourceType {
 /// How hard a resource is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = ResourceDifficulty))]
 pub enum Difficulty {
     Beginner,
     Intermediate,

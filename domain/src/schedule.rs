@@ -55,6 +55,7 @@ pub const MAX_REMINDER_MINUTES: i32 = 10_080;
 /// What a block is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum BlockType {
     Study,
     Class,

@@ -76,6 +76,7 @@ pub fn next_due(occurrence: &Occurrence<'_>, completed_at: DateTime<Utc>, tz: Tz
 /// Which tasks a list shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum StatusFilter {
     #[default]
     Pending,
@@ -86,6 +87,7 @@ pub enum StatusFilter {
 /// The order of a task list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum TaskSort {
     #[default]
     Created,
@@ -97,6 +99,7 @@ pub enum TaskSort {
 /// Ascending or descending.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum SortOrder {
     Asc,
     #[default]

@@ -25,6 +25,7 @@ pub mod plans;
 pub mod reminders;
 pub mod resources;
 pub mod schedule;
+pub mod schema_enums;
 pub mod settings;
 pub mod starter;
 pub mod tasks;

@@ -112,6 +112,7 @@ struct UserInfo {
     responses(
         (status = 200, body = AuthResponse),
         (status = 400, description = "`oauth_denied`, `oauth_invalid_state`, `oauth_exchange_failed` or `oauth_email_unverified`.", body = ErrorBody),
+        (status = 404, description = "Google sign-in not configured (`oauth_provider_disabled`).", body = ErrorBody),
     ))]
 pub async fn callback(
     State(state): State<AppState>,

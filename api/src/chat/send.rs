@@ -27,6 +27,36 @@ use crate::http::wants_json_only;
 use crate::realtime::Subscription;
 use crate::state::AppState;
 
+/// One Server-Sent Event of a streamed answer (the schema of each event of the
+/// `text/event-stream` response).
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)] // Documents the stream; the events are written by `events` below.
+pub struct ChatStreamEvent {
+    event: ChatEventName,
+    /// The event's payload as JSON text: `chat.started` carries the `MessageAccepted`,
+    /// the others `{action_id, …}` (see the AsyncAPI document).
+    data: String,
+    /// The live stream's id of the event (resume the WebSocket from it); absent on
+    /// `chat.started`.
+    id: Option<String>,
+}
+
+/// The events of a streamed answer, in the order they can come.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub enum ChatEventName {
+    #[schema(rename = "chat.started")]
+    Started,
+    #[schema(rename = "chat.delta")]
+    Delta,
+    #[schema(rename = "chat.tool_call")]
+    ToolCall,
+    #[schema(rename = "chat.confirmation_required")]
+    ConfirmationRequired,
+    #[schema(rename = "chat.done")]
+    Done,
+}
+
 /// A stream longer than this ends; the action goes on (watch it on the WebSocket).
 const STREAM_LIMIT: Duration = Duration::from_secs(600);
 
@@ -35,7 +65,11 @@ const STREAM_LIMIT: Duration = Duration::from_secs(600);
 /// on the WebSocket.
 #[utoipa::path(post, path = "/api/chat/conversations/{id}/messages", tag = "chat", security(("bearer" = [])),
     request_body = SendMessage,
-    responses((status = 200, description = "text/event-stream of chat.* events"),
+    responses((status = 200, content_type = "text/event-stream", body = ChatStreamEvent,
+               description = "Server-Sent Events, in order: `chat.started` (data: the \
+                              `MessageAccepted`), `chat.delta` (`{text}`), `chat.tool_call`, \
+                              `chat.confirmation_required`, `chat.done`; each `data` is JSON. \
+                              See the AsyncAPI document (`/asyncapi.json`) for every payload."),
               (status = 202, body = MessageAccepted), (status = 404, body = ErrorBody),
               (status = 422, body = ErrorBody),
               (status = 429, body = ErrorBody, description = "`ai_quota_exceeded`, with `resets_at`")))]

@@ -51,9 +51,7 @@ pub struct UserView {
     pub id: Uuid,
     pub email: String,
     pub name: Option<String>,
-    #[schema(value_type = String, example = "user")]
     pub role: Role,
-    #[schema(value_type = String, example = "FREE")]
     pub tier: Tier,
     /// IANA time zone.
     #[schema(example = "Europe/Paris")]

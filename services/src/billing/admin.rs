@@ -32,6 +32,7 @@ async fn require_admin(svc: &Services, ctx: &Ctx) -> BillingResult<()> {
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct TierBody {
     /// FREE, PREMIUM_MONTHLY or PREMIUM_YEARLY.
+    #[schema(value_type = maigie_domain::Tier)]
     pub tier: String,
     /// Why (kept in the audit log).
     pub reason: Option<String>,
@@ -99,6 +100,7 @@ pub async fn set_tier(
 #[into_params(parameter_in = Query)]
 pub struct EventParams {
     /// received, processed, ignored or failed.
+    #[param(value_type = Option<crate::schema_enums::BillingEventStatus>)]
     pub status: Option<String>,
     /// 1–200 (default 50).
     pub limit: Option<i64>,

@@ -32,10 +32,13 @@ pub use webhook::{IncomingEvent, Received, hand_off, receive, relay_events};
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct SubscriptionView {
     /// The tier the account has now: FREE, PREMIUM_MONTHLY or PREMIUM_YEARLY.
+    #[schema(value_type = maigie_domain::Tier)]
     pub tier: String,
     /// The plan of the (last) subscription.
+    #[schema(value_type = maigie_domain::Tier)]
     pub plan: String,
     /// none, incomplete, active, past_due (in grace), canceled or expired.
+    #[schema(value_type = crate::schema_enums::SubscriptionStatus)]
     pub status: String,
     pub current_period_end: Option<DateTime<Utc>>,
     /// Premium ends at `current_period_end` and is not renewed.
@@ -59,6 +62,7 @@ pub struct BillingEventView {
     pub event_type: String,
     pub customer_id: Option<String>,
     pub user_id: Option<Uuid>,
+    #[schema(value_type = crate::schema_enums::BillingEventStatus)]
     pub status: String,
     /// Why it was ignored or failed.
     pub error: Option<String>,

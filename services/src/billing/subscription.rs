@@ -55,6 +55,7 @@ pub async fn subscription(svc: &Services, ctx: &Ctx) -> BillingResult<Subscripti
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct CheckoutBody {
     /// PREMIUM_MONTHLY or PREMIUM_YEARLY.
+    #[schema(value_type = crate::schema_enums::PaidPlan)]
     pub plan: String,
 }
 

@@ -20,6 +20,7 @@ pub struct StepView {
     #[schema(value_type = Object)]
     pub arguments: Value,
     /// pending, completed, failed, skipped or undone.
+    #[schema(value_type = crate::schema_enums::StepStatus)]
     pub status: String,
     #[schema(value_type = Option<Object>)]
     pub result: Option<Value>,
@@ -52,8 +53,10 @@ pub struct ActionView {
     pub conversation_id: Option<Uuid>,
     pub message_id: Option<Uuid>,
     /// chat or mcp.
+    #[schema(value_type = crate::schema_enums::ActionSource)]
     pub source: String,
     /// running, awaiting_confirmation, completed, failed, rejected, expired or undone.
+    #[schema(value_type = crate::schema_enums::ActionStatus)]
     pub status: String,
     /// The Temporal workflow (search it in the Temporal UI).
     pub workflow_id: Option<String>,
@@ -105,6 +108,7 @@ pub async fn view(svc: &Services, a: ActionRow) -> ServiceResult<ActionView> {
 pub struct ActionListParams {
     pub conversation_id: Option<Uuid>,
     /// running, awaiting_confirmation, completed, failed, rejected, expired or undone.
+    #[param(value_type = Option<crate::schema_enums::ActionStatus>)]
     pub status: Option<String>,
     pub cursor: Option<String>,
     /// 1–200 (default 50).

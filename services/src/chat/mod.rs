@@ -68,6 +68,7 @@ impl From<ConversationRow> for ConversationView {
 pub struct MessageView {
     pub id: Uuid,
     /// user, assistant or tool.
+    #[schema(value_type = crate::schema_enums::MessageRole)]
     pub role: String,
     pub content: String,
     /// The assistant's tool calls (OpenAI shape).

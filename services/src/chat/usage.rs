@@ -26,6 +26,7 @@ pub struct ProviderUsage {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct KindUsage {
     /// `chat` (the assistant's turns) or `schedule_generation` (a draft's explanation).
+    #[schema(value_type = crate::schema_enums::UsageKind)]
     pub kind: String,
     pub prompt_tokens: i64,
     pub completion_tokens: i64,
@@ -44,6 +45,7 @@ pub struct ConversationUsage {
 /// AI usage this month (UTC calendar month).
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Usage {
+    #[schema(value_type = maigie_domain::Tier)]
     pub tier: String,
     pub period_start: DateTime<Utc>,
     /// When the allowance resets.

@@ -26,7 +26,7 @@ pub struct CreateCourse {
     /// At most 10 000 characters.
     pub description: Option<String>,
     /// `beginner`, `intermediate` or `advanced`.
-    #[schema(example = "beginner")]
+    #[schema(value_type = Option<maigie_domain::courses::Difficulty>, example = "beginner")]
     pub difficulty: Option<String>,
     /// More than 0, at most 10 000.
     #[schema(example = 40.0)]
@@ -45,7 +45,7 @@ pub struct UpdateCourse {
     #[schema(value_type = Option<String>)]
     pub description: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>, example = "advanced")]
+    #[schema(value_type = Option<maigie_domain::courses::Difficulty>, example = "advanced")]
     pub difficulty: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<f64>)]

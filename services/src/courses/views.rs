@@ -13,7 +13,7 @@ pub struct CourseView {
     pub title: String,
     pub description: Option<String>,
     /// `beginner`, `intermediate` or `advanced`.
-    #[schema(example = "beginner")]
+    #[schema(value_type = Option<maigie_domain::courses::Difficulty>, example = "beginner")]
     pub difficulty: Option<String>,
     /// The user's own estimate for the whole course, in hours.
     pub estimated_hours: Option<f32>,

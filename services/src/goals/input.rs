@@ -18,11 +18,11 @@ pub struct CreateGoal {
     #[schema(example = "Pass the calculus exam")]
     pub title: String,
     pub description: Option<String>,
-    #[schema(value_type = Option<String>, example = "high")]
+    #[schema(value_type = Option<maigie_domain::Priority>, example = "high")]
     pub priority: Option<String>,
-    #[schema(value_type = Option<String>, example = "NOT_STARTED")]
+    #[schema(value_type = Option<maigie_domain::goals::GoalStatus>, example = "NOT_STARTED")]
     pub status: Option<String>,
-    #[schema(value_type = Option<String>, example = "medium")]
+    #[schema(value_type = Option<maigie_domain::goals::TimeHorizon>, example = "medium")]
     pub time_horizon: Option<String>,
     pub target_date: Option<NaiveDate>,
     /// 0–1; only meaningful for a goal without tasks.
@@ -36,11 +36,13 @@ pub struct UpdateGoal {
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<String>)]
     pub description: Option<Option<String>>,
+    #[schema(value_type = Option<maigie_domain::Priority>)]
     pub priority: Option<String>,
     /// Moving to COMPLETED sets `completed_at`; leaving it clears it.
+    #[schema(value_type = Option<maigie_domain::goals::GoalStatus>)]
     pub status: Option<String>,
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<maigie_domain::goals::TimeHorizon>)]
     pub time_horizon: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<NaiveDate>)]

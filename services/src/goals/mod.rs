@@ -29,11 +29,8 @@ pub struct GoalView {
     pub id: Uuid,
     pub title: String,
     pub description: Option<String>,
-    #[schema(value_type = String, example = "medium")]
     pub priority: Priority,
-    #[schema(value_type = String, example = "IN_PROGRESS")]
     pub status: GoalStatus,
-    #[schema(value_type = Option<String>, example = "short")]
     pub time_horizon: Option<TimeHorizon>,
     pub target_date: Option<NaiveDate>,
     /// 0–1: the share of completed tasks, or set by hand for a goal without tasks.

@@ -16,6 +16,7 @@ use crate::{Ctx, Services, pagination};
 #[into_params(parameter_in = Query)]
 pub struct GoalListParams {
     /// NOT_STARTED, IN_PROGRESS, COMPLETED or ABANDONED.
+    #[param(value_type = Option<maigie_domain::goals::GoalStatus>)]
     pub status: Option<String>,
     pub cursor: Option<String>,
     /// 1–200 (default 50).

@@ -74,7 +74,7 @@ pub struct CreateWeeklyPlan {
     /// Up to 10,000 characters.
     pub summary: Option<String>,
     /// draft (default), active or completed.
-    #[schema(example = "draft")]
+    #[schema(value_type = Option<maigie_domain::plans::PlanStatus>, example = "draft")]
     pub status: Option<String>,
 }
 
@@ -109,6 +109,7 @@ pub struct UpdateWeeklyPlan {
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<String>)]
     pub summary: Option<Option<String>>,
+    #[schema(value_type = Option<maigie_domain::plans::PlanStatus>)]
     pub status: Option<String>,
 }
 
@@ -142,6 +143,7 @@ pub struct CreateDailyPlan {
     pub weekly_plan_id: Option<Uuid>,
     pub summary: Option<String>,
     /// draft (default), active or completed.
+    #[schema(value_type = Option<maigie_domain::plans::PlanStatus>)]
     pub status: Option<String>,
 }
 
@@ -172,6 +174,7 @@ pub struct UpdateDailyPlan {
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<String>)]
     pub summary: Option<Option<String>>,
+    #[schema(value_type = Option<maigie_domain::plans::PlanStatus>)]
     pub status: Option<String>,
 }
 

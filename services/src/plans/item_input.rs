@@ -24,8 +24,10 @@ pub struct CreatePlanItem {
     /// Up to 10,000 characters.
     pub notes: Option<String>,
     /// todo (default), in_progress, done or skipped.
+    #[schema(value_type = Option<maigie_domain::plans::ItemStatus>)]
     pub status: Option<String>,
     /// low, medium (default), high or urgent.
+    #[schema(value_type = Option<maigie_domain::Priority>)]
     pub priority: Option<String>,
     /// 0-based place among the day's items; absent or past the end appends.
     pub position: Option<i32>,
@@ -64,7 +66,9 @@ pub struct UpdatePlanItem {
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<String>)]
     pub notes: Option<Option<String>>,
+    #[schema(value_type = Option<maigie_domain::plans::ItemStatus>)]
     pub status: Option<String>,
+    #[schema(value_type = Option<maigie_domain::Priority>)]
     pub priority: Option<String>,
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<Uuid>)]

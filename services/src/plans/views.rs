@@ -21,7 +21,6 @@ pub struct WeeklyPlanView {
     #[schema(example = json!(["calculus", "spanish"]))]
     pub focus_areas: Vec<String>,
     pub summary: Option<String>,
-    #[schema(value_type = String, example = "draft")]
     pub status: PlanStatus,
     pub is_ai_generated: bool,
     pub created_at: DateTime<Utc>,
@@ -60,7 +59,6 @@ pub struct DailyPlanView {
     pub plan_date: NaiveDate,
     pub weekly_plan_id: Option<Uuid>,
     pub summary: Option<String>,
-    #[schema(value_type = String, example = "active")]
     pub status: PlanStatus,
     pub is_ai_generated: bool,
     pub created_at: DateTime<Utc>,
@@ -99,9 +97,7 @@ pub struct PlanItemView {
     #[schema(example = "Revise chapter 4")]
     pub title: String,
     pub notes: Option<String>,
-    #[schema(value_type = String, example = "todo")]
     pub status: ItemStatus,
-    #[schema(value_type = String, example = "medium")]
     pub priority: Priority,
     /// 0-based, without gaps within the day.
     pub position: i32,

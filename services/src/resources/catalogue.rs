@@ -22,8 +22,10 @@ pub struct ResourceListParams {
     /// Full-text query (web-search syntax); results are then ordered by relevance.
     pub search: Option<String>,
     /// article, video, course, book, podcast, exercise, documentation or other.
+    #[param(value_type = Option<maigie_domain::resources::ResourceType>)]
     pub resource_type: Option<String>,
     /// beginner, intermediate or advanced.
+    #[param(value_type = Option<maigie_domain::resources::Difficulty>)]
     pub difficulty: Option<String>,
     /// `true`: only the resources you created.
     #[serde(default)]

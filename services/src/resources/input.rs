@@ -20,7 +20,7 @@ pub struct CreateResource {
     #[schema(example = "The Rust Book")]
     pub title: String,
     /// article, video, course, book, podcast, exercise, documentation or other.
-    #[schema(example = "book")]
+    #[schema(value_type = maigie_domain::resources::ResourceType, example = "book")]
     pub resource_type: String,
     /// http:// or https://, at most 2048 characters.
     #[schema(example = "https://doc.rust-lang.org/book/")]
@@ -28,6 +28,7 @@ pub struct CreateResource {
     /// 1–200 characters, e.g. "YouTube".
     pub source: Option<String>,
     /// beginner, intermediate or advanced.
+    #[schema(value_type = Option<maigie_domain::resources::Difficulty>)]
     pub difficulty: Option<String>,
     /// 0–100,000.
     pub duration_minutes: Option<i64>,
@@ -41,13 +42,14 @@ pub struct CreateResource {
 #[serde(deny_unknown_fields)]
 pub struct UpdateResource {
     pub title: Option<String>,
+    #[schema(value_type = Option<maigie_domain::resources::ResourceType>)]
     pub resource_type: Option<String>,
     pub url: Option<String>,
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<String>)]
     pub source: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<maigie_domain::resources::Difficulty>)]
     pub difficulty: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<i64>)]

@@ -34,12 +34,10 @@ pub struct ResourceView {
     pub id: Uuid,
     #[schema(example = "The Rust Book")]
     pub title: String,
-    #[schema(value_type = String, example = "book")]
     pub resource_type: ResourceType,
     #[schema(example = "https://doc.rust-lang.org/book/")]
     pub url: String,
     pub source: Option<String>,
-    #[schema(value_type = Option<String>, example = "beginner")]
     pub difficulty: Option<Difficulty>,
     pub duration_minutes: Option<i32>,
     pub thumbnail_url: Option<String>,

@@ -94,6 +94,7 @@ pub struct GenerateSchedule {
 pub struct DraftView {
     pub id: Uuid,
     /// generating, ready, accepted, discarded or failed.
+    #[schema(value_type = crate::schema_enums::DraftStatus)]
     pub status: String,
     pub from: DateTime<Utc>,
     pub to: DateTime<Utc>,

@@ -32,6 +32,7 @@ pub struct CreateBlock {
     /// IANA zone the rule is expanded in; default: the user's time zone.
     pub timezone: Option<String>,
     /// study, class, task, break, exercise, personal, work or other (default study).
+    #[schema(value_type = Option<maigie_domain::schedule::BlockType>)]
     pub block_type: Option<String>,
     pub course_id: Option<Uuid>,
     pub goal_id: Option<Uuid>,
@@ -55,6 +56,7 @@ pub struct UpdateBlock {
     pub start_at: Option<String>,
     pub end_at: Option<String>,
     pub timezone: Option<String>,
+    #[schema(value_type = Option<maigie_domain::schedule::BlockType>)]
     pub block_type: Option<String>,
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<Uuid>)]

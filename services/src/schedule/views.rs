@@ -21,7 +21,6 @@ pub struct BlockView {
     /// IANA zone the rule is expanded in.
     #[schema(example = "Europe/London")]
     pub timezone: String,
-    #[schema(value_type = String, example = "study")]
     pub block_type: BlockType,
     pub course_id: Option<Uuid>,
     pub goal_id: Option<Uuid>,
@@ -75,7 +74,6 @@ pub struct OccurrenceView {
     pub start_at: DateTime<Utc>,
     pub end_at: DateTime<Utc>,
     pub title: String,
-    #[schema(value_type = String, example = "study")]
     pub block_type: BlockType,
     pub timezone: String,
     pub recurring: bool,

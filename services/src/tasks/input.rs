@@ -23,6 +23,7 @@ pub struct CreateTask {
     pub title: String,
     pub description: Option<String>,
     /// low, medium (default), high or urgent.
+    #[schema(value_type = Option<maigie_domain::Priority>)]
     pub priority: Option<String>,
     /// Up to 20 tags of 1–50 characters.
     #[serde(default)]
@@ -34,6 +35,7 @@ pub struct CreateTask {
     /// with `EXDATE:` lines; needs a due date.
     pub recurrence_rule: Option<String>,
     /// `from_due` (default) or `from_completion`.
+    #[schema(value_type = Option<maigie_domain::recurrence::RecurrenceMode>)]
     pub recurrence_mode: Option<String>,
     /// Remind this many minutes before `due_at` (0–10080); needs `due_at`.
     pub reminder_minutes: Option<i32>,
@@ -46,6 +48,7 @@ pub struct UpdateTask {
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<String>)]
     pub description: Option<Option<String>>,
+    #[schema(value_type = Option<maigie_domain::Priority>)]
     pub priority: Option<String>,
     pub tags: Option<Vec<String>>,
     #[serde(default, deserialize_with = "nullable")]
@@ -60,6 +63,7 @@ pub struct UpdateTask {
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<String>)]
     pub recurrence_rule: Option<Option<String>>,
+    #[schema(value_type = Option<maigie_domain::recurrence::RecurrenceMode>)]
     pub recurrence_mode: Option<String>,
     /// `null` removes the reminder.
     #[serde(default, deserialize_with = "nullable")]

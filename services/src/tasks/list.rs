@@ -23,7 +23,9 @@ pub async fn get(svc: &Services, ctx: &Ctx, id: Uuid) -> ServiceResult<TaskView>
 #[into_params(parameter_in = Query)]
 pub struct TaskListParams {
     /// pending, completed or all (default).
+    #[param(value_type = Option<maigie_domain::tasks::StatusFilter>)]
     pub status: Option<String>,
+    #[param(value_type = Option<maigie_domain::Priority>)]
     pub priority: Option<String>,
     pub tag: Option<String>,
     pub goal_id: Option<Uuid>,
@@ -35,8 +37,10 @@ pub struct TaskListParams {
     /// Full-text search in title, description and tags (web-search syntax).
     pub search: Option<String>,
     /// created (default), due, priority or title.
+    #[param(value_type = Option<maigie_domain::tasks::TaskSort>)]
     pub sort: Option<String>,
     /// asc or desc (default desc for created and priority, asc for due and title).
+    #[param(value_type = Option<maigie_domain::tasks::SortOrder>)]
     pub order: Option<String>,
     pub cursor: Option<String>,
     /// 1–200 (default 50).

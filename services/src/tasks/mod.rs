@@ -29,7 +29,6 @@ pub struct TaskView {
     pub goal_id: Option<Uuid>,
     pub title: String,
     pub description: Option<String>,
-    #[schema(value_type = String, example = "high")]
     pub priority: Priority,
     pub tags: Vec<String>,
     /// Due at an instant…
@@ -39,7 +38,6 @@ pub struct TaskView {
     /// RFC 5545, normalised: `RRULE:…` and optional `EXDATE:…` lines.
     #[schema(example = "RRULE:FREQ=WEEKLY;BYDAY=MO")]
     pub recurrence_rule: Option<String>,
-    #[schema(value_type = String, example = "from_due")]
     pub recurrence_mode: RecurrenceMode,
     /// The occurrence this one follows.
     pub recurrence_parent_id: Option<Uuid>,

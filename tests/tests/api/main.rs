@@ -7,6 +7,7 @@ mod billing;
 mod block_reminders;
 mod calendar;
 mod chat;
+mod contract;
 mod conventions;
 mod courses;
 mod cross_user;

@@ -1,6 +1,8 @@
-//! The OpenAPI document's frame: info, tags and the bearer scheme. Paths and schemas
-//! are collected from the handlers by `utoipa-axum`.
+//! The OpenAPI document: its frame (info, servers, tags, the bearer scheme) here,
+//! paths and schemas collected from the handlers by `utoipa-axum`, and the rules every
+//! operation follows applied once by [`contract`].
 
+use serde_json::{Value, json};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
@@ -15,7 +17,13 @@ use crate::error::{ErrorBody, ErrorDetail};
                        resources answer 404; every response carries `x-request-id` and \
                        `RateLimit-*` headers. Real-time events: `GET /ws` (see the README).",
     ),
-    components(schemas(ErrorBody, ErrorDetail)),
+    // Enums only query parameters name (bodies' schemas are collected from the routes).
+    components(schemas(
+        ErrorBody, ErrorDetail, maigie_domain::tasks::StatusFilter, maigie_domain::tasks::TaskSort,
+        maigie_domain::tasks::SortOrder, maigie_domain::goals::GoalStatus, maigie_domain::Priority,
+        maigie_domain::resources::ResourceType, maigie_domain::resources::Difficulty,
+        maigie_services::schema_enums::ActionStatus, maigie_services::schema_enums::BillingEventStatus,
+    )),
     modifiers(&BearerScheme),
     tags(
         (name = "auth", description = "Registration, sign-in, sessions"),
@@ -38,6 +46,22 @@ use crate::error::{ErrorBody, ErrorDetail};
     )
 )]
 pub struct ApiDoc;
+
+mod contract;
+mod examples;
+
+/// The served document: what the handlers declare, with the contract's rules applied.
+#[must_use]
+pub fn document(collected: &utoipa::openapi::OpenApi) -> Value {
+    let mut doc = serde_json::to_value(collected).unwrap_or_else(|_| json!({}));
+    doc["servers"] = json!([{
+        "url": "/",
+        "description": "The server that serves this document",
+    }]);
+    contract::apply(&mut doc);
+    examples::add_request_examples(&mut doc);
+    doc
+}
 
 struct BearerScheme;
 
