@@ -133,7 +133,7 @@ fn request_span(req: &Request) -> tracing::Span {
     let route = req
         .extensions()
         .get::<MatchedPath>()
-        .map_or("unmatched", MatchedPath::as_str);
+        .map_or(metrics::UNMATCHED, MatchedPath::as_str);
     tracing::info_span!(
         "request",
         method = %req.method(),
@@ -176,7 +176,6 @@ pub fn app(state: AppState) -> Router {
             StatusCode::SERVICE_UNAVAILABLE,
             state.settings.request_timeout,
         ))
-        .layer(metrics::layer())
         .layer(cors(&state))
         .layer(CatchPanicLayer::custom(panic_response))
         .layer(axum::middleware::from_fn(http::headers::json_errors))
@@ -185,6 +184,8 @@ pub fn app(state: AppState) -> Router {
             http::headers::security_headers,
         ))
         .layer(PropagateRequestIdLayer::new(REQUEST_ID.clone()))
+        // Inside the request span, after the request id is set; sees the final status.
+        .layer(axum::middleware::from_fn(http::access::access_log))
         .layer(TraceLayer::new_for_http().make_span_with(request_span))
         .layer(SetRequestIdLayer::new(REQUEST_ID.clone(), MakeRequestUuid))
         .with_state(state)

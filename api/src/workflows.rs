@@ -16,12 +16,13 @@ use maigie_workflows::billing::{self, LifecycleInput, SubscriptionLifecycleWorkf
 use maigie_workflows::onboarding::{self, OnboardingInput, UserOnboardingWorkflow};
 use maigie_workflows::reminder::{self, ReminderInput, ReminderWorkflow};
 use maigie_workflows::schedule_generation::{self, DraftInput, ScheduleGenerationWorkflow};
+use maigie_workflows::visibility::Visibility;
 use serde_json::Value;
 use temporalio_client::errors::WorkflowStartError;
 use temporalio_client::{
     Client, WorkflowIdReusePolicy, WorkflowSignalOptions, WorkflowStartOptions,
 };
-use temporalio_common::search_attributes::SearchAttributes;
+use temporalio_common::search_attributes::SearchAttributeUpdate;
 use tokio::sync::watch;
 
 use crate::state::AppState;
@@ -38,15 +39,35 @@ impl TemporalStarter {
         Self { client, task_queue }
     }
 
+    /// Start options with the workflow's `UserId`/`WorkflowKind` search attributes and
+    /// its summary in the Temporal UI (see [`maigie_workflows::visibility`]).
+    fn options(
+        &self,
+        workflow_id: &str,
+        reuse: WorkflowIdReusePolicy,
+        visibility: Visibility,
+        extra: impl IntoIterator<Item = SearchAttributeUpdate>,
+    ) -> WorkflowStartOptions {
+        let mut attributes = visibility.search_attributes();
+        for update in extra {
+            attributes.apply(update);
+        }
+        WorkflowStartOptions::new(&self.task_queue, workflow_id)
+            .id_reuse_policy(reuse)
+            .search_attributes(attributes)
+            .static_summary(visibility.summary)
+            .build()
+    }
+
     async fn send(&self, start: &WorkflowStart) -> Result<(), StartError> {
         let bad_input = |e: serde_json::Error| StartError::Input(e.to_string());
-        let options = WorkflowStartOptions::new(&self.task_queue, &start.workflow_id)
-            .id_reuse_policy(WorkflowIdReusePolicy::RejectDuplicate)
-            .build();
+        let id = start.workflow_id.as_str();
+        let reject = WorkflowIdReusePolicy::RejectDuplicate;
         let started = match start.workflow_type.as_str() {
             onboarding::WORKFLOW_NAME => {
                 let input: OnboardingInput =
                     serde_json::from_value(start.input.clone()).map_err(bad_input)?;
+                let options = self.options(id, reject, Visibility::onboarding(&input), []);
                 self.client
                     .start_workflow(UserOnboardingWorkflow::run, input, options)
                     .await
@@ -55,6 +76,7 @@ impl TemporalStarter {
             ai_action::WORKFLOW_NAME => {
                 let input: AiActionInput =
                     serde_json::from_value(start.input.clone()).map_err(bad_input)?;
+                let options = self.options(id, reject, Visibility::ai_action(&input), []);
                 self.client
                     .start_workflow(AiActionWorkflow::run, input, options)
                     .await
@@ -63,6 +85,7 @@ impl TemporalStarter {
             schedule_generation::WORKFLOW_NAME => {
                 let input: DraftInput =
                     serde_json::from_value(start.input.clone()).map_err(bad_input)?;
+                let options = self.options(id, reject, Visibility::schedule_generation(&input), []);
                 self.client
                     .start_workflow(ScheduleGenerationWorkflow::run, input, options)
                     .await
@@ -74,14 +97,12 @@ impl TemporalStarter {
                 // deliveries are keyed by occurrence, so an old one is never sent twice.
                 let input: ReminderInput =
                     serde_json::from_value(start.input.clone()).map_err(bad_input)?;
-                let attributes = SearchAttributes::new([
-                    reminder::USER_ID.value_set(input.user_id.to_string()),
-                    reminder::REMINDER_KIND.value_set(input.source_type.clone()),
-                ]);
-                let options = WorkflowStartOptions::new(&self.task_queue, &start.workflow_id)
-                    .id_reuse_policy(WorkflowIdReusePolicy::AllowDuplicate)
-                    .search_attributes(attributes)
-                    .build();
+                let options = self.options(
+                    id,
+                    WorkflowIdReusePolicy::AllowDuplicate,
+                    Visibility::reminder(&input),
+                    [reminder::REMINDER_KIND.value_set(input.source_type.clone())],
+                );
                 let plan = input.plan.clone();
                 self.client
                     .signal_with_start_workflow(
@@ -108,9 +129,7 @@ impl WorkflowStarter for TemporalStarter {
     async fn start(&self, start: &WorkflowStart) -> Result<(), StartError> {
         let result = self.send(start).await;
         if result.is_ok() {
-            metrics::counter!("maigie_workflow_starts_total",
-                "workflow" => start.workflow_type.clone())
-            .increment(1);
+            crate::metrics::workflow_started(&start.workflow_type);
         }
         result
     }
@@ -155,9 +174,12 @@ impl WorkflowStarter for TemporalStarter {
             serde_json::from_value(start.input.clone()).map_err(bad_input)?;
         let event_id: String = serde_json::from_value(payload.clone()).map_err(bad_input)?;
         // A customer's lifecycle may run again after it ended.
-        let options = WorkflowStartOptions::new(&self.task_queue, &start.workflow_id)
-            .id_reuse_policy(WorkflowIdReusePolicy::AllowDuplicate)
-            .build();
+        let options = self.options(
+            &start.workflow_id,
+            WorkflowIdReusePolicy::AllowDuplicate,
+            Visibility::subscription(&input),
+            [],
+        );
         self.client
             .signal_with_start_workflow(
                 SubscriptionLifecycleWorkflow::run,

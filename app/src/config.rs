@@ -1,7 +1,7 @@
 //! Configuration from the environment (and `.env`), validated at start: a bad value
 //! stops the process with a message naming the variable.
 
-use std::net::IpAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
 use maigie_activities::mail::Mailbox;
@@ -45,7 +45,16 @@ pub struct Config {
     pub analytics_schedule: bool,
     /// Worker: the model providers of the AI agent (none: the offline assistant).
     pub llm: LlmSettings,
+    /// Worker (`maigie worker`): its own listener of `/health` and `/metrics`.
+    pub worker_http_addr: Option<SocketAddr>,
     pub api: ApiSettings,
+}
+
+/// What `maigie migrate` (and `grant-admin`) need: the database, and how to log.
+#[derive(Debug, Clone)]
+pub struct DatabaseConfig {
+    pub database_url: String,
+    pub log_format: LogFormat,
 }
 
 /// `LLM_*`: comma-separated lists, one entry per provider of the fallback chain (a
@@ -58,6 +67,8 @@ pub struct LlmSettings {
     pub timeout: Duration,
     /// Stream answers (turn off for Ollama, which drops tool calls when streaming).
     pub stream: bool,
+    /// Ask each provider's `GET /models` at start whether it serves the model.
+    pub check_at_start: bool,
 }
 
 impl std::fmt::Debug for LlmSettings {
@@ -68,6 +79,7 @@ impl std::fmt::Debug for LlmSettings {
             .field("models", &self.models)
             .field("timeout", &self.timeout)
             .field("stream", &self.stream)
+            .field("check_at_start", &self.check_at_start)
             .finish()
     }
 }
@@ -148,12 +160,25 @@ impl Config {
         Self::read(lookup, true)
     }
 
+    /// From the process environment, for `maigie migrate` and `grant-admin`: only
+    /// `DATABASE_URL` is needed (and `LOG_FORMAT` read).
+    pub fn database_from_env() -> Result<DatabaseConfig, ConfigError> {
+        Self::database_from_lookup(|name| std::env::var(name).ok())
+    }
+
+    pub fn database_from_lookup(
+        lookup: impl Fn(&str) -> Option<String>,
+    ) -> Result<DatabaseConfig, ConfigError> {
+        let env = Env { lookup };
+        Ok(DatabaseConfig {
+            database_url: database_url(&env)?,
+            log_format: log_format(&env)?,
+        })
+    }
+
     fn read(lookup: impl Fn(&str) -> Option<String>, needs_jwt: bool) -> Result<Self, ConfigError> {
         let env = Env { lookup };
-        let database_url = env.required("DATABASE_URL")?;
-        if !database_url.starts_with("postgres://") && !database_url.starts_with("postgresql://") {
-            return Err(invalid("DATABASE_URL", "must start with postgres://"));
-        }
+        let database_url = database_url(&env)?;
         let redis_url = env.or("REDIS_URL", "redis://127.0.0.1:6379");
         redis::Client::open(redis_url.as_str()).map_err(|e| invalid("REDIS_URL", e.to_string()))?;
         let temporal_raw = env.or("TEMPORAL_ADDRESS", "http://127.0.0.1:7233");
@@ -188,16 +213,7 @@ impl Config {
             .into_iter()
             .map(|o| HeaderValue::from_str(&o).map_err(|e| invalid("CORS_ORIGINS", e.to_string())))
             .collect::<Result<Vec<_>, _>>()?;
-        let log_format = match env.or("LOG_FORMAT", "json").as_str() {
-            "json" => LogFormat::Json,
-            "pretty" | "text" => LogFormat::Pretty,
-            other => {
-                return Err(invalid(
-                    "LOG_FORMAT",
-                    format!("{other:?}: use json or pretty"),
-                ));
-            }
-        };
+        let log_format = log_format(&env)?;
         let positive = |name: &'static str, v: u64| {
             if v == 0 {
                 Err(invalid(name, "must be greater than 0"))
@@ -298,16 +314,8 @@ impl Config {
                 env.parse("REMINDER_LATE_AFTER_SECS", 60)?,
             )?),
             analytics_schedule: env.parse("ANALYTICS_SCHEDULE", true)?,
-            llm: LlmSettings {
-                base_urls: env.or("LLM_BASE_URL", ""),
-                api_keys: env.or("LLM_API_KEY", ""),
-                models: env.or("LLM_MODEL", "gpt-4o-mini"),
-                timeout: Duration::from_secs(positive(
-                    "LLM_TIMEOUT_SECS",
-                    env.parse("LLM_TIMEOUT_SECS", 60)?,
-                )?),
-                stream: env.parse("LLM_STREAM", true)?,
-            },
+            llm: llm(&env)?,
+            worker_http_addr: socket_addr(&env, "WORKER_HTTP_ADDR")?,
             api,
         })
     }
@@ -344,14 +352,7 @@ fn trust_proxy_hops<F: Fn(&str) -> Option<String>>(env: &Env<F>) -> Result<u8, C
 
 /// `METRICS_ADDR` and `METRICS_TOKEN`: neither set, `/metrics` is not served.
 fn metrics<F: Fn(&str) -> Option<String>>(env: &Env<F>) -> Result<MetricsSettings, ConfigError> {
-    let addr = env
-        .get("METRICS_ADDR")
-        .map(|raw| {
-            raw.trim()
-                .parse()
-                .map_err(|e| invalid("METRICS_ADDR", format!("{raw:?}: {e} (use host:port)")))
-        })
-        .transpose()?;
+    let addr = socket_addr(env, "METRICS_ADDR")?;
     Ok(MetricsSettings {
         addr,
         token: env.get("METRICS_TOKEN"),
@@ -359,5 +360,9 @@ fn metrics<F: Fn(&str) -> Option<String>>(env: &Env<F>) -> Result<MetricsSetting
 }
 
 mod providers;
+mod values;
+
+use providers::llm;
+use values::{database_url, log_format, socket_addr};
 #[cfg(test)]
 mod tests;

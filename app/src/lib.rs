@@ -5,15 +5,28 @@
 pub mod config;
 pub mod telemetry;
 pub mod temporal;
+pub mod temporal_metrics;
+pub mod worker;
+pub mod worker_http;
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 
 use maigie_api::{AppState, Dependencies};
 use tokio::net::TcpListener;
 use tokio::sync::{oneshot, watch};
 use tokio::task::JoinHandle;
 
-pub use config::{Config, ConfigError};
+pub use config::{Config, ConfigError, DatabaseConfig};
+pub use worker::WorkerThread;
+pub use worker_http::WorkerStatus;
+
+/// A failure to start that is the environment's (a service that cannot be reached, an
+/// address already taken, a model the provider does not serve), not a bug: `maigie`
+/// prints it as one line and exits non-zero.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct StartupError(pub String);
 
 /// Which processes [`start`] runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -32,18 +45,22 @@ pub struct Running {
     trigger: Option<oneshot::Sender<()>>,
     api: JoinHandle<std::io::Result<()>>,
     metrics: Option<JoinHandle<std::io::Result<()>>>,
-    worker: Option<std::thread::JoinHandle<anyhow::Result<()>>>,
+    worker: Option<WorkerThread>,
 }
 
 /// Connects to PostgreSQL (and migrates), Redis and Temporal, then serves on
 /// `listener` (and runs the worker if `mode` says so).
 pub async fn start(config: Config, listener: TcpListener, mode: Mode) -> anyhow::Result<Running> {
+    maigie_api::metrics::install();
     let db = maigie_store::connect(&config.database_url, config.database_max_connections)
         .await
-        .map_err(|e| anyhow::anyhow!("cannot reach PostgreSQL at DATABASE_URL: {e}"))?;
+        .map_err(|e| StartupError(format!("cannot reach PostgreSQL at DATABASE_URL: {e}")))?;
     maigie_store::migrate(&db).await?;
+    maigie_api::metrics::watch_pool("api", db.clone());
+    maigie_api::metrics::watch_outbox(db.clone());
     let redis = redis::Client::open(config.redis_url.as_str())?;
     let temporal = temporal::connect(&config).await?;
+    temporal::ensure_search_attributes(&temporal, &config.temporal_namespace).await?;
     let (state, stop) = AppState::new(
         config.api.clone(),
         Dependencies {
@@ -52,12 +69,14 @@ pub async fn start(config: Config, listener: TcpListener, mode: Mode) -> anyhow:
             temporal,
         },
     )
-    .await?;
+    .await
+    .map_err(|e| StartupError(e.to_string()))?;
     let worker = match mode {
         Mode::Api => None,
-        Mode::ApiAndWorker => Some(temporal::spawn_worker_thread(
+        Mode::ApiAndWorker => Some(worker::spawn_worker_thread(
             config.clone(),
             state.shutdown.clone(),
+            Arc::new(WorkerStatus::default()),
         )?),
     };
     let addr = listener.local_addr()?;
@@ -91,13 +110,16 @@ async fn serve_metrics(
     mut shutdown: watch::Receiver<bool>,
 ) -> anyhow::Result<Option<MetricsServer>> {
     let settings = &config.api.metrics;
-    tracing::info!("metrics: {}", maigie_api::metrics::describe(settings));
+    tracing::info!(
+        "metrics: {}",
+        maigie_api::metrics::describe_settings(settings)
+    );
     let Some(wanted) = settings.addr else {
         return Ok(None);
     };
     let listener = TcpListener::bind(wanted)
         .await
-        .map_err(|e| anyhow::anyhow!("cannot listen on METRICS_ADDR {wanted}: {e}"))?;
+        .map_err(|e| StartupError(format!("cannot listen on METRICS_ADDR {wanted}: {e}")))?;
     let addr = listener.local_addr()?;
     let task = tokio::spawn(maigie_api::metrics::serve(
         listener,
@@ -126,17 +148,37 @@ impl Running {
             metrics.await??;
         }
         if let Some(worker) = self.worker {
-            tokio::task::spawn_blocking(move || worker.join())
-                .await?
-                .map_err(|_| anyhow::anyhow!("worker thread panicked"))??;
+            worker.join().await?;
         }
         Ok(())
     }
 
-    /// Resolves on Ctrl-C or SIGTERM, then shuts down gracefully.
-    pub async fn run_until_signal(self) -> anyhow::Result<()> {
-        shutdown_signal().await;
-        self.shutdown().await
+    /// Resolves on Ctrl-C or SIGTERM, then shuts down gracefully. If the worker (of
+    /// `maigie dev`) stops by itself, the API is shut down too and its error returned.
+    pub async fn run_until_signal(mut self) -> anyhow::Result<()> {
+        let Some(mut worker) = self.worker.take() else {
+            shutdown_signal().await;
+            return self.shutdown().await;
+        };
+        let stopped = tokio::select! {
+            () = shutdown_signal() => None,
+            stopped = worker.stopped() => Some(stopped),
+        };
+        match stopped {
+            None => {
+                self.worker = Some(worker);
+                self.shutdown().await
+            }
+            Some(stopped) => {
+                let err = stopped
+                    .err()
+                    .unwrap_or_else(|| anyhow::anyhow!("the worker stopped"));
+                tracing::error!(error = %format!("{err:#}"), "worker stopped: shutting down the API");
+                let _ = self.shutdown().await;
+                let _ = worker.join().await;
+                Err(err)
+            }
+        }
     }
 }
 
@@ -163,13 +205,54 @@ pub async fn shutdown_signal() {
     tracing::info!("shutdown signal received");
 }
 
-/// Runs only the worker until Ctrl-C or SIGTERM.
+/// Runs only the worker (and its `WORKER_HTTP_ADDR` listener) until Ctrl-C or
+/// SIGTERM; returns at once, with the error, if the worker cannot start or stops by
+/// itself.
 pub async fn run_worker_until_signal(config: Config) -> anyhow::Result<()> {
+    maigie_api::metrics::install();
     let (tx, rx) = watch::channel(false);
-    let handle = temporal::spawn_worker_thread(config, rx)?;
-    shutdown_signal().await;
+    let status = Arc::new(WorkerStatus::default());
+    let http = match config.worker_http_addr {
+        Some(addr) => {
+            let listener = TcpListener::bind(addr).await.map_err(|e| {
+                StartupError(format!("cannot listen on WORKER_HTTP_ADDR {addr}: {e}"))
+            })?;
+            let bound = listener.local_addr()?;
+            let token = config.api.metrics.token.clone();
+            tracing::info!(addr = %bound, metrics_token = token.is_some(),
+                "worker /health and /metrics listening");
+            let mut stopped = rx.clone();
+            Some(tokio::spawn(worker_http::serve(
+                listener,
+                status.clone(),
+                token,
+                async move {
+                    let _ = stopped.wait_for(|stop| *stop).await;
+                },
+            )))
+        }
+        None => {
+            tracing::info!("WORKER_HTTP_ADDR not set: no /health or /metrics listener");
+            None
+        }
+    };
+    let mut worker = worker::spawn_worker_thread(config, rx, status)?;
+    let stopped = tokio::select! {
+        () = shutdown_signal() => None,
+        stopped = worker.stopped() => Some(stopped),
+    };
     let _ = tx.send(true);
-    tokio::task::spawn_blocking(move || handle.join())
-        .await?
-        .map_err(|_| anyhow::anyhow!("worker thread panicked"))?
+    let result = match stopped {
+        None => worker.join().await,
+        Some(stopped) => {
+            let _ = worker.join().await;
+            Err(stopped
+                .err()
+                .unwrap_or_else(|| anyhow::anyhow!("the worker stopped by itself")))
+        }
+    };
+    if let Some(http) = http {
+        let _ = http.await;
+    }
+    result
 }

@@ -1,45 +1,57 @@
-//! Connecting to Temporal, and the worker.
+//! Connecting to Temporal: the client (its RPCs counted in the metrics), the search
+//! attributes the app sets, the analytics schedule, workflow histories. The worker
+//! itself is in [`crate::worker`].
 
+use std::collections::HashMap;
 use std::sync::Arc;
-use std::thread::JoinHandle;
+use std::time::Duration;
 
-use maigie_activities::{CoreActivities, Mailer};
-use maigie_agent::Agent;
-use maigie_agent::activities::AgentActivities;
-use maigie_api::workflows::TemporalStarter;
-use maigie_services::{ServiceSettings, Services};
-use maigie_store::{EventBus, PgPool};
-use maigie_workflows::ai_action::AiActionWorkflow;
-use maigie_workflows::analytics::{
-    self, AnalyticsDispatchWorkflow, DailyAnalyticsWorkflow, DispatchInput,
-};
-use maigie_workflows::billing::SubscriptionLifecycleWorkflow;
-use maigie_workflows::schedule_generation::ScheduleGenerationWorkflow;
-use maigie_workflows::{ReminderWorkflow, UserOnboardingWorkflow};
+use maigie_workflows::analytics::{self, AnalyticsDispatchWorkflow, DispatchInput};
+use maigie_workflows::visibility::{SEARCH_ATTRIBUTES, Visibility};
 use temporalio_client::schedules::{
     CreateScheduleOptions, ScheduleAction, ScheduleError, ScheduleIntervalSpec,
     ScheduleOverlapPolicy, ScheduleSpec,
 };
+use temporalio_client::tonic::IntoRequest;
 use temporalio_client::{
     Client, ClientOptions, Connection, ConnectionOptions, UntypedWorkflow, WorkflowExecutionInfo,
     WorkflowFetchHistoryOptions, WorkflowHandle,
 };
-use temporalio_sdk::{Runtime, Worker, WorkerOptions};
-use tokio::sync::watch;
+use temporalio_common::protos::temporal::api::common::v1::Payload;
+use temporalio_common::protos::temporal::api::enums::v1::IndexedValueType;
+use temporalio_common::protos::temporal::api::operatorservice::v1::{
+    AddSearchAttributesRequest, ListSearchAttributesRequest,
+};
+use temporalio_common::protos::temporal::api::schedule::v1::schedule_action::Action;
+use temporalio_common::protos::temporal::api::sdk::v1::UserMetadata;
+use temporalio_common::protos::temporal::api::workflowservice::v1::{
+    DescribeScheduleRequest, UpdateScheduleRequest,
+};
+use temporalio_common::telemetry::TaskQueueLabelStrategy;
+use temporalio_common::telemetry::metrics::TemporalMeter;
 
+use crate::StartupError;
 use crate::config::Config;
+use crate::temporal_metrics::MetricsBridge;
 
-/// A client bound to the configured namespace.
+/// A client bound to the configured namespace; its RPCs are counted in the
+/// `temporal_request*` metrics.
 pub async fn connect(config: &Config) -> anyhow::Result<Client> {
+    let meter = TemporalMeter::new(
+        Arc::new(MetricsBridge::prefixed()),
+        Default::default(),
+        TaskQueueLabelStrategy::UseNormal,
+    );
     let options = ConnectionOptions::new(config.temporal_address.clone())
         .identity(format!("maigie@{}", std::process::id()))
-        .connect_timeout(std::time::Duration::from_secs(10))
+        .connect_timeout(Duration::from_secs(10))
+        .metrics_meter(meter)
         .build();
     let connection = Connection::connect(options).await.map_err(|e| {
-        anyhow::anyhow!(
+        StartupError(format!(
             "cannot reach Temporal at TEMPORAL_ADDRESS={}: {e}",
             config.temporal_address
-        )
+        ))
     })?;
     Ok(Client::new(
         connection,
@@ -47,104 +59,76 @@ pub async fn connect(config: &Config) -> anyhow::Result<Client> {
     )?)
 }
 
-/// Runs a worker on the configured task queue until `shutdown` flips; running
-/// activities finish before it returns. Must run on a `LocalSet` (the SDK's worker
-/// future is not `Send`).
-pub async fn run_worker(config: Config, mut shutdown: watch::Receiver<bool>) -> anyhow::Result<()> {
-    let runtime = Runtime::from_current_tokio(Default::default())?;
-    let client = connect(&config).await?;
-    let redis = redis::Client::open(config.redis_url.as_str())?;
-    let events = EventBus::new(
-        redis.get_connection_manager().await?,
-        config.api.redis_prefix.clone(),
-    );
-    let mailer = Mailer::new(&config.smtp_url, &config.mail_from)?;
-    let db = maigie_store::connect(&config.database_url, config.database_max_connections).await?;
-    let services = services(&config, db.clone(), events.clone(), client.clone());
-    let agent = Agent::new(
-        services,
-        Arc::new(llm_chain(&config)?),
-        Arc::new(events.clone()),
-    );
-    let activities = CoreActivities::new(
-        db,
-        mailer,
-        events,
-        config.api.public_base_url.to_string(),
-        config.reminder_late_after,
-    )
-    .with_billing(billing_rules(&config));
-    let options = WorkerOptions::new(config.api.temporal_task_queue.clone())
-        .register_workflow::<UserOnboardingWorkflow>()?
-        .register_workflow::<ReminderWorkflow>()?
-        .register_workflow::<AnalyticsDispatchWorkflow>()?
-        .register_workflow::<DailyAnalyticsWorkflow>()?
-        .register_workflow::<SubscriptionLifecycleWorkflow>()?
-        .register_workflow::<AiActionWorkflow>()?
-        .register_workflow::<ScheduleGenerationWorkflow>()?
-        .register_activities(activities)
-        .register_activities(AgentActivities::new(agent))
-        .build();
-    if config.analytics_schedule {
-        ensure_analytics_schedule(&client, &config.api.temporal_task_queue).await?;
+fn indexed_type(name: &str) -> IndexedValueType {
+    match name {
+        "Text" => IndexedValueType::Text,
+        "Int" => IndexedValueType::Int,
+        "Double" => IndexedValueType::Double,
+        "Bool" => IndexedValueType::Bool,
+        "Datetime" => IndexedValueType::Datetime,
+        "KeywordList" => IndexedValueType::KeywordList,
+        _ => IndexedValueType::Keyword,
     }
-    let mut worker = Worker::new(&runtime, client, options)?;
-    let stop = worker.shutdown_handle();
-    tokio::task::spawn_local(async move {
-        let _ = shutdown.wait_for(|stopping| *stopping).await;
-        tracing::info!("worker shutting down: finishing running activities");
-        stop();
-    });
-    tracing::info!(task_queue = %config.api.temporal_task_queue, "worker started");
-    worker.run().await?;
+}
+
+/// Makes sure the namespace knows every search attribute the app sets
+/// ([`SEARCH_ATTRIBUTES`]): a start that sets an unknown one is refused. Missing ones
+/// are registered (a dev server allows it; elsewhere the error says what to run).
+pub async fn ensure_search_attributes(client: &Client, namespace: &str) -> anyhow::Result<()> {
+    let mut operator = client.connection().operator_service();
+    let known = operator
+        .list_search_attributes(
+            ListSearchAttributesRequest {
+                namespace: namespace.to_owned(),
+            }
+            .into_request(),
+        )
+        .await
+        .map_err(|e| StartupError(format!("cannot list Temporal search attributes: {e}")))?
+        .into_inner();
+    let missing: HashMap<String, i32> = SEARCH_ATTRIBUTES
+        .iter()
+        .filter(|(name, _)| {
+            !known.custom_attributes.contains_key(*name)
+                && !known.system_attributes.contains_key(*name)
+        })
+        .map(|(name, kind)| ((*name).to_owned(), indexed_type(kind) as i32))
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    let mut names: Vec<&str> = missing.keys().map(String::as_str).collect();
+    names.sort_unstable();
+    let names = names.join(", ");
+    operator
+        .add_search_attributes(
+            AddSearchAttributesRequest {
+                search_attributes: missing.clone(),
+                namespace: namespace.to_owned(),
+            }
+            .into_request(),
+        )
+        .await
+        .map_err(|e| {
+            StartupError(format!(
+                "Temporal namespace {namespace} lacks the search attributes {names} and \
+                 registering them failed ({}): register them with `temporal operator \
+                 search-attribute create --name NAME --type TYPE` (temporal/search-attributes.txt)",
+                e.message()
+            ))
+        })?;
+    tracing::info!(namespace, attributes = %names, "registered Temporal search attributes");
     Ok(())
 }
 
-/// The use-cases the agent's tools call: the API's, without the API (no HTTP state, no
-/// JWT keys, no WebSocket hub).
-fn services(config: &Config, db: PgPool, events: EventBus, client: Client) -> Services {
-    let starter = TemporalStarter::new(client, config.api.temporal_task_queue.clone());
-    Services::new(db, Arc::new(events), Arc::new(starter)).with_settings(ServiceSettings {
-        limits: config.api.limits,
-        agent: config.api.agent.clone(),
-    })
-}
-
-/// The model providers of `LLM_*` (none: the agent answers offline).
-pub fn llm_chain(config: &Config) -> anyhow::Result<maigie_llm::LlmChain> {
-    let llm = &config.llm;
-    let mut chain = maigie_llm::ChainConfig::from_env_values(
-        &llm.base_urls,
-        &llm.api_keys,
-        &llm.models,
-        llm.timeout,
-    )
-    .map_err(|e| anyhow::anyhow!("LLM_BASE_URL / LLM_API_KEY / LLM_MODEL: {e}"))?;
-    if !llm.stream {
-        for p in &mut chain.providers {
-            p.stream = false;
-        }
-    }
-    if chain.providers.is_empty() {
-        tracing::info!("no LLM_BASE_URL: the assistant answers with the built-in offline parser");
-    }
-    Ok(maigie_llm::LlmChain::new(chain)?)
-}
-
-fn billing_rules(config: &Config) -> maigie_activities::billing::BillingRules {
-    let b = &config.api.billing;
-    let span =
-        |d: std::time::Duration| chrono::Duration::from_std(d).unwrap_or(chrono::Duration::MAX);
-    maigie_activities::billing::BillingRules {
-        grace: span(b.grace),
-        dunning_offsets: b.dunning_offsets.iter().copied().map(span).collect(),
-        prices: b.prices(),
-    }
-}
-
 /// Creates the hourly schedule of the daily analytics (five past each hour) unless it
-/// exists. Each task queue has its own schedule.
-pub async fn ensure_analytics_schedule(client: &Client, task_queue: &str) -> anyhow::Result<()> {
+/// exists. Each task queue has its own schedule. Its runs carry `WorkflowKind` and a
+/// summary (set on an existing schedule too).
+pub async fn ensure_analytics_schedule(
+    client: &Client,
+    namespace: &str,
+    task_queue: &str,
+) -> anyhow::Result<()> {
     let id = analytics::schedule_id(task_queue);
     let spec = ScheduleSpec::builder()
         .intervals(vec![ScheduleIntervalSpec::new(
@@ -166,31 +150,82 @@ pub async fn ensure_analytics_schedule(client: &Client, task_queue: &str) -> any
         .note("Daily analytics: computes each time zone's day after its midnight.".to_owned())
         .build();
     match client.create_schedule(id.as_str(), options).await {
-        Ok(_) => {
-            tracing::info!(schedule = %id, "analytics schedule created");
-            Ok(())
-        }
-        Err(ScheduleError::Rpc(status)) if format!("{:?}", status.code()) == "AlreadyExists" => {
-            Ok(())
-        }
-        Err(err) => Err(err.into()),
+        Ok(_) => tracing::info!(schedule = %id, "analytics schedule created"),
+        Err(ScheduleError::Rpc(status)) if format!("{:?}", status.code()) == "AlreadyExists" => {}
+        Err(err) => return Err(err.into()),
+    }
+    if let Err(err) = label_scheduled_runs(client, namespace, &id, task_queue).await {
+        tracing::warn!(schedule = %id, error = %err,
+            "could not set the search attributes of the schedule's runs");
+    }
+    Ok(())
+}
+
+/// A `json/plain` payload, as the SDK encodes a string.
+fn json_payload(text: &str) -> Payload {
+    Payload {
+        metadata: HashMap::from([("encoding".to_owned(), b"json/plain".to_vec())]),
+        data: serde_json::to_vec(text).unwrap_or_default(),
+        ..Default::default()
     }
 }
 
-/// Runs [`run_worker`] on a thread of its own (current-thread runtime + `LocalSet`).
-pub fn spawn_worker_thread(
-    config: Config,
-    shutdown: watch::Receiver<bool>,
-) -> std::io::Result<JoinHandle<anyhow::Result<()>>> {
-    std::thread::Builder::new()
-        .name("temporal-worker".into())
-        .spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()?;
-            let local = tokio::task::LocalSet::new();
-            runtime.block_on(local.run_until(run_worker(config, shutdown)))
-        })
+/// The typed schedule API sets only a run's type, queue, id and input: the search
+/// attributes and summary of the analytics runs are set on the raw schedule.
+async fn label_scheduled_runs(
+    client: &Client,
+    namespace: &str,
+    schedule_id: &str,
+    task_queue: &str,
+) -> anyhow::Result<()> {
+    let mut service = client.connection().workflow_service();
+    let described = service
+        .describe_schedule(
+            DescribeScheduleRequest {
+                namespace: namespace.to_owned(),
+                schedule_id: schedule_id.to_owned(),
+            }
+            .into_request(),
+        )
+        .await?
+        .into_inner();
+    let Some(mut schedule) = described.schedule else {
+        return Ok(());
+    };
+    let Some(Action::StartWorkflow(start)) =
+        schedule.action.as_mut().and_then(|a| a.action.as_mut())
+    else {
+        return Ok(());
+    };
+    let visibility = Visibility::analytics_dispatch(task_queue);
+    let attributes = visibility.search_attributes().to_proto();
+    let metadata = UserMetadata {
+        summary: Some(json_payload(&visibility.summary)),
+        details: None,
+    };
+    if start.search_attributes.as_ref() == Some(&attributes)
+        && start.user_metadata.as_ref() == Some(&metadata)
+    {
+        return Ok(());
+    }
+    start.search_attributes = Some(attributes);
+    start.user_metadata = Some(metadata);
+    service
+        .update_schedule(
+            UpdateScheduleRequest {
+                namespace: namespace.to_owned(),
+                schedule_id: schedule_id.to_owned(),
+                schedule: Some(schedule),
+                conflict_token: described.conflict_token,
+                identity: client.connection().identity().to_owned(),
+                request_id: uuid::Uuid::new_v4().to_string(),
+                ..Default::default()
+            }
+            .into_request(),
+        )
+        .await?;
+    tracing::info!(schedule = %schedule_id, "analytics runs labelled (WorkflowKind, summary)");
+    Ok(())
 }
 
 /// The event history of a workflow (its latest run), as JSON.

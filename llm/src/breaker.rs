@@ -89,6 +89,42 @@ impl Breaker {
     pub(crate) fn is_open(&self) -> bool {
         self.lock().opened_at.is_some()
     }
+
+    /// The state as an operator sees it: open until the cooldown has passed, then
+    /// half-open (the next request is the trial) until a trial succeeds.
+    pub(crate) fn state(&self) -> CircuitState {
+        let state = self.lock();
+        match state.opened_at {
+            None => CircuitState::Closed,
+            Some(at) if at.elapsed() < self.cooldown && !state.trial_in_flight => {
+                CircuitState::Open
+            }
+            Some(_) => CircuitState::HalfOpen,
+        }
+    }
+}
+
+/// A provider's circuit breaker state (the `maigie_llm_circuit_state` gauge: 0, 1, 2).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CircuitState {
+    /// Requests go to the provider.
+    Closed = 0,
+    /// The cooldown has passed: the next request is a single trial.
+    HalfOpen = 1,
+    /// The provider is skipped until the cooldown has passed.
+    Open = 2,
+}
+
+impl CircuitState {
+    /// `closed`, `half_open` or `open`.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Closed => "closed",
+            Self::HalfOpen => "half_open",
+            Self::Open => "open",
+        }
+    }
 }
 
 /// Leave to call a provider once; must be resolved with the outcome. A permit dropped
@@ -130,8 +166,10 @@ mod tests {
         b.try_acquire().expect("closed").resolve(Outcome::Failure);
         assert!(!b.is_open());
         b.try_acquire().expect("closed").resolve(Outcome::Failure);
+        assert_eq!(b.state(), CircuitState::Open);
         assert!(b.try_acquire().is_none(), "open during the cooldown");
         std::thread::sleep(Duration::from_millis(40));
+        assert_eq!(b.state(), CircuitState::HalfOpen);
         let trial = b.try_acquire().expect("half-open trial");
         assert!(trial.is_trial());
         assert!(b.try_acquire().is_none(), "one trial at a time");
@@ -140,6 +178,7 @@ mod tests {
         std::thread::sleep(Duration::from_millis(40));
         b.try_acquire().expect("trial").resolve(Outcome::Success);
         assert!(!b.is_open());
+        assert_eq!(b.state(), CircuitState::Closed);
     }
 
     #[test]

@@ -2,10 +2,10 @@
 
 use std::time::Duration;
 
-use crate::breaker::{Breaker, Outcome, Permit};
+use crate::breaker::{Breaker, CircuitState, Outcome, Permit};
 use crate::config::ChainConfig;
 use crate::error::{AttemptError, Kind, LlmError};
-use crate::provider::Provider;
+use crate::provider::{ModelCheck, Provider};
 use crate::types::{ChatRequest, Completion, Delta};
 
 /// Providers tried in order, each with its own retry budget and circuit breaker.
@@ -35,6 +35,7 @@ impl LlmChain {
     /// Builds one HTTP client and breaker per provider. An empty provider list is allowed
     /// (the assistant is then off): [`LlmChain::complete`] answers [`LlmError::NoProviders`].
     pub fn new(config: ChainConfig) -> Result<Self, LlmError> {
+        crate::telemetry::describe();
         let providers = config
             .providers
             .into_iter()
@@ -65,6 +66,29 @@ impl LlmChain {
             .collect()
     }
 
+    /// Each provider's circuit breaker state, in order (for the metrics scrape).
+    pub fn circuit_states(&self) -> Vec<(String, CircuitState)> {
+        self.providers
+            .iter()
+            .map(|p| (p.config.name.clone(), p.breaker.state()))
+            .collect()
+    }
+
+    /// Sets the `maigie_llm_circuit_state` gauge of every provider (the metrics scrape
+    /// calls this: a circuit turns half-open by the clock alone).
+    pub fn record_circuit_states(&self) {
+        for (provider, state) in self.circuit_states() {
+            metrics::gauge!(crate::telemetry::CIRCUIT_STATE, "provider" => provider)
+                .set(f64::from(state as u8));
+        }
+    }
+
+    /// Asks each provider's `GET /models` whether it serves the configured model, all
+    /// at once, each within `timeout` (a start-up check of the configuration).
+    pub async fn check_models(&self, timeout: Duration) -> Vec<ModelCheck> {
+        futures::future::join_all(self.providers.iter().map(|p| p.check_model(timeout))).await
+    }
+
     /// Asks the providers in order until one answers.
     ///
     /// Providers whose circuit is open are skipped. Each provider gets `retries` extra attempts
@@ -91,6 +115,7 @@ impl LlmChain {
             let name = &provider.config.name;
             let Some(permit) = provider.breaker.try_acquire() else {
                 tracing::debug!(provider = %name, "LLM provider skipped: circuit open");
+                crate::telemetry::skipped(name);
                 failures.push((name.clone(), "circuit open".to_string()));
                 continue;
             };
@@ -100,6 +125,11 @@ impl LlmChain {
             {
                 Ok(completion) => {
                     permit.resolve(Outcome::Success);
+                    crate::telemetry::tokens(
+                        name,
+                        completion.usage.prompt_tokens,
+                        completion.usage.completion_tokens,
+                    );
                     tracing::debug!(
                         provider = %name,
                         prompt_tokens = completion.usage.prompt_tokens,
@@ -143,7 +173,11 @@ impl LlmChain {
         let mut delay = self.backoff;
         let mut attempt = 1;
         loop {
-            let err = match provider.attempt(request, on_delta, sent_text).await {
+            let started = std::time::Instant::now();
+            let result = provider.attempt(request, on_delta, sent_text).await;
+            let failed = result.as_ref().err().map(|e| e.kind);
+            crate::telemetry::attempt(&provider.config.name, started.elapsed(), failed);
+            let err = match result {
                 Ok(completion) => return Ok(completion),
                 Err(err) => err,
             };

@@ -23,13 +23,17 @@ mod config;
 mod error;
 mod provider;
 mod repair;
+mod telemetry;
 mod types;
 
 #[cfg(feature = "fake")]
 pub mod fake;
 
+pub use breaker::CircuitState;
 pub use chain::LlmChain;
 pub use config::{ChainConfig, ConfigError, ProviderConfig};
 pub use error::LlmError;
+pub use provider::{ModelCheck, ModelCheckOutcome};
 pub use repair::repair_arguments;
+pub use telemetry::describe as describe_metrics;
 pub use types::{ChatRequest, Completion, Delta, Message, ToolCall, ToolSpec, Usage};

@@ -25,6 +25,54 @@ pub(crate) struct Provider {
     pub(crate) config: ProviderConfig,
     pub(crate) breaker: Breaker,
     client: Client<OpenAIConfig>,
+    /// The same connection pool, for `GET /models`.
+    http: reqwest::Client,
+}
+
+/// What a provider's `GET /models` said about the configured model.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ModelCheck {
+    pub provider: String,
+    pub model: String,
+    pub outcome: ModelCheckOutcome,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ModelCheckOutcome {
+    /// The model is listed.
+    Served,
+    /// The list does not have it: a wrong `LLM_MODEL` (or the model is not pulled yet).
+    NotServed { available: Vec<String> },
+    /// 401 or 403: a wrong or missing `LLM_API_KEY`.
+    Refused(u16),
+    /// No answer (down, wrong host or port, timeout): the circuit breaker copes.
+    Unreachable(String),
+    /// Another answer (no `/models` on this server, an unreadable list): cannot tell.
+    Unknown(String),
+}
+
+impl ModelCheckOutcome {
+    /// Whether the configuration is certainly wrong (as opposed to the provider being
+    /// down now or unable to say).
+    #[must_use]
+    pub fn is_misconfiguration(&self) -> bool {
+        matches!(self, Self::NotServed { .. } | Self::Refused(_))
+    }
+}
+
+impl std::fmt::Display for ModelCheckOutcome {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Served => write!(f, "model served"),
+            Self::NotServed { available } => {
+                let shown: Vec<&str> = available.iter().take(10).map(String::as_str).collect();
+                write!(f, "model not served (it serves: {})", shown.join(", "))
+            }
+            Self::Refused(status) => write!(f, "refused with HTTP {status}: check LLM_API_KEY"),
+            Self::Unreachable(e) => write!(f, "unreachable: {e}"),
+            Self::Unknown(e) => write!(f, "cannot tell: {e}"),
+        }
+    }
 }
 
 impl Provider {
@@ -43,12 +91,71 @@ impl Provider {
             .map_err(|e| LlmError::Http(e.to_string()))?;
         // A bare ReqwestService: async-openai's default executor retries 429/5xx on its own,
         // which would multiply our retries and hide failures from the circuit breaker.
-        let client = Client::with_config(openai).with_http_service(ReqwestService::new(http));
+        let client =
+            Client::with_config(openai).with_http_service(ReqwestService::new(http.clone()));
         Ok(Self {
             config,
             breaker,
             client,
+            http,
         })
+    }
+
+    /// `GET {base_url}/models`: is the configured model listed?
+    pub(crate) async fn check_model(&self, timeout: std::time::Duration) -> ModelCheck {
+        let outcome = match tokio::time::timeout(timeout, self.list_models()).await {
+            Ok(outcome) => outcome,
+            Err(_) => ModelCheckOutcome::Unreachable(format!("no answer within {timeout:?}")),
+        };
+        ModelCheck {
+            provider: self.config.name.clone(),
+            model: self.config.model.clone(),
+            outcome,
+        }
+    }
+
+    async fn list_models(&self) -> ModelCheckOutcome {
+        let url = format!("{}/models", self.config.base_url.trim_end_matches('/'));
+        let mut request = self.http.get(url);
+        if let Some(key) = self.config.api_key.as_deref().filter(|k| !k.is_empty()) {
+            request = request.bearer_auth(key);
+        }
+        let response = match request.send().await {
+            Ok(response) => response,
+            Err(e) if e.is_connect() || e.is_timeout() => {
+                return ModelCheckOutcome::Unreachable(e.to_string());
+            }
+            Err(e) => return ModelCheckOutcome::Unknown(e.to_string()),
+        };
+        let status = response.status().as_u16();
+        if matches!(status, 401 | 403) {
+            return ModelCheckOutcome::Refused(status);
+        }
+        if status != 200 {
+            return ModelCheckOutcome::Unknown(format!("GET /models answered {status}"));
+        }
+        let Ok(list) = response.json::<serde_json::Value>().await else {
+            return ModelCheckOutcome::Unknown("the model list is not JSON".into());
+        };
+        let available: Vec<String> = list["data"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|m| m["id"].as_str().map(str::to_owned))
+            .collect();
+        if available.is_empty() {
+            return ModelCheckOutcome::Unknown("the model list is empty".into());
+        }
+        // Ollama lists `llama3.2:latest` for `llama3.2`.
+        let wanted = &self.config.model;
+        if available
+            .iter()
+            .any(|m| m == wanted || m.strip_suffix(":latest") == Some(wanted.as_str()))
+        {
+            ModelCheckOutcome::Served
+        } else {
+            ModelCheckOutcome::NotServed { available }
+        }
     }
 
     /// One attempt, bounded by the provider's timeout. `sent_text` is set once any text delta

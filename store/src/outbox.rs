@@ -107,3 +107,16 @@ pub async fn mark_failed(db: &PgPool, workflow_id: &str, error: &str) -> Result<
         .await?;
     Ok(())
 }
+
+/// The starts not made yet: how many, and how long the oldest has waited (seconds;
+/// `0` when none). Cheap enough to run on every metrics scrape: both aggregates read
+/// the partial index of pending rows (`workflow_outbox_pending_created_idx`).
+pub async fn backlog(db: &PgPool) -> Result<(i64, f64), StoreError> {
+    let (count, oldest): (i64, Option<f64>) = sqlx::query_as(
+        "SELECT count(*), EXTRACT(EPOCH FROM now() - min(created_at))::float8 \
+         FROM workflow_outbox WHERE started_at IS NULL",
+    )
+    .fetch_one(db)
+    .await?;
+    Ok((count, oldest.unwrap_or(0.0).max(0.0)))
+}

@@ -9,6 +9,7 @@ pub mod fake_idp;
 pub mod fake_stripe;
 pub mod mail;
 pub mod own_temporal;
+pub mod process;
 pub mod sse;
 
 use std::time::Duration;
@@ -22,6 +23,7 @@ use tokio_tungstenite::tungstenite::Message;
 use uuid::Uuid;
 
 pub use mail::wait_for_mail;
+pub use process::WorkerProcess;
 
 /// The variables `scripts/test` exports; defaults match a local machine.
 fn env_or(name: &str, default: &str) -> String {
@@ -68,6 +70,46 @@ pub struct TestApp {
 /// Overrides for one test's configuration.
 pub type Overrides = Vec<(&'static str, String)>;
 
+fn var(vars: &[(&'static str, String)], name: &str) -> String {
+    vars.iter()
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.clone())
+        .unwrap_or_default()
+}
+
+/// The configuration of one test app (own Redis prefix and task queue), with
+/// `overrides` applied: for an app in this process or a `maigie` process.
+pub fn app_env(overrides: Overrides) -> Vec<(&'static str, String)> {
+    let id = Uuid::new_v4().simple().to_string();
+    let mut vars: Vec<(&'static str, String)> = vec![
+        ("DATABASE_URL", database_url()),
+        ("REDIS_URL", env_or("REDIS_URL", "redis://127.0.0.1:6379")),
+        (
+            "TEMPORAL_ADDRESS",
+            env_or("TEMPORAL_ADDRESS", "http://127.0.0.1:7233"),
+        ),
+        ("SMTP_URL", env_or("SMTP_URL", "smtp://127.0.0.1:1025")),
+        ("JWT_SECRET", jwt_secret()),
+        ("REDIS_KEY_PREFIX", format!("test-{id}")),
+        ("TEMPORAL_TASK_QUEUE", format!("test-{id}")),
+        ("RATE_LIMIT_AUTH_PER_MINUTE", "1000".into()),
+        ("RATE_LIMIT_ANONYMOUS_PER_MINUTE", "1000".into()),
+        ("RATE_LIMIT_FREE_PER_MINUTE", "1000".into()),
+        ("DATABASE_MAX_CONNECTIONS", "5".into()),
+        ("LOG_FORMAT", "pretty".into()),
+        // One schedule per test queue would pile up on the shared server; the
+        // analytics tests turn it on.
+        ("ANALYTICS_SCHEDULE", "false".into()),
+        // Tests create goals freely; the limits test sets the real limit.
+        ("LIMIT_FREE_ACTIVE_GOALS", "1000".into()),
+    ];
+    for (k, v) in overrides {
+        vars.retain(|(name, _)| *name != k);
+        vars.push((k, v));
+    }
+    vars
+}
+
 impl TestApp {
     pub async fn spawn() -> TestApp {
         Self::spawn_with(Vec::new()).await
@@ -95,35 +137,9 @@ impl TestApp {
     }
 
     async fn try_spawn_mode(overrides: Overrides, mode: Mode) -> anyhow::Result<TestApp> {
-        let id = Uuid::new_v4().simple().to_string();
-        let redis_prefix = format!("test-{id}");
-        let task_queue = format!("test-{id}");
-        let mut vars: Vec<(&'static str, String)> = vec![
-            ("DATABASE_URL", database_url()),
-            ("REDIS_URL", env_or("REDIS_URL", "redis://127.0.0.1:6379")),
-            (
-                "TEMPORAL_ADDRESS",
-                env_or("TEMPORAL_ADDRESS", "http://127.0.0.1:7233"),
-            ),
-            ("SMTP_URL", env_or("SMTP_URL", "smtp://127.0.0.1:1025")),
-            ("JWT_SECRET", jwt_secret()),
-            ("REDIS_KEY_PREFIX", redis_prefix.clone()),
-            ("TEMPORAL_TASK_QUEUE", task_queue.clone()),
-            ("RATE_LIMIT_AUTH_PER_MINUTE", "1000".into()),
-            ("RATE_LIMIT_ANONYMOUS_PER_MINUTE", "1000".into()),
-            ("RATE_LIMIT_FREE_PER_MINUTE", "1000".into()),
-            ("DATABASE_MAX_CONNECTIONS", "5".into()),
-            ("LOG_FORMAT", "pretty".into()),
-            // One schedule per test queue would pile up on the shared server; the
-            // analytics tests turn it on.
-            ("ANALYTICS_SCHEDULE", "false".into()),
-            // Tests create goals freely; the limits test sets the real limit.
-            ("LIMIT_FREE_ACTIVE_GOALS", "1000".into()),
-        ];
-        for (k, v) in overrides {
-            vars.retain(|(name, _)| *name != k);
-            vars.push((k, v));
-        }
+        let vars = app_env(overrides);
+        let redis_prefix = var(&vars, "REDIS_KEY_PREFIX");
+        let task_queue = var(&vars, "TEMPORAL_TASK_QUEUE");
         let config = Config::from_lookup(|name| {
             vars.iter()
                 .find(|(k, _)| *k == name)
@@ -339,54 +355,4 @@ pub fn forge_token(user_id: &Value, age_secs: i64, ttl_secs: i64) -> String {
 pub fn base64url(text: &str) -> String {
     use base64::Engine;
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(text.as_bytes())
-}
-
-/// A `maigie worker` in its own process, on the app's task queue.
-pub struct WorkerProcess {
-    child: std::process::Child,
-}
-
-impl WorkerProcess {
-    /// Starts the binary `scripts/test` built (`MAIGIE_BIN`, else the target dir's).
-    pub fn start(app: &TestApp) -> WorkerProcess {
-        Self::start_with(app, &[])
-    }
-
-    /// [`WorkerProcess::start`] with some of the app's variables replaced.
-    pub fn start_with(app: &TestApp, overrides: &[(&str, &str)]) -> WorkerProcess {
-        let bin = std::env::var("MAIGIE_BIN").unwrap_or_else(|_| {
-            let target = std::env::var("CARGO_TARGET_DIR")
-                .unwrap_or_else(|_| concat!(env!("CARGO_MANIFEST_DIR"), "/../target").to_owned());
-            format!("{target}/debug/maigie")
-        });
-        let mut cmd = std::process::Command::new(&bin);
-        cmd.arg("worker")
-            .env_clear()
-            .env("PATH", std::env::var("PATH").unwrap_or_default())
-            .env("RUST_LOG", "warn")
-            .stdout(std::process::Stdio::null());
-        for (k, v) in &app.env {
-            cmd.env(k, v);
-        }
-        for (k, v) in overrides {
-            cmd.env(k, v);
-        }
-        let child = cmd
-            .spawn()
-            .unwrap_or_else(|e| panic!("cannot run {bin} (built by scripts/test): {e}"));
-        WorkerProcess { child }
-    }
-
-    /// SIGKILL: no clean-up, no finishing of activities.
-    pub fn kill_hard(mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Drop for WorkerProcess {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }

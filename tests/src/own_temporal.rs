@@ -14,6 +14,21 @@ pub fn temporal_cli() -> String {
     format!("{venv}/bin/temporal")
 }
 
+/// `--search-attribute Name=Type` for each line of `temporal/search-attributes.txt`,
+/// as the scripts and compose register them.
+fn search_attribute_flags() -> Vec<String> {
+    let file = include_str!("../../temporal/search-attributes.txt");
+    file.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .filter_map(|l| {
+            let mut parts = l.split_whitespace();
+            Some(format!("{}={}", parts.next()?, parts.next()?))
+        })
+        .flat_map(|pair| ["--search-attribute".to_owned(), pair])
+        .collect()
+}
+
 pub struct OwnTemporal {
     port: u16,
     db_file: PathBuf,
@@ -62,14 +77,7 @@ impl OwnTemporal {
             .args(["--ip", "127.0.0.1", "--port", &self.port.to_string()])
             .arg("--db-filename")
             .arg(&self.db_file)
-            .args([
-                "--search-attribute",
-                "UserId=Keyword",
-                "--search-attribute",
-                "DueAt=Datetime",
-                "--search-attribute",
-                "ReminderKind=Keyword",
-            ])
+            .args(search_attribute_flags())
             .stdout(Stdio::null())
             .stderr(Stdio::null());
         self.child = Some(cmd.spawn().expect("temporal dev server starts"));

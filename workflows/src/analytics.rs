@@ -20,6 +20,7 @@ use temporalio_sdk::{
 use uuid::Uuid;
 
 use crate::contracts::{AggregateInput, CommonActivities};
+use crate::visibility::Visibility;
 
 pub const DISPATCH_WORKFLOW: &str = "analytics_dispatch";
 pub const DAY_WORKFLOW: &str = "daily_analytics";
@@ -85,10 +86,15 @@ impl AnalyticsDispatchWorkflow {
             .await?;
         let mut started = 0;
         for zd in due {
+            // Only the child's id and type are checked on replay: histories recorded
+            // before the attributes and summary were added replay unchanged.
+            let visibility = Visibility::analytics_day(&zd);
             let options = ChildWorkflowOptions::builder()
                 .workflow_id(day_workflow_id(&input.task_queue, &zd))
                 .parent_close_policy(ParentClosePolicy::Abandon)
                 .id_reuse_policy(WorkflowIdReusePolicy::RejectDuplicate)
+                .search_attributes(visibility.search_attributes())
+                .static_summary(visibility.summary)
                 .build();
             // Taken id: that day is already computed (or being computed).
             if ctx

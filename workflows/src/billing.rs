@@ -37,6 +37,10 @@ pub struct LifecycleInput {
     /// Events received but not applied yet (carried over by continue-as-new).
     #[serde(default)]
     pub pending: Vec<String>,
+    /// The customer's account, when known: the start's `UserId` search attribute
+    /// (absent from inputs recorded before it was added).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_id: Option<uuid::Uuid>,
 }
 
 /// The subscription as the workflow needs it for its clock.
@@ -82,6 +86,7 @@ pub struct SubscriptionLifecycleWorkflow {
     /// Event ids to apply, in arrival order. A repeated id costs one no-op activity
     /// (applying is idempotent per event), which lets an operator re-apply one.
     pending: VecDeque<String>,
+    user_id: Option<uuid::Uuid>,
 }
 
 fn now_ms(ctx: &WorkflowContext<SubscriptionLifecycleWorkflow>) -> i64 {
@@ -134,6 +139,7 @@ impl SubscriptionLifecycleWorkflow {
         Self {
             customer: input.customer,
             pending: input.pending.into(),
+            user_id: input.user_id,
         }
     }
 
@@ -168,6 +174,7 @@ impl SubscriptionLifecycleWorkflow {
                     LifecycleInput {
                         customer,
                         pending: Vec::new(),
+                        user_id: ctx.state(|s| s.user_id),
                     },
                     ContinueAsNewOptions::default(),
                 )?;

@@ -12,6 +12,7 @@ pub mod contracts;
 pub mod onboarding;
 pub mod reminder;
 pub mod schedule_generation;
+pub mod visibility;
 
 pub use onboarding::{OnboardingInput, UserOnboardingWorkflow, onboarding_workflow_id};
 pub use reminder::{ReminderInput, ReminderPlan, ReminderWorkflow};

@@ -29,7 +29,7 @@ pub const LATE_AFTER_MS: i64 = 60_000;
 /// Search attributes (registered from `temporal/search-attributes.txt`): find a
 /// user's pending reminders in the Temporal UI/CLI, e.g.
 /// `temporal workflow list --query 'UserId="<id>" AND ExecutionStatus="Running"'`.
-pub const USER_ID: SearchAttributeKey<String> = SearchAttributeKey::keyword("UserId");
+pub const USER_ID: SearchAttributeKey<String> = crate::visibility::USER_ID;
 /// `task` or `schedule_block`.
 pub const REMINDER_KIND: SearchAttributeKey<String> = SearchAttributeKey::keyword("ReminderKind");
 /// The moment reminded of; kept current as the reminder is rescheduled.

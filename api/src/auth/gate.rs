@@ -199,6 +199,9 @@ pub async fn authenticate(
     };
     match refusal(standing) {
         Some(err) => Err(err),
-        None => Ok(claims.into()),
+        None => {
+            crate::http::access::identify(claims.sub);
+            Ok(claims.into())
+        }
     }
 }

@@ -1,5 +1,6 @@
 //! HTTP plumbing shared by every route: extractors, middleware, client IPs.
 
+pub mod access;
 pub mod extract;
 pub mod headers;
 pub mod idempotency;

@@ -106,14 +106,14 @@ struct Counted;
 
 impl Counted {
     fn new() -> Self {
-        metrics::gauge!("maigie_websocket_connections").increment(1.0);
+        crate::metrics::websocket(1.0);
         Self
     }
 }
 
 impl Drop for Counted {
     fn drop(&mut self) {
-        metrics::gauge!("maigie_websocket_connections").decrement(1.0);
+        crate::metrics::websocket(-1.0);
     }
 }
 

@@ -1,10 +1,10 @@
-//! The settings of third-party providers: Stripe billing and Google sign-in.
+//! The settings of third-party providers: Stripe billing, Google sign-in, the LLMs.
 
 use std::time::Duration;
 
 use maigie_api::settings::{BillingSettings, GoogleSettings};
 
-use super::{ConfigError, Env, invalid};
+use super::{ConfigError, Env, LlmSettings, invalid};
 
 pub(super) fn billing<F: Fn(&str) -> Option<String>>(
     env: &Env<F>,
@@ -63,4 +63,29 @@ pub(super) fn google<F: Fn(&str) -> Option<String>>(
         )?,
         redirect_url: env.url("GOOGLE_REDIRECT_URL", default_redirect.as_str())?,
     }))
+}
+
+/// `LLM_*`, checked here (URLs, one key/model or one per URL) so a bad value stops
+/// the process before it connects to anything.
+pub(super) fn llm<F: Fn(&str) -> Option<String>>(env: &Env<F>) -> Result<LlmSettings, ConfigError> {
+    let timeout = env.parse("LLM_TIMEOUT_SECS", 60)?;
+    if timeout == 0 {
+        return Err(invalid("LLM_TIMEOUT_SECS", "must be greater than 0"));
+    }
+    let settings = LlmSettings {
+        base_urls: env.or("LLM_BASE_URL", ""),
+        api_keys: env.or("LLM_API_KEY", ""),
+        models: env.or("LLM_MODEL", "gpt-4o-mini"),
+        timeout: Duration::from_secs(timeout),
+        stream: env.parse("LLM_STREAM", true)?,
+        check_at_start: env.parse("LLM_CHECK_AT_START", true)?,
+    };
+    maigie_llm::ChainConfig::from_env_values(
+        &settings.base_urls,
+        &settings.api_keys,
+        &settings.models,
+        settings.timeout,
+    )
+    .map_err(|e| invalid("LLM_BASE_URL / LLM_API_KEY / LLM_MODEL", e.to_string()))?;
+    Ok(settings)
 }

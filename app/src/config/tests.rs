@@ -100,3 +100,61 @@ fn metrics_are_closed_unless_an_address_or_token_is_set() {
     let err = config(&vars).expect_err("not a socket address");
     assert!(err.to_string().contains("METRICS_ADDR"));
 }
+
+#[test]
+fn migrate_needs_only_the_database_url() {
+    let only_db = |k: &str| (k == "DATABASE_URL").then(|| BASE[0].1.to_owned());
+    let c = Config::database_from_lookup(only_db).expect("database config");
+    assert_eq!(c.database_url, BASE[0].1);
+    assert_eq!(c.log_format, LogFormat::Json);
+    let err = Config::database_from_lookup(|_| None).expect_err("no database");
+    assert_eq!(
+        err.to_string(),
+        "DATABASE_URL is required but not set (see .env.example)"
+    );
+    let bad = |k: &str| (k == "DATABASE_URL").then(|| "mysql://x".to_owned());
+    assert!(
+        Config::database_from_lookup(bad)
+            .expect_err("not postgres")
+            .to_string()
+            .contains("DATABASE_URL")
+    );
+}
+
+#[test]
+fn a_bad_llm_configuration_is_a_configuration_error() {
+    let mut vars = BASE.to_vec();
+    vars.extend([
+        ("LLM_BASE_URL", "http://a.test/v1,http://b.test/v1"),
+        ("LLM_MODEL", "m1,m2,m3"),
+    ]);
+    let err = config(&vars).expect_err("three models for two URLs");
+    assert!(
+        err.to_string()
+            .starts_with("LLM_BASE_URL / LLM_API_KEY / LLM_MODEL is invalid")
+    );
+    let mut vars = BASE.to_vec();
+    vars.push(("LLM_BASE_URL", "not a url"));
+    assert!(config(&vars).is_err());
+    let c = config(&BASE).expect("config");
+    assert!(c.llm.check_at_start);
+    assert!(c.worker_http_addr.is_none());
+}
+
+#[test]
+fn the_worker_listener_address_is_a_socket_address() {
+    let mut vars = BASE.to_vec();
+    vars.push(("WORKER_HTTP_ADDR", "127.0.0.1:8081"));
+    assert_eq!(
+        config(&vars).expect("config").worker_http_addr,
+        Some("127.0.0.1:8081".parse().expect("addr"))
+    );
+    let mut vars = BASE.to_vec();
+    vars.push(("WORKER_HTTP_ADDR", "8081"));
+    assert!(
+        config(&vars)
+            .expect_err("a port alone")
+            .to_string()
+            .contains("WORKER_HTTP_ADDR")
+    );
+}

@@ -77,9 +77,15 @@ pub async fn receive(svc: &Services, event: &IncomingEvent) -> ServiceResult<Rec
 /// Hands a recorded event to its customer's lifecycle workflow (signal-with-start)
 /// and marks it handed off.
 pub async fn hand_off(svc: &Services, customer: &str, event_id: &str) -> ServiceResult<()> {
+    // The account, for the workflow's `UserId` search attribute (none yet when the
+    // customer is not linked to an account).
+    let user_id = billing::of_customer(&svc.db, customer)
+        .await?
+        .map(|row| row.user_id);
     let input = LifecycleInput {
         customer: customer.to_owned(),
         pending: Vec::new(),
+        user_id,
     };
     let start = WorkflowStart {
         workflow_type: WORKFLOW_NAME.to_owned(),

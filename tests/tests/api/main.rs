@@ -1,6 +1,7 @@
 //! End-to-end tests: the running app, driven over HTTP and WebSocket as a client
 //! would, against real PostgreSQL, Redis, Temporal and SMTP.
 
+mod access_log;
 mod analytics;
 mod auth;
 mod billing;
@@ -19,6 +20,7 @@ mod mcp;
 mod metrics;
 mod notes;
 mod oauth;
+mod operability;
 mod plans;
 mod rate_limit;
 mod ready;
@@ -30,4 +32,5 @@ mod sessions;
 mod skeleton;
 mod tasks;
 mod users;
+mod visibility;
 mod websocket;

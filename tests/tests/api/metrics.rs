@@ -90,3 +90,150 @@ async fn with_a_metrics_address_metrics_are_served_there_and_not_on_the_api() {
         "the metrics listener serves metrics only"
     );
 }
+
+/// `/metrics` of an app with its own metrics listener, after some traffic.
+async fn scrape(app: &TestApp) -> String {
+    let own = app.metrics_base.clone().expect("a metrics listener");
+    let res = metrics(app, &own, None).await;
+    assert_eq!(res.status(), 200);
+    res.text().await.expect("text")
+}
+
+/// Every metric family has `# HELP` text.
+fn assert_every_metric_is_described(text: &str) {
+    for line in text.lines().filter(|l| l.starts_with("# TYPE ")) {
+        let name = line.split_whitespace().nth(2).expect("a metric name");
+        assert!(
+            text.contains(&format!("# HELP {name} ")),
+            "no # HELP for {name}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn unknown_urls_share_one_label_and_every_metric_has_help_text() {
+    let model = maigie_llm::fake::FakeLlm::start().await;
+    let app = TestApp::spawn_with(vec![
+        ("METRICS_ADDR", "127.0.0.1:0".into()),
+        ("LLM_BASE_URL", model.base_url.clone()),
+        ("LLM_MODEL", "fake-model".into()),
+    ])
+    .await;
+    let (_, _, body) = app.register().await;
+    let token = maigie_tests::token(&body);
+    let secrets: Vec<String> = (0..20)
+        .map(|_| uuid::Uuid::new_v4().simple().to_string())
+        .collect();
+    for secret in &secrets {
+        let res = app
+            .http
+            .get(app.url(&format!("/x/{secret}")))
+            .send()
+            .await
+            .expect("req");
+        assert_eq!(res.status(), 404);
+    }
+    let task = uuid::Uuid::new_v4();
+    assert_eq!(
+        app.get_auth(&format!("/api/tasks/{task}"), &token)
+            .await
+            .status(),
+        404
+    );
+
+    let text = scrape(&app).await;
+
+    for secret in &secrets {
+        assert!(
+            !text.contains(secret.as_str()),
+            "an unknown URL became a label"
+        );
+    }
+    assert!(
+        !text.contains(&task.to_string()),
+        "a raw path became a label"
+    );
+    assert!(
+        text.contains(
+            "maigie_http_requests_total{method=\"GET\",route=\"unmatched\",status=\"404\"}"
+        )
+    );
+    assert!(text.contains(
+        "maigie_http_requests_total{method=\"GET\",route=\"/api/tasks/{id}\",status=\"404\"}"
+    ));
+    assert_every_metric_is_described(&text);
+    for wanted in [
+        "process_cpu_seconds_total ",
+        "process_resident_memory_bytes ",
+        "process_open_fds ",
+        "process_start_time_seconds ",
+        "maigie_db_pool_connections{pool=\"api\"}",
+        "maigie_db_pool_idle_connections{pool=\"api\"}",
+        "maigie_db_pool_in_use_connections{pool=\"api\"}",
+        "maigie_db_pool_max_connections{pool=\"api\"} 5",
+        "maigie_workflow_outbox_pending ",
+        "maigie_workflow_outbox_oldest_pending_age_seconds ",
+        "maigie_http_request_duration_seconds_bucket{",
+        "# HELP maigie_llm_circuit_state ",
+    ] {
+        assert!(text.contains(wanted), "{wanted} missing from\n{text}");
+    }
+    let provider = model.base_url.trim_start_matches("http://");
+    let provider = provider.split('/').next().expect("host:port");
+    assert!(
+        text.contains(&format!(
+            "maigie_llm_circuit_state{{provider=\"{provider}\"}} 0"
+        )),
+        "closed circuit of {provider} in\n{text}"
+    );
+}
+
+#[tokio::test]
+async fn the_outbox_backlog_and_the_temporal_worker_are_measured() {
+    let app = TestApp::spawn_with(vec![("METRICS_ADDR", "127.0.0.1:0".into())]).await;
+    // A start the relay will not try for an hour, recorded two hours ago.
+    let db = maigie_tests::db().await;
+    let workflow_id = format!("metrics-test-{}", uuid::Uuid::new_v4());
+    sqlx::query(
+        "INSERT INTO workflow_outbox (workflow_type, workflow_id, input, created_at, next_attempt_at) \
+         VALUES ('metrics_test', $1, '{}', now() - interval '2 hours', now() + interval '1 hour')",
+    )
+    .bind(&workflow_id)
+    .execute(&db)
+    .await
+    .expect("insert");
+
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let text = loop {
+        let text = scrape(&app).await;
+        // The worker starts in the background: its metrics come once it polls.
+        if text.contains("temporal_worker_start") || std::time::Instant::now() > deadline {
+            break text;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    };
+    sqlx::query("DELETE FROM workflow_outbox WHERE workflow_id = $1")
+        .bind(&workflow_id)
+        .execute(&db)
+        .await
+        .expect("delete");
+
+    let gauge = |name: &str| -> f64 {
+        text.lines()
+            .find_map(|l| l.strip_prefix(&format!("{name} ")))
+            .and_then(|v| v.trim().parse().ok())
+            .unwrap_or_else(|| panic!("{name} in\n{text}"))
+    };
+    assert!(gauge("maigie_workflow_outbox_pending") >= 1.0);
+    assert!(gauge("maigie_workflow_outbox_oldest_pending_age_seconds") >= 7200.0);
+    assert!(text.contains("# HELP temporal_worker_start "), "{text}");
+    assert!(
+        text.contains("# HELP temporal_request "),
+        "client RPCs:\n{text}"
+    );
+    assert!(
+        text.contains("maigie_db_pool_connections{pool=\"worker\"}"),
+        "{text}"
+    );
+    assert_every_metric_is_described(&text);
+}

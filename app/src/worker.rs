@@ -1,0 +1,353 @@
+//! The Temporal worker: its start-up (each step logged and bounded in time, so a
+//! worker that cannot start says why and exits within [`STARTUP_DEADLINE`]), its run
+//! on a thread of its own, and what its activities are built from.
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use maigie_activities::{CoreActivities, Mailer};
+use maigie_agent::Agent;
+use maigie_agent::activities::AgentActivities;
+use maigie_api::workflows::TemporalStarter;
+use maigie_services::{ServiceSettings, Services};
+use maigie_store::{EventBus, PgPool};
+use maigie_workflows::ai_action::AiActionWorkflow;
+use maigie_workflows::analytics::{AnalyticsDispatchWorkflow, DailyAnalyticsWorkflow};
+use maigie_workflows::billing::SubscriptionLifecycleWorkflow;
+use maigie_workflows::schedule_generation::ScheduleGenerationWorkflow;
+use maigie_workflows::{ReminderWorkflow, UserOnboardingWorkflow};
+use temporalio_client::Client;
+use temporalio_common::telemetry::TelemetryOptions;
+use temporalio_common::telemetry::metrics::CoreMeter;
+use temporalio_sdk::runtime::RuntimeOptions;
+use temporalio_sdk::{Runtime, Worker, WorkerOptions};
+use tokio::sync::{oneshot, watch};
+
+use crate::StartupError;
+use crate::config::Config;
+use crate::temporal::{connect, ensure_analytics_schedule, ensure_search_attributes};
+use crate::temporal_metrics::MetricsBridge;
+use crate::worker_http::WorkerStatus;
+
+/// A worker that has not reached its task queue by then gives up (and exits
+/// non-zero): each step below has a shorter limit of its own.
+pub const STARTUP_DEADLINE: Duration = Duration::from_secs(25);
+
+/// Runs one start-up step: logs it, bounds it in time, names it in the error.
+async fn step<T, E: std::fmt::Display>(
+    what: &str,
+    limit: Duration,
+    fut: impl Future<Output = Result<T, E>>,
+) -> anyhow::Result<T> {
+    tracing::info!("worker start-up: {what}");
+    match tokio::time::timeout(limit, fut).await {
+        Ok(Ok(value)) => Ok(value),
+        Ok(Err(err)) => Err(StartupError(format!("{what}: {err}")).into()),
+        Err(_) => {
+            Err(StartupError(format!("{what}: no answer within {}s", limit.as_secs())).into())
+        }
+    }
+}
+
+/// The worker's Temporal runtime: its metrics go to the process's `/metrics`.
+fn runtime() -> anyhow::Result<Runtime> {
+    let telemetry = TelemetryOptions::builder()
+        .metrics(Arc::new(MetricsBridge::new()) as Arc<dyn CoreMeter>)
+        .build();
+    let options = RuntimeOptions::builder()
+        .telemetry_options(telemetry)
+        .build()
+        .map_err(|e| anyhow::anyhow!("Temporal runtime options: {e}"))?;
+    Ok(Runtime::from_current_tokio(options)?)
+}
+
+struct Prepared {
+    runtime: Runtime,
+    client: Client,
+    options: WorkerOptions,
+}
+
+/// Everything before polling: connections, checks, registrations.
+async fn prepare(config: &Config, status: &WorkerStatus) -> anyhow::Result<Prepared> {
+    let runtime = runtime()?;
+    let db = step(
+        "connecting to PostgreSQL (DATABASE_URL)",
+        Duration::from_secs(8),
+        maigie_store::connect(&config.database_url, config.database_max_connections),
+    )
+    .await?;
+    maigie_api::metrics::watch_pool("worker", db.clone());
+    let redis = redis::Client::open(config.redis_url.as_str())?;
+    let redis_config = redis::aio::ConnectionManagerConfig::new()
+        .set_number_of_retries(2)
+        .set_connection_timeout(Some(Duration::from_secs(2)));
+    let redis = step(
+        "connecting to Redis (REDIS_URL)",
+        Duration::from_secs(6),
+        redis.get_connection_manager_with_config(redis_config),
+    )
+    .await?;
+    let events = EventBus::new(redis, config.api.redis_prefix.clone());
+    let client = step(
+        &format!(
+            "connecting to Temporal at {} (namespace {})",
+            config.temporal_address, config.temporal_namespace
+        ),
+        Duration::from_secs(10),
+        connect(config),
+    )
+    .await?;
+    step(
+        "checking Temporal search attributes",
+        Duration::from_secs(6),
+        ensure_search_attributes(&client, &config.temporal_namespace),
+    )
+    .await?;
+    status.connected(client.clone(), db.clone());
+    let chain = Arc::new(llm_chain(config)?);
+    check_models(config, &chain).await?;
+    let mailer = Mailer::new(&config.smtp_url, &config.mail_from)
+        .map_err(|e| StartupError(format!("SMTP_URL / MAIL_FROM: {e}")))?;
+    let services = services(config, db.clone(), events.clone(), client.clone());
+    let agent = Agent::new(services, chain, Arc::new(events.clone()));
+    let activities = CoreActivities::new(
+        db,
+        mailer,
+        events,
+        config.api.public_base_url.to_string(),
+        config.reminder_late_after,
+    )
+    .with_billing(billing_rules(config));
+    let options = WorkerOptions::new(config.api.temporal_task_queue.clone())
+        .register_workflow::<UserOnboardingWorkflow>()?
+        .register_workflow::<ReminderWorkflow>()?
+        .register_workflow::<AnalyticsDispatchWorkflow>()?
+        .register_workflow::<DailyAnalyticsWorkflow>()?
+        .register_workflow::<SubscriptionLifecycleWorkflow>()?
+        .register_workflow::<AiActionWorkflow>()?
+        .register_workflow::<ScheduleGenerationWorkflow>()?
+        .register_activities(activities)
+        .register_activities(AgentActivities::new(agent))
+        .build();
+    if config.analytics_schedule {
+        step(
+            "creating the hourly analytics schedule",
+            Duration::from_secs(8),
+            ensure_analytics_schedule(
+                &client,
+                &config.temporal_namespace,
+                &config.api.temporal_task_queue,
+            ),
+        )
+        .await?;
+    }
+    Ok(Prepared {
+        runtime,
+        client,
+        options,
+    })
+}
+
+/// Runs a worker on the configured task queue until `shutdown` flips; running
+/// activities finish before it returns. Must run on a `LocalSet` (the SDK's worker
+/// future is not `Send`). An error before polling is a [`StartupError`].
+pub async fn run_worker(
+    config: Config,
+    mut shutdown: watch::Receiver<bool>,
+    status: Arc<WorkerStatus>,
+) -> anyhow::Result<()> {
+    maigie_api::metrics::install();
+    tracing::info!(
+        version = env!("CARGO_PKG_VERSION"),
+        task_queue = %config.api.temporal_task_queue,
+        namespace = %config.temporal_namespace,
+        "worker starting"
+    );
+    let prepared = tokio::select! {
+        prepared = tokio::time::timeout(STARTUP_DEADLINE, prepare(&config, &status)) => match prepared {
+            Ok(prepared) => prepared?,
+            Err(_) => {
+                return Err(StartupError(format!(
+                    "the worker did not start within {}s",
+                    STARTUP_DEADLINE.as_secs()
+                ))
+                .into());
+            }
+        },
+        _ = shutdown.wait_for(|stopping| *stopping) => {
+            tracing::info!("worker start-up interrupted by shutdown");
+            return Ok(());
+        }
+    };
+    let Prepared {
+        runtime,
+        client,
+        options,
+    } = prepared;
+    let mut worker = Worker::new(&runtime, client, options)
+        .map_err(|e| StartupError(format!("cannot create the Temporal worker: {e}")))?;
+    let stop = worker.shutdown_handle();
+    let stopping = status.clone();
+    tokio::task::spawn_local(async move {
+        let _ = shutdown.wait_for(|stopping| *stopping).await;
+        tracing::info!("worker shutting down: finishing running activities");
+        stopping.set_stopping();
+        stop();
+    });
+    status.set_polling(true);
+    tracing::info!(task_queue = %config.api.temporal_task_queue, "worker started: polling");
+    let result = worker.run().await;
+    status.set_polling(false);
+    result?;
+    tracing::info!("worker stopped");
+    Ok(())
+}
+
+/// The use-cases the agent's tools call: the API's, without the API (no HTTP state, no
+/// JWT keys, no WebSocket hub).
+fn services(config: &Config, db: PgPool, events: EventBus, client: Client) -> Services {
+    let starter = TemporalStarter::new(client, config.api.temporal_task_queue.clone());
+    Services::new(db, Arc::new(events), Arc::new(starter)).with_settings(ServiceSettings {
+        limits: config.api.limits,
+        agent: config.api.agent.clone(),
+    })
+}
+
+/// The model providers of `LLM_*` (none: the agent answers offline). Their circuit
+/// states are read at each metrics scrape.
+pub fn llm_chain(config: &Config) -> anyhow::Result<maigie_llm::LlmChain> {
+    let llm = &config.llm;
+    let mut chain = maigie_llm::ChainConfig::from_env_values(
+        &llm.base_urls,
+        &llm.api_keys,
+        &llm.models,
+        llm.timeout,
+    )
+    .map_err(|e| StartupError(format!("LLM_BASE_URL / LLM_API_KEY / LLM_MODEL: {e}")))?;
+    if !llm.stream {
+        for p in &mut chain.providers {
+            p.stream = false;
+        }
+    }
+    if chain.providers.is_empty() {
+        tracing::info!("no LLM_BASE_URL: the assistant answers with the built-in offline parser");
+    } else {
+        let providers: Vec<String> = chain
+            .providers
+            .iter()
+            .map(|p| format!("{} ({})", p.name, p.model))
+            .collect();
+        tracing::info!(providers = %providers.join(", "), "LLM providers, in order");
+    }
+    Ok(maigie_llm::LlmChain::new(chain)?)
+}
+
+/// `LLM_CHECK_AT_START`: asks each provider whether it serves the model. A refused key
+/// or a model the provider does not serve stops the worker; a provider that cannot be
+/// reached now is only logged (the circuit breaker and the fallback cope with it).
+async fn check_models(config: &Config, chain: &Arc<maigie_llm::LlmChain>) -> anyhow::Result<()> {
+    let watched = chain.clone();
+    maigie_api::metrics::set_collector("llm_circuits", move || {
+        watched.record_circuit_states();
+        Box::pin(async {})
+    });
+    if chain.is_empty() || !config.llm.check_at_start {
+        return Ok(());
+    }
+    tracing::info!("worker start-up: asking the LLM providers for their models");
+    let mut wrong = Vec::new();
+    for check in chain.check_models(Duration::from_secs(6)).await {
+        let line = format!(
+            "LLM provider {} with model {}: {}",
+            check.provider, check.model, check.outcome
+        );
+        if check.outcome.is_misconfiguration() {
+            wrong.push(line);
+        } else if check.outcome == maigie_llm::ModelCheckOutcome::Served {
+            tracing::info!("{line}");
+        } else {
+            tracing::warn!("{line}");
+        }
+    }
+    if wrong.is_empty() {
+        Ok(())
+    } else {
+        Err(StartupError(format!(
+            "{} (LLM_MODEL / LLM_API_KEY; LLM_CHECK_AT_START=false skips this check)",
+            wrong.join("; ")
+        ))
+        .into())
+    }
+}
+
+fn billing_rules(config: &Config) -> maigie_activities::billing::BillingRules {
+    let b = &config.api.billing;
+    let span =
+        |d: std::time::Duration| chrono::Duration::from_std(d).unwrap_or(chrono::Duration::MAX);
+    maigie_activities::billing::BillingRules {
+        grace: span(b.grace),
+        dunning_offsets: b.dunning_offsets.iter().copied().map(span).collect(),
+        prices: b.prices(),
+    }
+}
+
+/// A worker on a thread of its own (current-thread runtime + `LocalSet`), and the
+/// way to learn that it stopped.
+pub struct WorkerThread {
+    result: Option<oneshot::Receiver<anyhow::Result<()>>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl WorkerThread {
+    /// Resolves when the worker stopped (on shutdown, or by itself: a failed start,
+    /// a fatal error). Answers once; later calls wait forever.
+    pub async fn stopped(&mut self) -> anyhow::Result<()> {
+        let Some(result) = self.result.take() else {
+            return std::future::pending().await;
+        };
+        result
+            .await
+            .unwrap_or_else(|_| Err(anyhow::anyhow!("the worker thread panicked")))
+    }
+
+    /// Waits for the thread to end.
+    pub async fn join(mut self) -> anyhow::Result<()> {
+        let result = match self.result.take() {
+            Some(result) => result
+                .await
+                .unwrap_or_else(|_| Err(anyhow::anyhow!("the worker thread panicked"))),
+            None => Ok(()),
+        };
+        if let Some(thread) = self.thread.take() {
+            let _ = tokio::task::spawn_blocking(move || thread.join()).await;
+        }
+        result
+    }
+}
+
+/// Runs [`run_worker`] on a thread of its own.
+pub fn spawn_worker_thread(
+    config: Config,
+    shutdown: watch::Receiver<bool>,
+    status: Arc<WorkerStatus>,
+) -> std::io::Result<WorkerThread> {
+    let (tx, rx) = oneshot::channel();
+    let thread = std::thread::Builder::new()
+        .name("temporal-worker".into())
+        .spawn(move || {
+            let result = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .map_err(anyhow::Error::from)
+                .and_then(|runtime| {
+                    let local = tokio::task::LocalSet::new();
+                    runtime.block_on(local.run_until(run_worker(config, shutdown, status)))
+                });
+            let _ = tx.send(result);
+        })?;
+    Ok(WorkerThread {
+        result: Some(rx),
+        thread: Some(thread),
+    })
+}
