@@ -90,7 +90,7 @@ async fn what_is_not_one_json_rpc_message_gets_the_protocols_error() {
         ),
         (r#"{"jsonrpc": "2.0", "id": 3}"#, json!(3), -32600),
         (
-            r#"{"jsonrpc": "2.0", "id": 4, "method": "tools/call", "params": {"arguments": 1}}"#,
+            r#"{"jsonrpc": "1.0", "id": 4, "method": "ping"}"#,
             json!(4),
             -32600,
         ),
