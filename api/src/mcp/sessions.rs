@@ -7,7 +7,9 @@
 //!
 //! An entry lives [`TTL_SECS`] from the handshake; after it — or when Redis cannot
 //! answer — an unknown session is a 404 and the client starts a new one, as the
-//! transport prescribes.
+//! transport prescribes. `DELETE` removes the entry and the answering instance's copy;
+//! another instance that restored the session keeps its copy until it idles out (5
+//! min): harmless, as a session carries no authority (each request shows its token).
 
 use redis::AsyncCommands;
 use rmcp::transport::streamable_http_server::session::{
