@@ -131,6 +131,7 @@ pub struct CreateMcpToken {
     /// 1–100 characters, e.g. the agent's name.
     pub name: String,
     /// Any of read, write, delete.
+    #[schema(value_type = Vec<maigie_services::schema_enums::McpScope>)]
     pub scopes: Vec<String>,
 }
 
@@ -138,6 +139,7 @@ pub struct CreateMcpToken {
 pub struct McpTokenView {
     pub id: Uuid,
     pub name: String,
+    #[schema(value_type = Vec<maigie_services::schema_enums::McpScope>)]
     pub scopes: Vec<String>,
     /// Shown once, on creation.
     #[serde(skip_serializing_if = "Option::is_none")]
