@@ -2,7 +2,8 @@
 # Maigie: one image, one binary. `docker run IMAGE serve|worker|migrate|dev`.
 # Build: docker build -t maigie:local .   (or docker compose build)
 
-FROM rust:1-bookworm AS builder
+# The toolchain is pinned (the workspace needs 1.94+); Debian bookworm is the release.
+FROM rust:1.95-bookworm AS builder
 WORKDIR /src
 # No database during the build: sqlx macros use the committed .sqlx/ data, if any.
 # protoc is not needed: the Temporal client uses vendored protox.

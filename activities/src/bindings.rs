@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use maigie_domain::UserEvent;
+use maigie_domain::{EventKind, UserEvent};
 use maigie_store::{EventBus, PgPool};
 use maigie_workflows::analytics::{DispatchInput, ZoneDay};
 use maigie_workflows::billing::{ApplyEventInput, DunningInput, ExpireInput, Snapshot};
@@ -119,9 +119,15 @@ impl CoreActivities {
         _ctx: ActivityContext,
         input: PublishEventInput,
     ) -> Result<(), ActivityError> {
+        // A workflow names the event by its wire name; one that is not an
+        // `EventKind` is a bug, not worth retrying.
+        let kind: EventKind = input
+            .kind
+            .parse()
+            .map_err(|err| ActivityError::application(ApplicationFailure::non_retryable(err)))?;
         let event = UserEvent {
             user_id: input.user_id,
-            kind: input.kind,
+            kind,
             data: input.data,
         };
         let envelope = self.events.publish(&event).await?;
@@ -275,5 +281,16 @@ impl CoreActivities {
         .await?;
         info!(customer = %input.customer, deadline = %input.deadline, status = %snap.status, "subscription deadline checked");
         Ok(snap)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_event_the_onboarding_workflow_publishes_is_listed() {
+        let kind = maigie_workflows::onboarding::WELCOME_EVENT.parse::<EventKind>();
+        assert_eq!(kind, Ok(EventKind::Welcome));
     }
 }

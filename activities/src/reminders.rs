@@ -14,8 +14,8 @@
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use chrono_tz::Tz;
-use maigie_domain::UserEvent;
 use maigie_domain::notifications::{QuietHours, split_channels};
+use maigie_domain::{EventKind, UserEvent};
 use maigie_store::notifications::{self, DeliveryKey, NewNotification, NotificationRow};
 use maigie_store::{EventBus, PgPool, StoreError, schedule, tasks};
 use maigie_workflows::contracts::DeliverReminderInput;
@@ -207,7 +207,7 @@ async fn send_event(
 ) -> Result<(), String> {
     let event = UserEvent {
         user_id: input.user_id,
-        kind: "notification.created".into(),
+        kind: EventKind::NotificationCreated,
         data: notification_json(n),
     };
     events

@@ -12,7 +12,9 @@ use maigie_store::drafts::{self, DraftRow};
 use maigie_workflows::schedule_generation::{DraftInput, PlanSummary};
 use serde_json::{Value, json};
 
+use maigie_domain::EventKind;
 use maigie_services::schedule::DraftOptions;
+use maigie_services::schedule::drafts::{DraftReady, GenerationProgress};
 
 use crate::Agent;
 use crate::turn::TurnError;
@@ -154,8 +156,16 @@ pub async fn plan(agent: &Agent, input: &DraftInput) -> Result<PlanSummary, Turn
     drafts::set_plan(&agent.db, draft.id, &json).await?;
     let s = summary(&plan);
     agent
-        .publish(input.user_id, "schedule.generation_progress",
-            json!({"draft_id": draft.id, "stage": "planned", "blocks": s.blocks, "unplaced": s.unplaced}))
+        .publish(
+            input.user_id,
+            EventKind::ScheduleGenerationProgress,
+            &GenerationProgress {
+                draft_id: draft.id,
+                stage: "planned".to_owned(),
+                blocks: s.blocks,
+                unplaced: s.unplaced,
+            },
+        )
         .await;
     Ok(s)
 }
@@ -252,8 +262,11 @@ pub async fn explain(agent: &Agent, input: &DraftInput) -> Result<(), TurnError>
     agent
         .publish(
             input.user_id,
-            "schedule.draft_ready",
-            json!({"draft_id": draft.id, "blocks": plan.blocks.len()}),
+            EventKind::ScheduleDraftReady,
+            &DraftReady {
+                draft_id: draft.id,
+                blocks: u32::try_from(plan.blocks.len()).unwrap_or(u32::MAX),
+            },
         )
         .await;
     Ok(())

@@ -22,11 +22,10 @@ pub mod turn;
 
 use std::sync::Arc;
 
-use maigie_domain::{Tier, UserEvent};
+use maigie_domain::{EventKind, Tier, UserEvent};
 use maigie_llm::LlmChain;
 use maigie_services::{Ctx, EventSink, Services, Source};
 use maigie_store::PgPool;
-use serde_json::Value;
 use uuid::Uuid;
 
 /// Everything the agent's activities need.
@@ -62,10 +61,17 @@ impl Agent {
     }
 
     /// Publishes a live event to the user (best effort: the data is stored anyway).
-    pub async fn publish(&self, user_id: Uuid, kind: &str, data: Value) {
+    pub async fn publish(&self, user_id: Uuid, kind: EventKind, data: &impl serde::Serialize) {
+        let data = match serde_json::to_value(data) {
+            Ok(data) => data,
+            Err(err) => {
+                tracing::warn!(error = %err, %kind, "could not serialise a live event");
+                return;
+            }
+        };
         let event = UserEvent {
             user_id,
-            kind: kind.to_owned(),
+            kind,
             data,
         };
         self.events.publish(&event).await;

@@ -3,7 +3,11 @@
 //! changed, or nothing when one of them changed since.
 
 use chrono::{Duration, Utc};
+use maigie_domain::EventKind;
 use maigie_services::Source;
+use maigie_services::chat::events::{
+    ChatConfirmationRequired, ChatDone, ChatToolCall, PendingCall, ToolCallStatus,
+};
 use maigie_store::agent::{self as log, StepRow};
 use maigie_store::chat::{self, NewMessage};
 use maigie_workflows::ai_action::{AwaitInput, FinishInput, ToolInput};
@@ -86,9 +90,19 @@ pub async fn run_tool(agent: &Agent, input: &ToolInput) -> Result<(), TurnError>
     agent
         .publish(
             input.user_id,
-            "chat.tool_call",
-            json!({"action_id": input.action_id, "call_id": input.call_id, "tool": step.tool_name,
-                   "status": status, "summary": outcome.summary}),
+            EventKind::ChatToolCall,
+            &ChatToolCall {
+                action_id: input.action_id,
+                call_id: input.call_id.clone(),
+                tool: step.tool_name.clone(),
+                status: if outcome.ok {
+                    ToolCallStatus::Completed
+                } else {
+                    ToolCallStatus::Failed
+                },
+                arguments: None,
+                summary: Some(outcome.summary.clone()),
+            },
         )
         .await;
     Ok(())
@@ -126,9 +140,15 @@ pub async fn skip_tool(agent: &Agent, input: &ToolInput) -> Result<(), TurnError
     agent
         .publish(
             input.user_id,
-            "chat.tool_call",
-            json!({"action_id": input.action_id, "call_id": input.call_id, "tool": step.tool_name,
-                   "status": "skipped", "summary": summary}),
+            EventKind::ChatToolCall,
+            &ChatToolCall {
+                action_id: input.action_id,
+                call_id: input.call_id.clone(),
+                tool: step.tool_name.clone(),
+                status: ToolCallStatus::Skipped,
+                arguments: None,
+                summary: Some(summary.to_owned()),
+            },
         )
         .await;
     Ok(())
@@ -141,14 +161,16 @@ pub async fn await_confirmation(agent: &Agent, input: &AwaitInput) -> Result<(),
     for id in &input.call_ids {
         let step = log::step(db, input.action_id, id).await?;
         let destructive = registry::find(&step.tool_name).is_some_and(|t| t.confirm);
-        calls.push(
-            json!({"call_id": id, "tool": step.tool_name, "arguments": step.arguments,
-                          "destructive": destructive}),
-        );
+        calls.push(PendingCall {
+            call_id: id.clone(),
+            tool: step.tool_name,
+            arguments: step.arguments,
+            destructive,
+        });
     }
     let timeout = i64::try_from(input.timeout_secs).unwrap_or(i64::MAX / 1000);
     let expires_at = Utc::now() + Duration::seconds(timeout);
-    let pending = Value::Array(calls.clone());
+    let pending = serde_json::to_value(&calls).map_err(|e| TurnError::Permanent(e.to_string()))?;
     log::set_status(
         db,
         input.action_id,
@@ -161,8 +183,12 @@ pub async fn await_confirmation(agent: &Agent, input: &AwaitInput) -> Result<(),
     agent
         .publish(
             input.user_id,
-            "chat.confirmation_required",
-            json!({"action_id": input.action_id, "calls": calls, "expires_at": expires_at}),
+            EventKind::ChatConfirmationRequired,
+            &ChatConfirmationRequired {
+                action_id: input.action_id,
+                calls,
+                expires_at,
+            },
         )
         .await;
     Ok(())
@@ -176,9 +202,13 @@ pub async fn finish(agent: &Agent, input: &FinishInput) -> Result<(), TurnError>
     agent
         .publish(
             input.user_id,
-            "chat.done",
-            json!({"action_id": action.id, "conversation_id": action.conversation_id,
-                   "status": input.status, "content": action.summary}),
+            EventKind::ChatDone,
+            &ChatDone {
+                action_id: action.id,
+                conversation_id: action.conversation_id,
+                status: input.status.clone(),
+                content: action.summary,
+            },
         )
         .await;
     Ok(())

@@ -9,8 +9,10 @@
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
+use maigie_domain::EventKind;
 use maigie_llm::{ChatRequest, Completion, Delta, Message, ToolCall, ToolSpec, Usage};
 use maigie_services::Source;
+use maigie_services::chat::events::{ChatDelta, ChatToolCall, ToolCallStatus};
 use maigie_store::agent::{self as log, UsageRecord};
 use maigie_store::chat::{self, NewMessage};
 use maigie_workflows::ai_action::{PlannedCall, TurnInput, TurnOutput};
@@ -193,9 +195,15 @@ async fn planned(
         agent
             .publish(
                 input.user_id,
-                "chat.tool_call",
-                json!({"action_id": input.action_id, "call_id": call.id, "tool": call.name,
-                       "arguments": arguments, "status": "planned"}),
+                EventKind::ChatToolCall,
+                &ChatToolCall {
+                    action_id: input.action_id,
+                    call_id: call.id.clone(),
+                    tool: call.name.clone(),
+                    status: ToolCallStatus::Planned,
+                    arguments: Some(arguments),
+                    summary: None,
+                },
             )
             .await;
         out.push(PlannedCall {

@@ -5,6 +5,7 @@
 //! WebSockets. Tests bind port 0 and call the same two functions.
 
 pub mod analytics;
+pub mod asyncapi;
 pub mod auth;
 pub mod billing;
 pub mod calendar;
@@ -21,6 +22,7 @@ pub mod metrics;
 pub mod notes;
 pub mod notifications;
 mod openapi;
+pub mod pages;
 pub mod pagination;
 pub mod plans;
 pub mod realtime;
@@ -154,6 +156,8 @@ pub fn app(state: AppState) -> Router {
     let mcp = mcp::endpoint(state.clone());
     routes
         .merge(realtime::router())
+        .merge(asyncapi::router())
+        .merge(pages::router())
         .route_service("/mcp", mcp)
         .merge(
             SwaggerUi::new("/docs")

@@ -193,7 +193,7 @@ impl Config {
         if !(smtp_url.starts_with("smtp://") || smtp_url.starts_with("smtps://")) {
             return Err(invalid("SMTP_URL", "must start with smtp:// or smtps://"));
         }
-        let mail_from = env.or("MAIL_FROM", "Maigie <no-reply@maigie.local>");
+        let mail_from = env.or("MAIL_FROM", "Maigie <no-reply@maigie.localhost>");
         mail_from
             .parse::<Mailbox>()
             .map_err(|e| invalid("MAIL_FROM", e.to_string()))?;

@@ -24,6 +24,6 @@ pub mod tasks;
 pub mod validation;
 
 pub use account::{DisplayName, Email, Password, Preferences, Role, Tier, Timezone};
-pub use event::UserEvent;
+pub use event::{EventKind, UserEvent};
 pub use planning::{Priority, Tags, Title};
 pub use validation::{FieldError, InputError, Validation};

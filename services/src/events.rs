@@ -5,7 +5,7 @@
 use std::sync::Mutex;
 
 use async_trait::async_trait;
-use maigie_domain::UserEvent;
+use maigie_domain::{EventKind, UserEvent};
 use maigie_store::EventBus;
 use serde::Serialize;
 use uuid::Uuid;
@@ -107,15 +107,15 @@ impl EventSink for RecordedEvents {
 
 /// Builds `{type: kind, data}` for `user_id`; `None` (logged) if `data` cannot be
 /// serialised, which would be a bug in a view type.
-pub(crate) fn event(user_id: Uuid, kind: &str, data: &impl Serialize) -> Option<UserEvent> {
+pub(crate) fn event(user_id: Uuid, kind: EventKind, data: &impl Serialize) -> Option<UserEvent> {
     match serde_json::to_value(data) {
         Ok(data) => Some(UserEvent {
             user_id,
-            kind: kind.to_owned(),
+            kind,
             data,
         }),
         Err(err) => {
-            tracing::warn!(error = %err, kind, "could not serialise a live event");
+            tracing::warn!(error = %err, %kind, "could not serialise a live event");
             None
         }
     }

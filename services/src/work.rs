@@ -1,7 +1,7 @@
 //! One write = one [`Work`]: a transaction, the outbox rows it records, and the live
 //! events it announces once it has committed.
 
-use maigie_domain::UserEvent;
+use maigie_domain::{EventKind, UserEvent};
 use maigie_store::outbox;
 use maigie_store::{PgConnection, Postgres, Transaction};
 use serde::Serialize;
@@ -52,7 +52,7 @@ impl Work {
     }
 
     /// Announces `{type: kind, data}` to the user once the work commits.
-    pub fn announce(&mut self, user_id: Uuid, kind: &str, data: &impl Serialize) {
+    pub fn announce(&mut self, user_id: Uuid, kind: EventKind, data: &impl Serialize) {
         self.events.extend(event(user_id, kind, data));
     }
 

@@ -196,7 +196,7 @@ async fn a_rolled_back_write_leaves_no_outbox_row_no_start_and_no_event() {
     reminders::resync_task(&mut work, me.user_id, task.id)
         .await
         .expect("recorded");
-    work.announce(me.user_id, "task.updated", &task);
+    work.announce(me.user_id, maigie_domain::EventKind::TaskUpdated, &task);
     drop(work); // rolled back, e.g. a later step of the use-case failed
 
     assert!(

@@ -141,7 +141,7 @@ impl EventBus {
     /// Appends the event to the user's stream and fans it out live.
     pub async fn publish(&self, event: &UserEvent) -> Result<EventEnvelope, StoreError> {
         let body = Body {
-            kind: event.kind.clone(),
+            kind: event.kind.as_str().to_owned(),
             data: event.data.clone(),
             ts: Utc::now(),
         };

@@ -5,6 +5,7 @@
 //! running in parallel (one process each under nextest) never see each other's
 //! events, rate-limit buckets or workflows; e-mail addresses are unique per test.
 
+pub mod asyncapi;
 pub mod fake_idp;
 pub mod fake_stripe;
 pub mod mail;
@@ -303,11 +304,16 @@ pub async fn connect_ws(app: &TestApp, query: &str) -> anyhow::Result<Ws> {
     Ok(ws)
 }
 
-/// The next text frame, parsed as JSON; answers pings on the way.
+/// The next text frame, parsed as JSON and checked against the AsyncAPI document;
+/// answers pings on the way.
 async fn next_text(ws: &mut Ws) -> anyhow::Result<Value> {
     while let Some(msg) = ws.next().await {
         match msg? {
-            Message::Text(text) => return Ok(serde_json::from_str(&text)?),
+            Message::Text(text) => {
+                let message: Value = serde_json::from_str(&text)?;
+                asyncapi::check_ws(&message)?;
+                return Ok(message);
+            }
             Message::Ping(p) => ws.send(Message::Pong(p)).await?,
             Message::Close(frame) => anyhow::bail!("socket closed: {frame:?}"),
             _ => {}

@@ -12,7 +12,8 @@ pub struct SseEvent {
     pub data: Value,
 }
 
-/// Reads the whole stream (until the server ends it, or `timeout`), in order.
+/// Reads the whole stream (until the server ends it, or `timeout`), in order. Panics
+/// when an event does not fit the AsyncAPI document.
 pub async fn read_all(res: reqwest::Response, timeout: Duration) -> Vec<SseEvent> {
     let mut events = Vec::new();
     let mut buffer = String::new();
@@ -37,6 +38,9 @@ pub async fn read_all(res: reqwest::Response, timeout: Duration) -> Vec<SseEvent
             }
             if !data.is_empty() {
                 let data = serde_json::from_str(&data).unwrap_or(Value::String(data));
+                if let Err(err) = crate::asyncapi::check_sse(&event, &data) {
+                    panic!("{err:#}");
+                }
                 events.push(SseEvent { event, data });
             }
         }

@@ -13,6 +13,11 @@ use crate::contracts::{CommonActivities, PublishEventInput, WelcomeEmailInput};
 /// Workflow type name, as seen in the Temporal UI and CLI.
 pub const WORKFLOW_NAME: &str = "user_onboarding";
 
+/// The live event it publishes last (`maigie_domain::EventKind::Welcome`; this crate
+/// stays free of the domain, a test in `activities` holds the two together). Its data:
+/// `{email, name}` (`maigie_services::live::Welcome`).
+pub const WELCOME_EVENT: &str = "welcome";
+
 /// The id is derived from the user id, so a retried registration (or a replayed start)
 /// can never start a second onboarding for the same user.
 #[must_use]
@@ -53,7 +58,7 @@ impl UserOnboardingWorkflow {
             CommonActivities::publish_event,
             PublishEventInput {
                 user_id: input.user_id,
-                kind: "welcome".to_owned(),
+                kind: WELCOME_EVENT.to_owned(),
                 data: json!({ "email": input.email, "name": input.name }),
             },
             activity_options(),

@@ -44,10 +44,15 @@ impl<'a> Stream<'a> {
         if text.is_empty() && !reset {
             return;
         }
-        let data = json!({"action_id": self.input.action_id, "conversation_id": self.conversation_id,
-                          "turn": self.input.turn, "text": text, "reset": reset});
+        let data = ChatDelta {
+            action_id: self.input.action_id,
+            conversation_id: self.conversation_id,
+            turn: self.input.turn,
+            text,
+            reset,
+        };
         self.agent
-            .publish(self.input.user_id, "chat.delta", data)
+            .publish(self.input.user_id, EventKind::ChatDelta, &data)
             .await;
     }
 }

@@ -14,6 +14,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use futures_util::Stream;
+use maigie_domain::EventKind;
 use maigie_services::chat;
 pub use maigie_services::chat::send::{MessageAccepted, SendMessage};
 use serde_json::{Value, json};
@@ -58,7 +59,12 @@ pub enum ChatEventName {
 }
 
 /// A stream longer than this ends; the action goes on (watch it on the WebSocket).
-const STREAM_LIMIT: Duration = Duration::from_secs(600);
+pub(crate) const STREAM_LIMIT: Duration = Duration::from_secs(600);
+/// A comment line keeps an idle stream open through proxies this often.
+pub(crate) const KEEP_ALIVE: Duration = Duration::from_secs(15);
+/// The stream's first event (data: [`MessageAccepted`]); the rest are the action's
+/// `chat.*` live events (`EventKind::is_chat`).
+pub const CHAT_STARTED: &str = "chat.started";
 
 /// Send a message: the answer streams as Server-Sent Events (`Accept: text/event-stream`,
 /// the default) or, with `Accept: application/json`, is 202 with the action to follow
@@ -88,10 +94,10 @@ pub async fn send_message(
         return Ok((StatusCode::ACCEPTED, Json(accepted)).into_response());
     }
     let first = Event::default()
-        .event("chat.started")
+        .event(CHAT_STARTED)
         .data(json!(accepted).to_string());
     Ok(Sse::new(events(first, accepted.action_id, live))
-        .keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
+        .keep_alive(KeepAlive::new().interval(KEEP_ALIVE))
         .into_response())
 }
 
@@ -122,7 +128,8 @@ fn events(
                 continue;
             };
             let kind = envelope["type"].as_str().unwrap_or("");
-            if !kind.starts_with("chat.") || envelope["data"]["action_id"] != json!(action_id) {
+            let is_chat = kind.parse::<EventKind>().is_ok_and(EventKind::is_chat);
+            if !is_chat || envelope["data"]["action_id"] != json!(action_id) {
                 continue;
             }
             let sse = Event::default()
@@ -132,7 +139,9 @@ fn events(
             if tx.send(sse).await.is_err() {
                 return;
             }
-            if kind == "chat.done" || kind == "chat.confirmation_required" {
+            if kind == EventKind::ChatDone.as_str()
+                || kind == EventKind::ChatConfirmationRequired.as_str()
+            {
                 return;
             }
         }

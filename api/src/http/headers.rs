@@ -17,7 +17,9 @@ const DOCS_CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self' 
 const API_CSP: &str = "default-src 'none'; frame-ancestors 'none'";
 
 pub async fn security_headers(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    let is_docs = req.uri().path().starts_with("/docs");
+    let path = req.uri().path();
+    let is_docs = path.starts_with("/docs");
+    let page_csp = crate::pages::csp_for(path);
     let mut response = next.run(req).await;
     let h = response.headers_mut();
     h.insert(
@@ -31,7 +33,8 @@ pub async fn security_headers(State(state): State<AppState>, req: Request, next:
     );
     h.insert(
         header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(if is_docs { DOCS_CSP } else { API_CSP }),
+        page_csp
+            .unwrap_or_else(|| HeaderValue::from_static(if is_docs { DOCS_CSP } else { API_CSP })),
     );
     if state.settings.behind_tls() {
         h.insert(

@@ -24,11 +24,14 @@ use crate::state::AppState;
 
 /// Stripe's webhook is exempt too: it is authenticated by its signature, and Stripe
 /// delivers bursts from a few addresses (a 429 would only delay them).
-const EXEMPT: [&str; 5] = [
+const EXEMPT: [&str; 8] = [
     "/health",
     "/ready",
     "/docs",
     "/openapi.json",
+    "/asyncapi",
+    "/asyncapi.json",
+    "/",
     "/api/webhooks/stripe",
 ];
 

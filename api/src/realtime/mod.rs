@@ -7,4 +7,4 @@ mod ws;
 
 pub use fanout::run_fanout;
 pub use hub::{Closed, Hub, LiveEvent, Subscription};
-pub use ws::router;
+pub use ws::{CLOSE_CODES, CloseCode, REPLAY_LIMIT, Resync, router};

@@ -1,6 +1,7 @@
 //! `GET /ws`: one authenticated WebSocket per client session.
 //!
-//! Protocol (also in the README): authenticate with `?access_token=` or
+//! Protocol (also in the README and the AsyncAPI document, `GET /asyncapi.json`,
+//! which takes the close codes from [`CLOSE_CODES`]): authenticate with `?access_token=` or
 //! `Authorization: Bearer`; pass `?last_event_id=<id>` to first receive every retained
 //! event after that id (`0` for all retained), in order, then live events, with no
 //! duplicates. Each event is a text frame `{"id","type","data","ts"}`. The server pings
@@ -27,9 +28,10 @@ use axum::response::Response;
 use axum::routing::get;
 use maigie_store::EventEnvelope;
 use maigie_store::events::EventId;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 use tokio::sync::broadcast::error::RecvError;
+use utoipa::ToSchema;
 
 use super::{Closed, Subscription};
 use crate::auth::extractor::{AuthUser, authenticate, bearer};
@@ -39,11 +41,88 @@ use crate::http::extract::Query;
 use crate::state::AppState;
 
 /// At most this many missed events are replayed on reconnect.
-const REPLAY_LIMIT: usize = 1000;
+pub const REPLAY_LIMIT: usize = 1000;
 /// Read buffer per socket.
 const READ_BUFFER_BYTES: usize = 4 * 1024;
 /// Largest message a client may send (they send `{"type":"ping"}`).
 const MAX_CLIENT_MESSAGE_BYTES: usize = 64 * 1024;
+
+/// A way the server closes a socket.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CloseCode {
+    pub code: u16,
+    /// The reason in the close frame.
+    pub reason: &'static str,
+    /// When it happens, and what a client does then.
+    pub meaning: &'static str,
+}
+
+/// The server is shutting down.
+pub const GOING_AWAY: CloseCode = CloseCode {
+    code: 1001,
+    reason: "server shutting down",
+    meaning: "The API instance is shutting down (a restart or deploy). Reconnect (to another \
+              instance) with `last_event_id`.",
+};
+/// The peer did not answer a ping in time.
+pub const NO_PONG: CloseCode = CloseCode {
+    code: 1011,
+    reason: "no pong",
+    meaning: "The client neither answered the last ping frame with a pong nor sent a text \
+              message within one ping interval (`WS_PING_SECS`, 20 s by default). Reconnect \
+              with `last_event_id`.",
+};
+/// The access token expired.
+pub const TOKEN_EXPIRED: CloseCode = CloseCode {
+    code: 4001,
+    reason: "token expired; reconnect with a fresh token and last_event_id",
+    meaning: "The access token the socket was opened with expired. Refresh the token \
+              (`POST /api/auth/refresh`) and reconnect with `last_event_id`: nothing is missed.",
+};
+/// The session ended.
+pub const SESSION_ENDED: CloseCode = CloseCode {
+    code: 4003,
+    reason: "session ended",
+    meaning: "The session ended: signed out everywhere, password changed, the session was \
+              ended from the sessions list, or the account was deleted. Its tokens are refused \
+              from now on: reconnect only with the tokens of a new sign-in (or those the \
+              password change answered).",
+};
+/// The client fell too far behind.
+pub const TOO_FAR_BEHIND: CloseCode = CloseCode {
+    code: 4008,
+    reason: "too far behind; reconnect with last_event_id",
+    meaning: "The client read too slowly and more than 256 events queued up; a `resync` \
+              message precedes the close. Reconnect with `last_event_id` (the last id \
+              processed) to get the missed events from the stream.",
+};
+/// A newer socket of the user replaced this one.
+pub const REPLACED: CloseCode = CloseCode {
+    code: 4009,
+    reason: "replaced by a newer connection",
+    meaning: "The user opened more than `WS_MAX_CONNECTIONS_PER_USER` (10) sockets on one API \
+              instance; the oldest closes. Reconnect only if this client still needs one.",
+};
+
+/// Every close code the server sends, in order of code.
+pub const CLOSE_CODES: [CloseCode; 6] = [
+    GOING_AWAY,
+    NO_PONG,
+    TOKEN_EXPIRED,
+    SESSION_ENDED,
+    TOO_FAR_BEHIND,
+    REPLACED,
+];
+
+/// The `data` of the `resync` message sent before closing with [`TOO_FAR_BEHIND`].
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Resync {
+    /// Live events this socket dropped.
+    pub missed: u64,
+    /// The id of the last event sent on this socket: reconnect with it.
+    #[schema(example = "1700000000000-0")]
+    pub last_event_id: String,
+}
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/ws", get(upgrade))
@@ -93,10 +172,10 @@ async fn send_event(socket: &mut WebSocket, event: &EventEnvelope) -> bool {
     }
 }
 
-async fn close(socket: &mut WebSocket, code: u16, reason: &'static str) {
+async fn close(socket: &mut WebSocket, how: CloseCode) {
     let frame = CloseFrame {
-        code,
-        reason: reason.into(),
+        code: how.code,
+        reason: how.reason.into(),
     };
     let _ = socket.send(Message::Close(Some(frame))).await;
 }
@@ -129,7 +208,7 @@ async fn session(mut socket: WebSocket, state: AppState, user: AuthUser, after: 
     if let Ok((Some(standing), _)) = gate::run(&state, Some(&user.claims()), None).await
         && standing != gate::Standing::Live
     {
-        return close(&mut socket, 4003, "session ended").await;
+        return close(&mut socket, SESSION_ENDED).await;
     }
     let mut last = after.unwrap_or(EventId::START);
     if let Some(after) = after {
@@ -169,26 +248,26 @@ async fn run(
     tokio::pin!(expires);
     loop {
         tokio::select! {
-            _ = shutdown.changed() => return close(socket, 1001, "server shutting down").await,
+            _ = shutdown.changed() => return close(socket, GOING_AWAY).await,
             () = &mut expires => {
-                return close(socket, 4001, "token expired; reconnect with a fresh token and last_event_id").await;
+                return close(socket, TOKEN_EXPIRED).await;
             }
             closed = live.ending.closed() => {
                 return match closed {
-                    Closed::SessionEnded => close(socket, 4003, "session ended").await,
-                    Closed::Replaced => close(socket, 4009, "replaced by a newer connection").await,
+                    Closed::SessionEnded => close(socket, SESSION_ENDED).await,
+                    Closed::Replaced => close(socket, REPLACED).await,
                 };
             }
             _ = ping.tick() => {
                 if awaiting_pong {
-                    return close(socket, 1011, "no pong").await;
+                    return close(socket, NO_PONG).await;
                 }
                 // A backstop for a control message this instance missed (its
                 // subscription was down): the session's standing, once per ping.
                 if let Ok((Some(standing), _)) = gate::run(state, Some(&user.claims()), None).await
                     && standing != gate::Standing::Live
                 {
-                    return close(socket, 4003, "session ended").await;
+                    return close(socket, SESSION_ENDED).await;
                 }
                 awaiting_pong = true;
                 if socket.send(Message::Ping(Vec::new().into())).await.is_err() {
@@ -206,9 +285,10 @@ async fn run(
                     }
                 }
                 Err(RecvError::Lagged(missed)) => {
-                    let resync = json!({ "type": "resync", "data": { "missed": missed, "last_event_id": last.to_string() } });
+                    let data = Resync { missed, last_event_id: last.to_string() };
+                    let resync = json!({ "type": "resync", "data": data });
                     let _ = socket.send(Message::Text(resync.to_string().into())).await;
-                    return close(socket, 4008, "too far behind; reconnect with last_event_id").await;
+                    return close(socket, TOO_FAR_BEHIND).await;
                 }
                 Err(RecvError::Closed) => return,
             },

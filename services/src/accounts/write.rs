@@ -1,6 +1,7 @@
 //! The account use-cases.
 
 use chrono::{DateTime, TimeDelta, Utc};
+use maigie_domain::EventKind;
 use maigie_domain::{Email, Password};
 use maigie_store::StoreError;
 use maigie_store::audit::{self, AuditEntry};
@@ -103,7 +104,7 @@ pub async fn update_profile(
             other => other.into(),
         })?;
     let view = UserView::try_from(&row)?;
-    work.announce(ctx.user_id, "user.updated", &view);
+    work.announce(ctx.user_id, EventKind::UserUpdated, &view);
     work.commit(svc).await?;
     Ok(view)
 }

@@ -1,6 +1,7 @@
 //! The user's subscription: the view, Checkout, the customer portal, cancel and
 //! resume at the end of the period.
 
+use maigie_domain::EventKind;
 use maigie_domain::Tier;
 use maigie_store::billing::{self, TierAndSubscription};
 use maigie_store::{PgConnection, users};
@@ -207,7 +208,7 @@ async fn set_cancel(
     let mut work = svc.begin().await?;
     billing::set_cancel_at_period_end(work.conn(), ctx.user_id, cancel).await?;
     let v = view(work.conn(), ctx.user_id).await?;
-    work.announce(ctx.user_id, "subscription.updated", &v);
+    work.announce(ctx.user_id, EventKind::SubscriptionUpdated, &v);
     work.commit(svc).await?;
     Ok(v)
 }

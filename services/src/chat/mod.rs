@@ -4,6 +4,7 @@
 
 pub mod actions;
 mod conversations;
+pub mod events;
 pub mod send;
 pub mod undo;
 pub mod usage;

@@ -3,14 +3,17 @@
 //! edited since. Goal progress, reminder plans and live events follow the restored
 //! rows exactly as the rows' own use-cases would.
 
+use maigie_domain::EventKind;
 use maigie_store::agent as log;
 use maigie_store::snapshot::{self, RestoreError};
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
+use serde_json::Value;
 use uuid::Uuid;
 
 use super::actions::ActionView;
+use super::events::{ActionUndone, RestoredRow};
 use crate::error::{ServiceError, ServiceResult};
+use crate::live::Deleted;
 use crate::tasks::TaskView;
 use crate::{Ctx, Services, Work, reminders};
 
@@ -122,14 +125,20 @@ pub async fn undo(svc: &Services, ctx: &Ctx, action_id: Uuid) -> ServiceResult<A
             _ => {}
         }
     }
-    let restored: Vec<Value> = changes
+    let restored = changes
         .iter()
-        .map(|c| json!({"entity": c.entity, "id": c.id}))
+        .map(|c| RestoredRow {
+            entity: c.entity.clone(),
+            id: c.id,
+        })
         .collect();
     work.announce(
         user_id,
-        "ai_action.undone",
-        &json!({"action_id": action_id, "restored": restored}),
+        EventKind::AiActionUndone,
+        &ActionUndone {
+            action_id,
+            restored,
+        },
     );
     work.commit(svc).await?;
     super::actions::get(svc, ctx, action_id).await
@@ -142,14 +151,14 @@ async fn announce_task(work: &mut Work, user_id: Uuid, c: &Change) -> ServiceRes
         Ok(row) => {
             let view = TaskView::try_from(row)?;
             let kind = if c.after.is_none() {
-                "task.created"
+                EventKind::TaskCreated
             } else {
-                "task.updated"
+                EventKind::TaskUpdated
             };
             work.announce(user_id, kind, &view);
         }
         Err(maigie_store::StoreError::NotFound) => {
-            work.announce(user_id, "task.deleted", &json!({ "id": c.id }));
+            work.announce(user_id, EventKind::TaskDeleted, &Deleted { id: c.id });
         }
         Err(err) => return Err(err.into()),
     }
@@ -159,6 +168,7 @@ async fn announce_task(work: &mut Work, user_id: Uuid, c: &Change) -> ServiceRes
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     fn change(id: Uuid, before: Option<Value>, after: Option<Value>) -> Change {
         Change {

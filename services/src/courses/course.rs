@@ -1,12 +1,13 @@
 //! Courses: list, read (with modules and topics), create, change, archive, delete.
 
 use chrono::{DateTime, Utc};
+use maigie_domain::EventKind;
 use maigie_store::courses;
 use serde::Deserialize;
 use utoipa::IntoParams;
 use uuid::Uuid;
 
-use super::{CourseDetail, CoursePage, CourseView, CreateCourse, Deleted, UpdateCourse};
+use super::{CourseDetail, CourseItemDeleted, CoursePage, CourseView, CreateCourse, UpdateCourse};
 use crate::error::ServiceResult;
 use crate::{Ctx, Services, pagination};
 
@@ -51,7 +52,7 @@ pub async fn create(svc: &Services, ctx: &Ctx, body: CreateCourse) -> ServiceRes
     let new = body.parse()?;
     let mut work = svc.begin().await?;
     let view = CourseView::from(courses::create_course(work.conn(), ctx.user_id, new).await?);
-    work.announce(ctx.user_id, "course.created", &view);
+    work.announce(ctx.user_id, EventKind::CourseCreated, &view);
     work.commit(svc).await?;
     Ok(view)
 }
@@ -68,7 +69,7 @@ pub async fn update(
     let mut work = svc.begin().await?;
     let row = courses::update_course(work.conn(), ctx.user_id, course_id, changes).await?;
     let view = CourseView::from(row);
-    work.announce(ctx.user_id, "course.updated", &view);
+    work.announce(ctx.user_id, EventKind::CourseUpdated, &view);
     work.commit(svc).await?;
     Ok(view)
 }
@@ -77,12 +78,12 @@ pub async fn update(
 pub async fn delete(svc: &Services, ctx: &Ctx, course_id: Uuid) -> ServiceResult<()> {
     let mut work = svc.begin().await?;
     courses::delete_course(work.conn(), ctx.user_id, course_id).await?;
-    let data = Deleted {
+    let data = CourseItemDeleted {
         id: course_id,
         course_id: None,
         module_id: None,
     };
-    work.announce(ctx.user_id, "course.deleted", &data);
+    work.announce(ctx.user_id, EventKind::CourseDeleted, &data);
     work.commit(svc).await
 }
 
@@ -105,7 +106,7 @@ async fn set_archived(
     let mut work = svc.begin().await?;
     let row = courses::set_archived(work.conn(), ctx.user_id, course_id, archived).await?;
     let view = CourseView::from(row);
-    work.announce(ctx.user_id, "course.updated", &view);
+    work.announce(ctx.user_id, EventKind::CourseUpdated, &view);
     work.commit(svc).await?;
     Ok(view)
 }

@@ -22,6 +22,7 @@ mod order;
 mod topics;
 mod views;
 
+use maigie_domain::EventKind;
 use maigie_store::courses;
 use uuid::Uuid;
 
@@ -32,7 +33,7 @@ pub use input::{
 pub use maigie_store::courses::TopicPath;
 pub use modules::{create_module, delete_module, get_module, move_module, update_module};
 pub use topics::{create_topic, delete_topic, get_topic, move_topic, update_topic};
-pub use views::{CourseDetail, CoursePage, CourseView, Deleted, ModuleView, TopicView};
+pub use views::{CourseDetail, CourseItemDeleted, CoursePage, CourseView, ModuleView, TopicView};
 
 use crate::Work;
 use crate::error::ServiceResult;
@@ -41,6 +42,6 @@ use crate::error::ServiceResult;
 /// change's transaction, where the roll-up triggers have already run).
 async fn announce_course(work: &mut Work, user_id: Uuid, course_id: Uuid) -> ServiceResult<()> {
     let course = CourseView::from(courses::read_course(work.conn(), user_id, course_id).await?);
-    work.announce(user_id, "course.updated", &course);
+    work.announce(user_id, EventKind::CourseUpdated, &course);
     Ok(())
 }

@@ -1,11 +1,14 @@
 //! Modules, nested under their course: a path whose ids do not belong together, or
 //! to the caller, is not found.
 
+use maigie_domain::EventKind;
 use maigie_store::courses::{self, Slot};
 use uuid::Uuid;
 
 use super::order::reorder;
-use super::{CourseDetail, CreateModule, Deleted, ModuleView, UpdateModule, announce_course};
+use super::{
+    CourseDetail, CourseItemDeleted, CreateModule, ModuleView, UpdateModule, announce_course,
+};
 use crate::error::ServiceResult;
 use crate::{Ctx, Services};
 
@@ -21,7 +24,7 @@ pub async fn create_module(
     let mut work = svc.begin().await?;
     let tree = courses::create_module(work.conn(), ctx.user_id, course_id, new).await?;
     let view = ModuleView::from(tree);
-    work.announce(ctx.user_id, "module.created", &view);
+    work.announce(ctx.user_id, EventKind::ModuleCreated, &view);
     announce_course(&mut work, ctx.user_id, course_id).await?;
     work.commit(svc).await?;
     Ok(view)
@@ -52,7 +55,7 @@ pub async fn update_module(
     let tree =
         courses::update_module(work.conn(), ctx.user_id, course_id, module_id, changes).await?;
     let view = ModuleView::from(tree);
-    work.announce(ctx.user_id, "module.updated", &view);
+    work.announce(ctx.user_id, EventKind::ModuleUpdated, &view);
     announce_course(&mut work, ctx.user_id, course_id).await?;
     work.commit(svc).await?;
     Ok(view)
@@ -83,12 +86,12 @@ pub async fn delete_module(
 ) -> ServiceResult<()> {
     let mut work = svc.begin().await?;
     courses::delete_module(work.conn(), ctx.user_id, course_id, module_id).await?;
-    let data = Deleted {
+    let data = CourseItemDeleted {
         id: module_id,
         course_id: Some(course_id),
         module_id: None,
     };
-    work.announce(ctx.user_id, "module.deleted", &data);
+    work.announce(ctx.user_id, EventKind::ModuleDeleted, &data);
     announce_course(&mut work, ctx.user_id, course_id).await?;
     work.commit(svc).await
 }

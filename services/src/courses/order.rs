@@ -3,6 +3,7 @@
 //! in the same transaction, announce the moved item's update and then its parent's,
 //! answer the parent.
 
+use maigie_domain::EventKind;
 use maigie_store::courses::{self, MoveOutcome, Slot};
 use uuid::Uuid;
 
@@ -56,16 +57,16 @@ pub(super) async fn reorder(
         Parent::Course(detail) => {
             let id = item_id(slot);
             if let Some(module) = detail.modules.iter().find(|m| m.id == id) {
-                work.announce(ctx.user_id, "module.updated", module);
+                work.announce(ctx.user_id, EventKind::ModuleUpdated, module);
             }
-            work.announce(ctx.user_id, "course.updated", &detail.course);
+            work.announce(ctx.user_id, EventKind::CourseUpdated, &detail.course);
         }
         Parent::Module(module) => {
             let id = item_id(slot);
             if let Some(topic) = module.topics.iter().find(|t| t.id == id) {
-                work.announce(ctx.user_id, "topic.updated", topic);
+                work.announce(ctx.user_id, EventKind::TopicUpdated, topic);
             }
-            work.announce(ctx.user_id, "module.updated", module);
+            work.announce(ctx.user_id, EventKind::ModuleUpdated, module);
         }
     }
     work.commit(svc).await?;

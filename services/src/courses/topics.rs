@@ -1,11 +1,12 @@
 //! Topics, nested under their course and module: a path whose ids do not belong
 //! together, or to the caller, is not found.
 
+use maigie_domain::EventKind;
 use maigie_store::courses::{self, Slot, TopicPath};
 use uuid::Uuid;
 
 use super::order::reorder;
-use super::{CreateTopic, Deleted, ModuleView, TopicView, UpdateTopic, announce_course};
+use super::{CourseItemDeleted, CreateTopic, ModuleView, TopicView, UpdateTopic, announce_course};
 use crate::error::ServiceResult;
 use crate::{Ctx, Services};
 
@@ -22,7 +23,7 @@ pub async fn create_topic(
     let mut work = svc.begin().await?;
     let row = courses::create_topic(work.conn(), ctx.user_id, course_id, module_id, new).await?;
     let view = TopicView::from(row);
-    work.announce(ctx.user_id, "topic.created", &view);
+    work.announce(ctx.user_id, EventKind::TopicCreated, &view);
     announce_course(&mut work, ctx.user_id, course_id).await?;
     work.commit(svc).await?;
     Ok(view)
@@ -45,7 +46,7 @@ pub async fn update_topic(
     let mut work = svc.begin().await?;
     let view =
         TopicView::from(courses::update_topic(work.conn(), ctx.user_id, ids, changes).await?);
-    work.announce(ctx.user_id, "topic.updated", &view);
+    work.announce(ctx.user_id, EventKind::TopicUpdated, &view);
     announce_course(&mut work, ctx.user_id, ids.course_id).await?;
     work.commit(svc).await?;
     Ok(view)
@@ -68,12 +69,12 @@ pub async fn move_topic(
 pub async fn delete_topic(svc: &Services, ctx: &Ctx, ids: TopicPath) -> ServiceResult<()> {
     let mut work = svc.begin().await?;
     courses::delete_topic(work.conn(), ctx.user_id, ids).await?;
-    let data = Deleted {
+    let data = CourseItemDeleted {
         id: ids.topic_id,
         course_id: Some(ids.course_id),
         module_id: Some(ids.module_id),
     };
-    work.announce(ctx.user_id, "topic.deleted", &data);
+    work.announce(ctx.user_id, EventKind::TopicDeleted, &data);
     announce_course(&mut work, ctx.user_id, ids.course_id).await?;
     work.commit(svc).await
 }

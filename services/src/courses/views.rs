@@ -95,9 +95,10 @@ pub struct CoursePage {
     pub next_cursor: Option<String>,
 }
 
-/// The data of a `*.deleted` live event.
-#[derive(Debug, Clone, Serialize)]
-pub struct Deleted {
+/// The data of `course.deleted`, `module.deleted` and `topic.deleted`: what is gone
+/// and where it was (`course_id` for a module or topic, `module_id` for a topic).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CourseItemDeleted {
     pub id: Uuid,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub course_id: Option<Uuid>,

@@ -2,12 +2,14 @@
 //! reactivating one, first takes the user's goal lock and counts the active goals
 //! against the tier's limit.
 
+use maigie_domain::EventKind;
 use maigie_domain::Tier;
 use maigie_store::{goals, users};
 use uuid::Uuid;
 
 use super::{CreateGoal, GoalView, UpdateGoal};
 use crate::error::{ServiceError, ServiceResult};
+use crate::live::Deleted;
 use crate::{Ctx, Services, Work};
 
 fn is_active(status: &str) -> bool {
@@ -23,7 +25,7 @@ pub async fn create(svc: &Services, ctx: &Ctx, body: CreateGoal) -> ServiceResul
     }
     let row = goals::create(work.conn(), ctx.user_id, &fields).await?;
     let view = GoalView::try_from(row)?;
-    work.announce(ctx.user_id, "goal.created", &view);
+    work.announce(ctx.user_id, EventKind::GoalCreated, &view);
     work.commit(svc).await?;
     Ok(view)
 }
@@ -46,7 +48,7 @@ pub async fn update(
     }
     let row = goals::update(work.conn(), ctx.user_id, id, &fields).await?;
     let view = GoalView::try_from(row)?;
-    work.announce(ctx.user_id, "goal.updated", &view);
+    work.announce(ctx.user_id, EventKind::GoalUpdated, &view);
     work.commit(svc).await?;
     Ok(view)
 }
@@ -55,11 +57,7 @@ pub async fn update(
 pub async fn delete(svc: &Services, ctx: &Ctx, id: Uuid) -> ServiceResult<()> {
     let mut work = svc.begin().await?;
     goals::delete(work.conn(), ctx.user_id, id).await?;
-    work.announce(
-        ctx.user_id,
-        "goal.deleted",
-        &serde_json::json!({ "id": id }),
-    );
+    work.announce(ctx.user_id, EventKind::GoalDeleted, &Deleted { id });
     work.commit(svc).await
 }
 

@@ -1,15 +1,16 @@
 //! The note writes, each one [`Work`](crate::Work) announcing its change.
 
+use maigie_domain::EventKind;
 use maigie_domain::notes::extract_summary;
 use maigie_store::StoreError;
 use maigie_store::notes as store;
 use serde::Serialize;
-use serde_json::json;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::{CreateNote, NoteView, UpdateNote};
 use crate::error::{ServiceError, ServiceResult};
+use crate::live::Deleted;
 use crate::{Ctx, Services};
 
 /// The longest summary the assistant writes, in characters.
@@ -37,7 +38,7 @@ pub async fn create(svc: &Services, ctx: &Ctx, body: CreateNote) -> ServiceResul
         .await
         .map_err(link_error)?;
     let view = NoteView::from(row);
-    work.announce(ctx.user_id, "note.created", &view);
+    work.announce(ctx.user_id, EventKind::NoteCreated, &view);
     work.commit(svc).await?;
     Ok(view)
 }
@@ -55,7 +56,7 @@ pub async fn update(
         .await
         .map_err(link_error)?;
     let view = NoteView::from(row);
-    work.announce(ctx.user_id, "note.updated", &view);
+    work.announce(ctx.user_id, EventKind::NoteUpdated, &view);
     work.commit(svc).await?;
     Ok(view)
 }
@@ -80,7 +81,7 @@ async fn set_archived(
     let mut work = svc.begin().await?;
     let row = store::set_archived(work.conn(), ctx.user_id, id, archived).await?;
     let view = NoteView::from(row);
-    work.announce(ctx.user_id, "note.updated", &view);
+    work.announce(ctx.user_id, EventKind::NoteUpdated, &view);
     work.commit(svc).await?;
     Ok(view)
 }
@@ -89,7 +90,7 @@ async fn set_archived(
 pub async fn delete(svc: &Services, ctx: &Ctx, id: Uuid) -> ServiceResult<()> {
     let mut work = svc.begin().await?;
     store::delete(work.conn(), ctx.user_id, id).await?;
-    work.announce(ctx.user_id, "note.deleted", &json!({ "id": id }));
+    work.announce(ctx.user_id, EventKind::NoteDeleted, &Deleted { id });
     work.commit(svc).await
 }
 

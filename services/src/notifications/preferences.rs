@@ -5,6 +5,7 @@
 //! [`ServiceError::NotFound`], which the adapters of the signed-in user's own routes
 //! report as "the account no longer exists".
 
+use maigie_domain::EventKind;
 use maigie_domain::notifications::{CHANNELS, check_settings};
 use maigie_domain::validation::ParseError;
 use maigie_store::StoreError;
@@ -92,7 +93,11 @@ pub async fn set_preferences(
         .await
         .map_err(profile_error)?;
     let settings = NotificationSettings::effective(&row.preferences["notifications"]);
-    work.announce(ctx.user_id, "notification.preferences_updated", &settings);
+    work.announce(
+        ctx.user_id,
+        EventKind::NotificationPreferencesUpdated,
+        &settings,
+    );
     work.commit(svc).await?;
     Ok(settings)
 }

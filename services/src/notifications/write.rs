@@ -1,13 +1,14 @@
 //! Marking notifications read and deleting them, each one [`Work`](crate::Work).
 
+use maigie_domain::EventKind;
 use maigie_store::notifications;
 use serde::Serialize;
-use serde_json::json;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::NotificationView;
 use crate::error::ServiceResult;
+use crate::live::Deleted;
 use crate::{Ctx, Services};
 
 /// The answer to marking everything read.
@@ -22,7 +23,7 @@ pub async fn mark_read(svc: &Services, ctx: &Ctx, id: Uuid) -> ServiceResult<Not
     let mut work = svc.begin().await?;
     let row = notifications::mark_read(work.conn(), ctx.user_id, id).await?;
     let view = NotificationView::from(row);
-    work.announce(ctx.user_id, "notification.updated", &view);
+    work.announce(ctx.user_id, EventKind::NotificationUpdated, &view);
     work.commit(svc).await?;
     Ok(view)
 }
@@ -33,8 +34,8 @@ pub async fn mark_all_read(svc: &Services, ctx: &Ctx) -> ServiceResult<MarkedRea
     let marked = notifications::mark_all_read(work.conn(), ctx.user_id).await?;
     work.announce(
         ctx.user_id,
-        "notification.all_read",
-        &json!({ "marked": marked }),
+        EventKind::NotificationAllRead,
+        &MarkedRead { marked },
     );
     work.commit(svc).await?;
     Ok(MarkedRead { marked })
@@ -44,6 +45,6 @@ pub async fn mark_all_read(svc: &Services, ctx: &Ctx) -> ServiceResult<MarkedRea
 pub async fn delete(svc: &Services, ctx: &Ctx, id: Uuid) -> ServiceResult<()> {
     let mut work = svc.begin().await?;
     notifications::delete(work.conn(), ctx.user_id, id).await?;
-    work.announce(ctx.user_id, "notification.deleted", &json!({ "id": id }));
+    work.announce(ctx.user_id, EventKind::NotificationDeleted, &Deleted { id });
     work.commit(svc).await
 }

@@ -8,7 +8,7 @@ use maigie_store::PgConnection;
 use maigie_store::plans::{self as store, DailyPlanRow};
 use uuid::Uuid;
 
-use super::kind::{Plan, finish, list};
+use super::kind::{Change, Plan, finish, list};
 use super::{CreateDailyPlan, DailyListParams, DailyPlanDetail, DailyPlanPage, UpdateDailyPlan};
 use super::{link_error, plan_error};
 use crate::error::ServiceResult;
@@ -44,7 +44,7 @@ pub async fn create_daily(
     let row = store::create_daily(work.conn(), ctx.user_id, &new)
         .await
         .map_err(plan_error)?;
-    finish::<DailyPlanDetail>(svc, ctx, work, row, "created").await
+    finish::<DailyPlanDetail>(svc, ctx, work, row, Change::Created).await
 }
 
 /// Changes a daily plan's week link, summary or status (its date is fixed) and
@@ -64,7 +64,7 @@ pub async fn update_daily(
     let row = store::update_daily(work.conn(), ctx.user_id, id, changes)
         .await
         .map_err(plan_error)?;
-    finish::<DailyPlanDetail>(svc, ctx, work, row, "updated").await
+    finish::<DailyPlanDetail>(svc, ctx, work, row, Change::Updated).await
 }
 
 /// The caller's plan for a date, with its items.

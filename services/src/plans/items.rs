@@ -3,15 +3,17 @@
 //! transaction. A change to one item announces `plan_item.*`; a change to the day's
 //! order announces the whole day as `daily_plan.updated`.
 
+use maigie_domain::EventKind;
 use maigie_store::plans::{self as store, DailyPlanRow, Reorder};
 use uuid::Uuid;
 
-use super::kind::finish;
+use super::kind::{Change, finish};
 use super::plan_error;
 use super::{
     CreatePlanItem, DailyPlanDetail, MovePlanItem, PlanItemView, ReorderPlanItems, UpdatePlanItem,
 };
 use crate::error::{ServiceError, ServiceResult};
+use crate::live::Deleted;
 use crate::{Ctx, Services};
 
 /// Adds an item to a day at its position (or last) and announces
@@ -28,7 +30,7 @@ pub async fn create_item(
         .await
         .map_err(plan_error)?;
     let view = PlanItemView::try_from(row)?;
-    work.announce(ctx.user_id, "plan_item.created", &view);
+    work.announce(ctx.user_id, EventKind::PlanItemCreated, &view);
     work.commit(svc).await?;
     Ok(view)
 }
@@ -52,7 +54,7 @@ pub async fn update_item(
         .await
         .map_err(plan_error)?;
     let view = PlanItemView::try_from(row)?;
-    work.announce(ctx.user_id, "plan_item.updated", &view);
+    work.announce(ctx.user_id, EventKind::PlanItemUpdated, &view);
     work.commit(svc).await?;
     Ok(view)
 }
@@ -68,7 +70,7 @@ pub async fn move_item(
     let mut work = svc.begin().await?;
     let item = store::move_item(work.conn(), ctx.user_id, id, body.position).await?;
     let day: DailyPlanRow = store::get(work.conn(), ctx.user_id, item.daily_plan_id).await?;
-    finish::<DailyPlanDetail>(svc, ctx, work, day, "updated").await
+    finish::<DailyPlanDetail>(svc, ctx, work, day, Change::Updated).await
 }
 
 /// Puts all of a day's items in a new order (`item_ids` must name each once) and
@@ -88,7 +90,7 @@ pub async fn reorder_items(
         )),
         Reorder::Done(_) => {
             let day: DailyPlanRow = store::get(work.conn(), ctx.user_id, daily_plan_id).await?;
-            finish::<DailyPlanDetail>(svc, ctx, work, day, "updated").await
+            finish::<DailyPlanDetail>(svc, ctx, work, day, Change::Updated).await
         }
     }
 }
@@ -97,10 +99,6 @@ pub async fn reorder_items(
 pub async fn delete_item(svc: &Services, ctx: &Ctx, id: Uuid) -> ServiceResult<()> {
     let mut work = svc.begin().await?;
     store::delete_item(work.conn(), ctx.user_id, id).await?;
-    work.announce(
-        ctx.user_id,
-        "plan_item.deleted",
-        &serde_json::json!({ "id": id }),
-    );
+    work.announce(ctx.user_id, EventKind::PlanItemDeleted, &Deleted { id });
     work.commit(svc).await
 }

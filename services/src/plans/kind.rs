@@ -6,6 +6,7 @@
 use std::future::Future;
 
 use chrono::NaiveDate;
+use maigie_domain::EventKind;
 use maigie_store::PgConnection;
 use maigie_store::plans::{
     self as store, DailyPlanRow, DateRange, PlanKind, PlanRow, WeeklyPlanRow,
@@ -17,8 +18,29 @@ use super::views::views;
 use super::{DailyPlanDetail, DailyPlanPage, DailyPlanView, WeeklyPlanDetail, WeeklyPlanPage};
 use super::{PageParams, WeeklyPlanView};
 use crate::error::{ServiceError, ServiceResult};
+use crate::live::Deleted;
 use crate::pagination::{self, paginate};
 use crate::{Ctx, Services, Work};
+
+/// What happened to a plan, for its live event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Change {
+    Created,
+    Updated,
+    Deleted,
+}
+
+/// The live event of a change to a plan of `kind`.
+fn event(kind: PlanKind, change: Change) -> EventKind {
+    match (kind, change) {
+        (PlanKind::Weekly, Change::Created) => EventKind::WeeklyPlanCreated,
+        (PlanKind::Weekly, Change::Updated) => EventKind::WeeklyPlanUpdated,
+        (PlanKind::Weekly, Change::Deleted) => EventKind::WeeklyPlanDeleted,
+        (PlanKind::Daily, Change::Created) => EventKind::DailyPlanCreated,
+        (PlanKind::Daily, Change::Updated) => EventKind::DailyPlanUpdated,
+        (PlanKind::Daily, Change::Deleted) => EventKind::DailyPlanDeleted,
+    }
+}
 
 /// A kind of plan as the use-cases answer it, implemented by its detail (the plan
 /// with its children).
@@ -98,8 +120,7 @@ pub async fn get<P: Plan>(svc: &Services, ctx: &Ctx, id: Uuid) -> ServiceResult<
 pub async fn delete(svc: &Services, ctx: &Ctx, kind: PlanKind, id: Uuid) -> ServiceResult<()> {
     let mut work = svc.begin().await?;
     store::delete(work.conn(), kind, ctx.user_id, id).await?;
-    let event = format!("{}.deleted", kind.name());
-    work.announce(ctx.user_id, &event, &serde_json::json!({ "id": id }));
+    work.announce(ctx.user_id, event(kind, Change::Deleted), &Deleted { id });
     work.commit(svc).await
 }
 
@@ -128,11 +149,14 @@ pub(crate) async fn finish<P: Plan>(
     ctx: &Ctx,
     mut work: Work,
     row: P::Row,
-    verb: &str,
+    change: Change,
 ) -> ServiceResult<P> {
     let detail = P::read(work.conn(), ctx.user_id, row).await?;
-    let event = format!("{}.{verb}", <P::Row as PlanRow>::KIND.name());
-    work.announce(ctx.user_id, &event, &detail);
+    work.announce(
+        ctx.user_id,
+        event(<P::Row as PlanRow>::KIND, change),
+        &detail,
+    );
     work.commit(svc).await?;
     Ok(detail)
 }

@@ -9,7 +9,7 @@ use maigie_store::plans::{self as store, WeeklyPlanRow};
 use maigie_store::users;
 use uuid::Uuid;
 
-use super::kind::{finish, list};
+use super::kind::{Change, finish, list};
 use super::plan_error;
 use super::{CreateWeeklyPlan, PageParams, UpdateWeeklyPlan, WeeklyPlanDetail, WeeklyPlanPage};
 use crate::error::{ServiceError, ServiceResult};
@@ -44,7 +44,7 @@ pub async fn create_weekly(
     let row = store::create_weekly(work.conn(), ctx.user_id, &new)
         .await
         .map_err(plan_error)?;
-    finish::<WeeklyPlanDetail>(svc, ctx, work, row, "created").await
+    finish::<WeeklyPlanDetail>(svc, ctx, work, row, Change::Created).await
 }
 
 /// Changes a weekly plan's focus areas, summary or status (the week itself is fixed)
@@ -58,7 +58,7 @@ pub async fn update_weekly(
     let changes = body.parse()?;
     let mut work = svc.begin().await?;
     let row: WeeklyPlanRow = store::update_weekly(work.conn(), ctx.user_id, id, changes).await?;
-    finish::<WeeklyPlanDetail>(svc, ctx, work, row, "updated").await
+    finish::<WeeklyPlanDetail>(svc, ctx, work, row, Change::Updated).await
 }
 
 /// The caller's weekly plans, latest week first.

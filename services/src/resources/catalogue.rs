@@ -2,6 +2,7 @@
 //! own private entries.
 
 use chrono::{DateTime, Utc};
+use maigie_domain::EventKind;
 use maigie_domain::Validation;
 use maigie_domain::notes::search_query;
 use maigie_domain::resources::{Difficulty, ResourceType};
@@ -14,6 +15,7 @@ use uuid::Uuid;
 use super::{CreateResource, ResourceListItem, ResourcePage, ResourceView, UpdateResource};
 use crate::error::ServiceResult;
 use crate::input::parse_enum;
+use crate::live::Deleted;
 use crate::{Ctx, Services, pagination};
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
@@ -103,7 +105,7 @@ pub async fn create(
     let mut work = svc.begin().await?;
     let row = store::create(work.conn(), ctx.user_id, &fields).await?;
     let view = ResourceView::new(row, ctx.user_id)?;
-    work.announce(ctx.user_id, "resource.created", &view);
+    work.announce(ctx.user_id, EventKind::ResourceCreated, &view);
     work.commit(svc).await?;
     Ok(view)
 }
@@ -125,7 +127,7 @@ pub async fn update(
     let mut work = svc.begin().await?;
     let row = store::update_own(work.conn(), ctx.user_id, id, changes).await?;
     let view = ResourceView::new(row, ctx.user_id)?;
-    work.announce(ctx.user_id, "resource.updated", &view);
+    work.announce(ctx.user_id, EventKind::ResourceUpdated, &view);
     work.commit(svc).await?;
     Ok(view)
 }
@@ -135,6 +137,6 @@ pub async fn update(
 pub async fn delete(svc: &Services, ctx: &Ctx, id: Uuid) -> ServiceResult<()> {
     let mut work = svc.begin().await?;
     store::delete_own(work.conn(), ctx.user_id, id).await?;
-    work.announce(ctx.user_id, "resource.deleted", &json!({ "id": id }));
+    work.announce(ctx.user_id, EventKind::ResourceDeleted, &Deleted { id });
     work.commit(svc).await
 }

@@ -2,18 +2,19 @@
 //! completion, unsave.
 
 use chrono::{DateTime, Utc};
+use maigie_domain::EventKind;
 use maigie_domain::Validation;
 use maigie_domain::planning::optional_text;
 use maigie_domain::resources::{self as rules, TEXT_MAX};
 use maigie_store::resources::{self as store, SavedChanges};
 use serde::Deserialize;
-use serde_json::json;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::{Saved, SavedResourcePage, SavedResourceView};
 use crate::error::ServiceResult;
 use crate::input::nullable;
+use crate::live::SavedResourceDeleted;
 use crate::{Ctx, Services, pagination};
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -107,7 +108,7 @@ pub async fn save(svc: &Services, ctx: &Ctx, body: SaveResource) -> ServiceResul
     let (row, created) = store::save(work.conn(), ctx.user_id, body.resource_id).await?;
     let view = SavedResourceView::new(row, ctx.user_id)?;
     if created {
-        work.announce(ctx.user_id, "saved_resource.created", &view);
+        work.announce(ctx.user_id, EventKind::SavedResourceCreated, &view);
     }
     work.commit(svc).await?;
     Ok(Saved { view, created })
@@ -135,7 +136,7 @@ pub async fn update_saved(
     let mut work = svc.begin().await?;
     let row = store::update_saved(work.conn(), ctx.user_id, resource_id, changes).await?;
     let view = SavedResourceView::new(row, ctx.user_id)?;
-    work.announce(ctx.user_id, "saved_resource.updated", &view);
+    work.announce(ctx.user_id, EventKind::SavedResourceUpdated, &view);
     work.commit(svc).await?;
     Ok(view)
 }
@@ -146,8 +147,8 @@ pub async fn unsave(svc: &Services, ctx: &Ctx, resource_id: Uuid) -> ServiceResu
     store::unsave(work.conn(), ctx.user_id, resource_id).await?;
     work.announce(
         ctx.user_id,
-        "saved_resource.deleted",
-        &json!({ "resource_id": resource_id }),
+        EventKind::SavedResourceDeleted,
+        &SavedResourceDeleted { resource_id },
     );
     work.commit(svc).await
 }

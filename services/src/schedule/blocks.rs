@@ -1,11 +1,11 @@
 //! Blocks themselves (series, not occurrences): create, read, list, change, delete.
 
 use chrono::{DateTime, Utc};
+use maigie_domain::EventKind;
 use maigie_domain::schedule::{Exception, Series, occurrences as expand_series};
 use maigie_store::StoreError;
 use maigie_store::schedule::{self, BlockFields};
 use serde::Deserialize;
-use serde_json::json;
 use utoipa::IntoParams;
 use uuid::Uuid;
 
@@ -13,6 +13,7 @@ use super::expand::{MAX_OCCURRENCES, Tx, conflict_error, conflicts_with, horizon
 use super::input::{CreateBlock, OverlapParams, UpdateBlock};
 use super::views::{BlockPage, BlockView};
 use crate::error::{ServiceError, ServiceResult};
+use crate::live::Deleted;
 use crate::{Ctx, Services, pagination, reminders};
 
 /// A foreign-key refusal names the link at fault: another user's (or no) course,
@@ -75,7 +76,7 @@ pub async fn create(
         .map_err(link_error)?;
     reminders::sync_block(&mut work, ctx.user_id, row.id, false).await?;
     let view = BlockView::try_from(&row)?;
-    work.announce(ctx.user_id, "schedule_block.created", &view);
+    work.announce(ctx.user_id, EventKind::ScheduleBlockCreated, &view);
     work.commit(svc).await?;
     Ok(view)
 }
@@ -139,7 +140,7 @@ pub async fn update(
         .map_err(link_error)?;
     reminders::sync_block(&mut work, ctx.user_id, id, had_reminder).await?;
     let view = BlockView::try_from(&row)?;
-    work.announce(ctx.user_id, "schedule_block.updated", &view);
+    work.announce(ctx.user_id, EventKind::ScheduleBlockUpdated, &view);
     work.commit(svc).await?;
     Ok(view)
 }
@@ -153,6 +154,10 @@ pub async fn delete(svc: &Services, ctx: &Ctx, id: Uuid) -> ServiceResult<()> {
         .is_some();
     schedule::delete(work.conn(), ctx.user_id, id).await?;
     reminders::sync_block(&mut work, ctx.user_id, id, had_reminder).await?;
-    work.announce(ctx.user_id, "schedule_block.deleted", &json!({ "id": id }));
+    work.announce(
+        ctx.user_id,
+        EventKind::ScheduleBlockDeleted,
+        &Deleted { id },
+    );
     work.commit(svc).await
 }

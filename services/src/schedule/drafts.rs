@@ -89,6 +89,29 @@ pub struct GenerateSchedule {
     pub options: Option<Value>,
 }
 
+/// `schedule.generation_progress`: a stage of a draft's generation is done.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct GenerationProgress {
+    pub draft_id: Uuid,
+    /// The stage just finished: `planned` (the blocks are placed; the explanation
+    /// follows).
+    #[schema(example = "planned")]
+    pub stage: String,
+    /// Study blocks placed.
+    pub blocks: u32,
+    /// Work items that did not fit.
+    pub unplaced: u32,
+}
+
+/// `schedule.draft_ready`: the draft can be read (`GET /api/schedule/drafts/{id}`)
+/// and accepted.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct DraftReady {
+    pub draft_id: Uuid,
+    /// Study blocks it would add.
+    pub blocks: u32,
+}
+
 /// A draft schedule and how it changes the current one.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct DraftView {

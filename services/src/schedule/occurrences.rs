@@ -3,6 +3,7 @@
 //! the occurrences and conflicts of a window.
 
 use chrono::{DateTime, Utc};
+use maigie_domain::EventKind;
 use maigie_domain::schedule::{Occurrence, Series};
 use maigie_domain::{Title, Validation};
 use maigie_store::schedule::{self, BlockRow, ExceptionRow};
@@ -242,7 +243,7 @@ pub async fn update_occurrence(
     let saved = schedule::put_exception(work.conn(), ctx.user_id, &e).await?;
     reminders::sync_block(&mut work, ctx.user_id, id, block.reminder_minutes.is_some()).await?;
     let view = view(&block, &series, &saved)?;
-    work.announce(ctx.user_id, "schedule_occurrence.updated", &view);
+    work.announce(ctx.user_id, EventKind::ScheduleOccurrenceUpdated, &view);
     work.commit(svc).await?;
     Ok(view)
 }
@@ -273,7 +274,7 @@ pub async fn complete_occurrence(
     }
     reminders::sync_block(&mut work, ctx.user_id, id, block.reminder_minutes.is_some()).await?;
     let view = view(&block, &series, &e)?;
-    work.announce(ctx.user_id, "schedule_occurrence.updated", &view);
+    work.announce(ctx.user_id, EventKind::ScheduleOccurrenceUpdated, &view);
     work.commit(svc).await?;
     Ok(view)
 }

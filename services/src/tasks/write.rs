@@ -2,6 +2,7 @@
 //! plan (outbox) and its live events, all or nothing.
 
 use chrono_tz::Tz;
+use maigie_domain::EventKind;
 use maigie_domain::recurrence::Recurrence;
 use maigie_domain::tasks::{Due, Occurrence, next_due};
 use maigie_store::tasks::{self, TaskRow};
@@ -10,6 +11,7 @@ use uuid::Uuid;
 
 use super::{CompletedTask, CreateTask, TaskView, UpdateTask};
 use crate::error::{ServiceError, ServiceResult};
+use crate::live::Deleted;
 use crate::{Ctx, Services, Work, reminders};
 
 /// Another user's goal in a body is a field error (in a path it is a 404).
@@ -42,7 +44,7 @@ pub async fn create(
     goals::refresh_progress(work.tx(), &row.goal_id.into_iter().collect::<Vec<_>>()).await?;
     reminders::sync_task(&mut work, ctx.user_id, row.id, None, Some(&row)).await?;
     let view = TaskView::try_from(row)?;
-    work.announce(ctx.user_id, "task.created", &view);
+    work.announce(ctx.user_id, EventKind::TaskCreated, &view);
     work.commit(svc).await?;
     Ok(view)
 }
@@ -73,7 +75,7 @@ pub async fn update(
     goals::refresh_progress(work.tx(), &touched).await?;
     reminders::sync_task(&mut work, ctx.user_id, id, Some(&row), Some(&updated)).await?;
     let view = TaskView::try_from(updated)?;
-    work.announce(ctx.user_id, "task.updated", &view);
+    work.announce(ctx.user_id, EventKind::TaskUpdated, &view);
     successor_view(&mut work, ctx.user_id, next).await?;
     work.commit(svc).await?;
     Ok(view)
@@ -97,11 +99,7 @@ pub async fn delete(svc: &Services, ctx: &Ctx, id: Uuid) -> ServiceResult<()> {
     let goal = tasks::delete(work.conn(), ctx.user_id, id).await?;
     goals::refresh_progress(work.tx(), &goal.into_iter().collect::<Vec<_>>()).await?;
     reminders::sync_task(&mut work, ctx.user_id, id, Some(&before), None).await?;
-    work.announce(
-        ctx.user_id,
-        "task.deleted",
-        &serde_json::json!({ "id": id }),
-    );
+    work.announce(ctx.user_id, EventKind::TaskDeleted, &Deleted { id });
     work.commit(svc).await
 }
 
@@ -172,7 +170,7 @@ async fn successor_view(
     }
     let view = TaskView::try_from(row)?;
     if created {
-        work.announce(user_id, "task.created", &view);
+        work.announce(user_id, EventKind::TaskCreated, &view);
     }
     Ok(Some(view))
 }
@@ -202,7 +200,7 @@ async fn change_completion(
     }
     let task = TaskView::try_from(row)?;
     if changed {
-        work.announce(ctx.user_id, "task.updated", &task);
+        work.announce(ctx.user_id, EventKind::TaskUpdated, &task);
     }
     let next_occurrence = successor_view(&mut work, ctx.user_id, next).await?;
     work.commit(svc).await?;

@@ -134,7 +134,34 @@ impl World {
 
     /// The event kinds announced so far, in order.
     pub fn event_kinds(&self) -> Vec<String> {
-        self.events.taken().into_iter().map(|e| e.kind).collect()
+        self.events
+            .taken()
+            .into_iter()
+            .map(|e| e.kind.as_str().to_owned())
+            .collect()
+    }
+
+    /// Checks every event announced so far against the schema of its kind's data
+    /// (the one the AsyncAPI document publishes).
+    pub fn check_events(&self) {
+        for event in self.events.taken() {
+            let schema = maigie_services::live::json_schema(event.kind);
+            let validator = jsonschema::options()
+                .with_draft(jsonschema::Draft::Draft7)
+                .should_validate_formats(true)
+                .build(&schema)
+                .unwrap_or_else(|e| panic!("the schema of {} is invalid: {e}", event.kind));
+            let errors: Vec<String> = validator
+                .iter_errors(&event.data)
+                .map(|e| format!("{e} at {}", e.instance_path()))
+                .collect();
+            assert!(
+                errors.is_empty(),
+                "the data of {} does not fit its schema: {errors:?}\n{}",
+                event.kind,
+                event.data
+            );
+        }
     }
 
     /// Outbox rows for a workflow id: (started, input).
@@ -151,6 +178,7 @@ impl World {
     /// Drops the database (call at the end of a passing test; a failing one leaves it
     /// for inspection until the next run clears it).
     pub async fn finish(self) {
+        self.check_events();
         self.db.close().await;
         let mut admin = sqlx::PgConnection::connect(&admin_url())
             .await

@@ -6,7 +6,7 @@
 //!
 //! Tools: `scripts/test` installs them (`ensure_test_tools`: the venv's
 //! openapi-spec-validator, openapi-python-client and schemathesis; openapi-typescript
-//! in `$MAIGIE_NODE_TOOLS`).
+//! with the Node tools in `$MAIGIE_NODE_DIR`).
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -67,9 +67,9 @@ fn venv_bin(tool: &str) -> String {
 }
 
 fn node_tool(tool: &str) -> String {
-    let dir = std::env::var("MAIGIE_NODE_TOOLS").unwrap_or_else(|_| {
+    let dir = std::env::var("MAIGIE_NODE_DIR").unwrap_or_else(|_| {
         format!(
-            "{}/.cache/maigie/node-tools",
+            "{}/.cache/maigie/node",
             std::env::var("HOME").unwrap_or_default()
         )
     });

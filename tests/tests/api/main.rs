@@ -3,6 +3,7 @@
 
 mod access_log;
 mod analytics;
+mod asyncapi;
 mod auth;
 mod billing;
 mod block_reminders;
@@ -16,6 +17,7 @@ mod durability;
 mod export;
 mod goals;
 mod idempotency;
+mod landing;
 mod mcp;
 mod metrics;
 mod notes;
