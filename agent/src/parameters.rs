@@ -69,6 +69,7 @@ fn inline_refs(value: &mut Value, named: &Map<String, Value>, depth: usize) {
             for field in fields.values_mut() {
                 inline_refs(field, named, depth + 1);
             }
+            collapse_nullable(fields);
         }
         Value::Array(items) => {
             for item in items {
@@ -76,6 +77,34 @@ fn inline_refs(value: &mut Value, named: &Map<String, Value>, depth: usize) {
             }
         }
         _ => {}
+    }
+}
+
+/// `{"oneOf": [{"type": "null"}, S]}` (an optional enum, as utoipa writes it) becomes S
+/// with null allowed: one schema, so a wrong value gets one message, not two.
+fn collapse_nullable(fields: &mut Map<String, Value>) {
+    let Some(Value::Array(options)) = fields.get("oneOf") else {
+        return;
+    };
+    let [first, second] = options.as_slice() else {
+        return;
+    };
+    let other = match (first, second) {
+        (null, other) | (other, null) if null == &json!({"type": "null"}) => other.clone(),
+        _ => return,
+    };
+    let Value::Object(other) = other else {
+        return;
+    };
+    fields.remove("oneOf");
+    for (key, keyword) in other {
+        fields.entry(key).or_insert(keyword);
+    }
+    if let Some(Value::String(kind)) = fields.get("type").cloned() {
+        fields.insert("type".into(), json!([kind, "null"]));
+    }
+    if let Some(Value::Array(values)) = fields.get_mut("enum") {
+        values.push(Value::Null);
     }
 }
 
