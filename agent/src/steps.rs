@@ -91,18 +91,17 @@ pub async fn run_tool(agent: &Agent, input: &ToolInput) -> Result<(), TurnError>
         .publish(
             input.user_id,
             EventKind::ChatToolCall,
-            &ChatToolCall {
-                action_id: input.action_id,
-                call_id: input.call_id.clone(),
-                tool: step.tool_name.clone(),
-                status: if outcome.ok {
+            &ChatToolCall::ended(
+                input.action_id,
+                &input.call_id,
+                &step.tool_name,
+                if outcome.ok {
                     ToolCallStatus::Completed
                 } else {
                     ToolCallStatus::Failed
                 },
-                arguments: None,
-                summary: Some(outcome.summary.clone()),
-            },
+                &outcome.summary,
+            ),
         )
         .await;
     Ok(())
@@ -141,14 +140,13 @@ pub async fn skip_tool(agent: &Agent, input: &ToolInput) -> Result<(), TurnError
         .publish(
             input.user_id,
             EventKind::ChatToolCall,
-            &ChatToolCall {
-                action_id: input.action_id,
-                call_id: input.call_id.clone(),
-                tool: step.tool_name.clone(),
-                status: ToolCallStatus::Skipped,
-                arguments: None,
-                summary: Some(summary.to_owned()),
-            },
+            &ChatToolCall::ended(
+                input.action_id,
+                &input.call_id,
+                &step.tool_name,
+                ToolCallStatus::Skipped,
+                summary,
+            ),
         )
         .await;
     Ok(())

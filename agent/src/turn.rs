@@ -12,7 +12,7 @@ use std::time::Duration;
 use maigie_domain::EventKind;
 use maigie_llm::{ChatRequest, Completion, Delta, Message, ToolCall, ToolSpec, Usage};
 use maigie_services::Source;
-use maigie_services::chat::events::{ChatDelta, ChatToolCall, ToolCallStatus};
+use maigie_services::chat::events::{ChatDelta, ChatToolCall};
 use maigie_store::agent::{self as log, UsageRecord};
 use maigie_store::chat::{self, NewMessage};
 use maigie_workflows::ai_action::{PlannedCall, TurnInput, TurnOutput};
@@ -196,14 +196,7 @@ async fn planned(
             .publish(
                 input.user_id,
                 EventKind::ChatToolCall,
-                &ChatToolCall {
-                    action_id: input.action_id,
-                    call_id: call.id.clone(),
-                    tool: call.name.clone(),
-                    status: ToolCallStatus::Planned,
-                    arguments: Some(arguments),
-                    summary: None,
-                },
+                &ChatToolCall::planned(input.action_id, &call.id, &call.name, arguments),
             )
             .await;
         out.push(PlannedCall {

@@ -18,6 +18,8 @@ use std::collections::BTreeSet;
 
 use serde_json::{Map, Value, json};
 
+use super::operation_ids::{Shape, answers_a_list, operation_id};
+
 const METHODS: [&str; 5] = ["get", "post", "put", "patch", "delete"];
 
 /// Routes outside the rate limiter (`http::rate_limit::EXEMPT`).
@@ -25,7 +27,7 @@ const UNLIMITED: [&str; 3] = ["/health", "/ready", "/api/webhooks/stripe"];
 
 /// Applies the rules to `doc` (an OpenAPI 3.1 document as JSON).
 pub fn apply(doc: &mut Value) {
-    add_components(doc);
+    super::components::add_components(doc);
     let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else {
         return;
     };
@@ -55,64 +57,6 @@ pub fn apply(doc: &mut Value) {
             }
         }
     }
-}
-
-/// What the verb of an operation id is inferred from.
-pub struct Shape<'a> {
-    /// The methods on the same path.
-    pub methods_here: &'a BTreeSet<String>,
-    /// Every path of the document.
-    pub templates: &'a [String],
-    /// The success answer is an array or a page (`items`).
-    pub lists: bool,
-    /// The success answer is 201 Created.
-    pub creates: bool,
-}
-
-/// `tasks_list`, `tasks_create`, `tasks_get`, `tasks_update`, `tasks_delete`, and the
-/// bare resource name for an action (`auth_login`, `tasks_complete`).
-pub fn operation_id(path: &str, method: &str, shape: &Shape<'_>) -> String {
-    let segments: Vec<&str> = path
-        .trim_start_matches('/')
-        .split('/')
-        .filter(|s| !s.is_empty())
-        .collect();
-    let resource = segments
-        .iter()
-        .filter(|s| !s.starts_with('{') && **s != "api")
-        .map(|s| s.replace(['-', '.'], "_"))
-        .collect::<Vec<_>>()
-        .join("_");
-    let last = segments.last().copied().unwrap_or_default();
-    let ends_in_param = last.starts_with('{');
-    let prefix = format!("{path}/{{");
-    let collection = !ends_in_param
-        && (shape.lists
-            || shape
-                .templates
-                .iter()
-                .any(|t| t.starts_with(&prefix) && !t[prefix.len()..].contains('/')));
-    let plural = last.ends_with('s');
-    let verb = match method {
-        "get" if collection => "list",
-        "get" => "get",
-        "post" if collection || shape.methods_here.contains("get") => "create",
-        "post" if shape.creates && plural => "create",
-        "post" => return resource,
-        "put" => "replace",
-        "patch" => "update",
-        _ => "delete",
-    };
-    format!("{resource}_{verb}")
-}
-
-/// Whether the 200 answer is a list: an array, or a page object with `items`.
-fn answers_a_list(op: &Map<String, Value>) -> bool {
-    let schema = &op["responses"]["200"]["content"]["application/json"]["schema"];
-    schema["type"] == "array"
-        || schema["$ref"]
-            .as_str()
-            .is_some_and(|r| r.ends_with("Page") || r.ends_with("List"))
 }
 
 fn declare_path_params(path: &str, op: &mut Map<String, Value>) {
@@ -248,7 +192,7 @@ fn add_headers(status: &str, response: &mut Value, limited: bool) {
     }
 }
 
-fn standard_headers(status: &str, limited: bool) -> Vec<(&'static str, &'static str)> {
+pub(super) fn standard_headers(status: &str, limited: bool) -> Vec<(&'static str, &'static str)> {
     let mut headers = vec![("x-request-id", "RequestId")];
     if limited {
         headers.extend([
@@ -309,194 +253,9 @@ fn default_description(status: &str) -> &'static str {
     }
 }
 
-fn error_response(description: &str, headers: &[(&str, &str)]) -> Value {
-    let headers: Map<String, Value> = headers
-        .iter()
-        .map(|(name, component)| {
-            (
-                (*name).to_owned(),
-                json!({"$ref": format!("#/components/headers/{component}")}),
-            )
-        })
-        .collect();
-    json!({
-        "description": description,
-        "headers": headers,
-        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}},
-    })
-}
-
-fn add_components(doc: &mut Value) {
-    let Some(root) = doc.as_object_mut() else {
-        return;
-    };
-    let components = root
-        .entry("components")
-        .or_insert_with(|| Value::Object(Map::new()));
-    let Some(components) = components.as_object_mut() else {
-        return;
-    };
-    let common = standard_headers("200", true);
-    let retry = standard_headers("429", true);
-    let responses = json!({
-        "BadRequest": error_response(
-            "The request could not be read: malformed JSON (`malformed_json`), a query or \
-             path value of the wrong type (`invalid_query`, `invalid_path`), or a bad \
-             `Idempotency-Key` (`invalid_idempotency_key`).", &common),
-        "Unauthorized": error_response(
-            "Missing, invalid or expired credentials (`unauthorized`, `token_expired`, \
-             `token_revoked`, `session_ended`).", &common),
-        "Forbidden": error_response(
-            "The account may not do this (`admin_only`: administrators only).", &common),
-        "NotFound": error_response(
-            "No such resource, or it belongs to another user (`not_found`).", &common),
-        "Conflict": error_response(
-            "An earlier request with this `Idempotency-Key` is still running or ended \
-             without a recorded outcome (`idempotency_outcome_unknown`), or this route \
-             does not store outcomes (`idempotency_not_supported`).", &common),
-        "PayloadTooLarge": error_response(
-            "The body is larger than the server accepts (`payload_too_large`).", &common),
-        "UnsupportedMediaType": error_response(
-            "The body must be JSON with `Content-Type: application/json` \
-             (`unsupported_media_type`).", &common),
-        "ValidationFailed": error_response(
-            "Invalid fields (`validation_failed`, `invalid_body`; `details.fields` lists \
-             each as `{field, code, message}`), or an `Idempotency-Key` already used for \
-             a different request (`idempotency_key_reused`).", &common),
-        "TooManyRequests": error_response(
-            "Rate limit (`rate_limited`) or AI quota (`quota_exceeded`) reached: retry \
-             after `Retry-After` seconds.", &retry),
-        "InternalError": error_response(
-            "Unexpected failure (`internal_error`); the body holds no detail, quote the \
-             `x-request-id`.", &common),
-        "Unavailable": error_response(
-            "Temporarily unavailable (`timeout`, `unavailable`, `password_hashing_busy`): \
-             the request took longer than the server's limit or a dependency is down. \
-             Retry after `Retry-After` seconds when present.", &retry),
-    });
-    let headers = json!({
-        "RequestId": {
-            "description": "The request's id (echoed when the client sent one); quote it \
-                            when reporting a problem.",
-            "schema": {"type": "string"},
-        },
-        "RateLimitLimit": {
-            "description": "Requests allowed per window for this client.",
-            "schema": {"type": "integer", "minimum": 0},
-        },
-        "RateLimitRemaining": {
-            "description": "Requests left in the current window.",
-            "schema": {"type": "integer", "minimum": 0},
-        },
-        "RateLimitReset": {
-            "description": "Seconds until the window is full again.",
-            "schema": {"type": "integer", "minimum": 0},
-        },
-        "RetryAfter": {
-            "description": "Seconds to wait before retrying.",
-            "schema": {"type": "integer", "minimum": 0},
-        },
-    });
-    let parameters = json!({
-        "IdempotencyKey": {
-            "name": "Idempotency-Key",
-            "in": "header",
-            "required": false,
-            "description": "1–255 visible ASCII characters. A retry with the same key \
-                            within 24 h answers the first outcome instead of running \
-                            again (not for streamed answers or answers holding a secret).",
-            "schema": {"type": "string", "minLength": 1, "maxLength": 255},
-        },
-    });
-    for (section, entries) in [
-        ("responses", responses),
-        ("headers", headers),
-        ("parameters", parameters),
-    ] {
-        let target = components
-            .entry(section)
-            .or_insert_with(|| Value::Object(Map::new()));
-        if let (Some(target), Value::Object(entries)) = (target.as_object_mut(), entries) {
-            for (name, value) in entries {
-                target.entry(name).or_insert(value);
-            }
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn id(path: &str, method: &str, here: &[&str], all: &[&str]) -> String {
-        let here = here.iter().map(|m| (*m).to_owned()).collect();
-        let all: Vec<String> = all.iter().map(|p| (*p).to_owned()).collect();
-        let shape = Shape {
-            methods_here: &here,
-            templates: &all,
-            lists: false,
-            creates: false,
-        };
-        operation_id(path, method, &shape)
-    }
-
-    #[test]
-    fn collections_list_and_create_items_get_update_delete_and_actions_keep_their_name() {
-        let all = ["/api/tasks", "/api/tasks/{id}", "/api/tasks/{id}/complete"];
-        assert_eq!(
-            id("/api/tasks", "get", &["get", "post"], &all),
-            "tasks_list"
-        );
-        assert_eq!(
-            id("/api/tasks", "post", &["get", "post"], &all),
-            "tasks_create"
-        );
-        assert_eq!(id("/api/tasks/{id}", "get", &["get"], &all), "tasks_get");
-        assert_eq!(
-            id("/api/tasks/{id}", "patch", &["patch"], &all),
-            "tasks_update"
-        );
-        assert_eq!(
-            id("/api/tasks/{id}", "delete", &["delete"], &all),
-            "tasks_delete"
-        );
-        assert_eq!(
-            id("/api/tasks/{id}/complete", "post", &["post"], &all),
-            "tasks_complete"
-        );
-        assert_eq!(id("/api/auth/login", "post", &["post"], &all), "auth_login");
-        assert_eq!(id("/api/users/me", "get", &["get"], &all), "users_me_get");
-    }
-
-    #[test]
-    fn a_page_is_listed_and_a_201_on_a_plural_creates() {
-        let here = BTreeSet::from(["get".to_owned()]);
-        let shape = Shape {
-            methods_here: &here,
-            templates: &[],
-            lists: true,
-            creates: false,
-        };
-        assert_eq!(
-            operation_id("/api/goals/{id}/tasks", "get", &shape),
-            "goals_tasks_list"
-        );
-        let here = BTreeSet::from(["post".to_owned()]);
-        let shape = Shape {
-            methods_here: &here,
-            templates: &[],
-            lists: false,
-            creates: true,
-        };
-        assert_eq!(
-            operation_id("/api/plans/daily/{id}/items", "post", &shape),
-            "plans_daily_items_create"
-        );
-        assert_eq!(
-            operation_id("/api/auth/register", "post", &shape),
-            "auth_register"
-        );
-    }
 
     #[test]
     fn undeclared_path_parameters_are_declared_and_errors_added() {

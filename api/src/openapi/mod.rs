@@ -47,8 +47,10 @@ use crate::error::{ErrorBody, ErrorDetail};
 )]
 pub struct ApiDoc;
 
+mod components;
 mod contract;
 mod examples;
+mod operation_ids;
 
 /// The served document: what the handlers declare, with the contract's rules applied.
 #[must_use]

@@ -58,6 +58,40 @@ pub struct ChatToolCall {
     pub summary: Option<String>,
 }
 
+impl ChatToolCall {
+    /// A call the model planned, with its arguments.
+    #[must_use]
+    pub fn planned(action_id: Uuid, call_id: &str, tool: &str, arguments: Value) -> Self {
+        Self {
+            action_id,
+            call_id: call_id.to_owned(),
+            tool: tool.to_owned(),
+            status: ToolCallStatus::Planned,
+            arguments: Some(arguments),
+            summary: None,
+        }
+    }
+
+    /// A call that ended (`completed`, `failed` or `skipped`), with what happened.
+    #[must_use]
+    pub fn ended(
+        action_id: Uuid,
+        call_id: &str,
+        tool: &str,
+        status: ToolCallStatus,
+        summary: &str,
+    ) -> Self {
+        Self {
+            action_id,
+            call_id: call_id.to_owned(),
+            tool: tool.to_owned(),
+            status,
+            arguments: None,
+            summary: Some(summary.to_owned()),
+        }
+    }
+}
+
 /// A change waiting for the user's decision.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct PendingCall {
