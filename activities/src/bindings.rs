@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use maigie_domain::{EventKind, UserEvent};
 use maigie_store::{EventBus, PgPool};
+use maigie_workflows::account_mail::AccountMailInput;
 use maigie_workflows::analytics::{DispatchInput, ZoneDay};
 use maigie_workflows::billing::{ApplyEventInput, DunningInput, ExpireInput, Snapshot};
 use maigie_workflows::contracts::{
@@ -18,8 +19,10 @@ use temporalio_sdk::ApplicationFailure;
 use temporalio_sdk::activities::{ActivityContext, ActivityError};
 use tracing::info;
 
-use crate::mail::{Email, MailError, Mailer, html_escape};
+use crate::account_mail::{self, AccountMailSettings};
+use crate::mail::{Email, MailError, Mailer};
 use crate::reminders::{self, Channels, Delivered, DeliveryError};
+use crate::templates::{self, Fields, Mail, Rendered};
 
 /// Activities shared by every workflow: mail, real-time events, reminder delivery.
 pub struct CoreActivities {
@@ -29,6 +32,7 @@ pub struct CoreActivities {
     public_base_url: String,
     late_after: chrono::Duration,
     billing: crate::billing::BillingRules,
+    account_mail: AccountMailSettings,
 }
 
 impl CoreActivities {
@@ -48,6 +52,7 @@ impl CoreActivities {
             public_base_url,
             late_after: chrono::Duration::from_std(late_after).unwrap_or(chrono::Duration::MAX),
             billing: crate::billing::BillingRules::default(),
+            account_mail: AccountMailSettings::default(),
         }
     }
 
@@ -59,6 +64,13 @@ impl CoreActivities {
             public_base_url: &self.public_base_url,
             late_after: self.late_after,
         }
+    }
+
+    /// Where account mails link to and how long their links work.
+    #[must_use]
+    pub fn with_account_mail(mut self, settings: AccountMailSettings) -> Self {
+        self.account_mail = settings;
+        self
     }
 
     /// The subscription lifecycle's rules (grace period, dunning, prices).
@@ -87,22 +99,20 @@ impl CoreActivities {
     ) -> Result<(), ActivityError> {
         let greeting = input.name.as_deref().unwrap_or("there");
         let link = format!("{}/", self.public_base_url.trim_end_matches('/'));
-        let text = format!(
-            "Hi {greeting},\n\nWelcome to Maigie! Plan your courses, goals and week, \
-             and ask the assistant for help at any time.\n\nGet started: {link}\n"
-        );
-        let html = format!(
-            "<p>Hi {},</p><p>Welcome to <strong>Maigie</strong>! Plan your courses, goals \
-             and week, and ask the assistant for help at any time.</p>\
-             <p><a href=\"{}\">Get started</a></p>",
-            html_escape(greeting),
-            html_escape(&link),
-        );
+        let subject = "Welcome to Maigie";
+        let fields = Fields {
+            subject,
+            greeting,
+            link: &link,
+            ..Fields::default()
+        };
+        let Rendered { text, html } = templates::render(Mail::Welcome, &fields)
+            .map_err(|e| ActivityError::application(ApplicationFailure::non_retryable(e)))?;
         self.mailer
             .send(Email {
                 to: &input.email,
                 to_name: input.name.as_deref(),
-                subject: "Welcome to Maigie",
+                subject,
                 text,
                 html,
                 message_id: format!("<welcome-{}@maigie>", input.user_id),
@@ -110,6 +120,25 @@ impl CoreActivities {
             .await
             .map_err(mail_failure)?;
         info!(user_id = %input.user_id, "welcome e-mail sent");
+        Ok(())
+    }
+
+    #[activity(definition = markers::SendAccountMail)]
+    pub async fn send_account_mail(
+        self: Arc<Self>,
+        _ctx: ActivityContext,
+        input: AccountMailInput,
+    ) -> Result<(), ActivityError> {
+        let outcome = account_mail::send(&self.db, &self.mailer, &self.account_mail, &input)
+            .await
+            .map_err(|err| {
+                if err.is_permanent() {
+                    ActivityError::application(ApplicationFailure::non_retryable(err))
+                } else {
+                    err.into()
+                }
+            })?;
+        info!(kind = input.mail.kind(), request = %input.request_key, ?outcome, "account mail");
         Ok(())
     }
 

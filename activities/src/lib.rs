@@ -2,11 +2,13 @@
 //! Each holds its dependencies (mailer, event bus) on `self`, so tests and the worker
 //! build them the same way.
 
+pub mod account_mail;
 pub mod analytics;
 pub mod billing;
 mod bindings;
 pub mod mail;
 pub mod reminders;
+pub mod templates;
 
 pub use bindings::CoreActivities;
 pub use mail::{MailError, Mailer};

@@ -157,12 +157,38 @@ pub struct ApiSettings {
     pub ws_max_per_user: usize,
     pub temporal_task_queue: String,
     /// Accounts with these e-mails become admins when they sign in with Google and
-    /// Google vouches for the address (never by password: nothing verifies it yet).
+    /// Google vouches for the address, or when the owner uses our verification link
+    /// (never by a typed address alone).
     pub admin_emails: Vec<String>,
     pub password_hashing: PasswordHashSettings,
     pub billing: BillingSettings,
     pub limits: Limits,
     pub agent: AgentSettings,
+    pub accounts: AccountSettings,
+}
+
+/// Password reset, e-mail verification and change of address: limits and policy.
+#[derive(Debug, Clone, Copy)]
+pub struct AccountSettings {
+    /// Reset requests per address per hour (`PASSWORD_RESET_PER_ADDRESS_PER_HOUR`), on
+    /// top of the per-IP auth limit; counted the same for unknown addresses.
+    pub reset_per_address_per_hour: u32,
+    /// Verification mails a user may ask for per hour (`EMAIL_VERIFY_RESEND_PER_HOUR`).
+    pub verify_resend_per_hour: u32,
+    /// `EMAIL_VERIFICATION=required`: an account whose address is not verified may sign
+    /// in, but its tokens open only its own account routes (403 `email_unverified`
+    /// elsewhere) until it verifies and refreshes. `optional` (default): no limit.
+    pub require_verified_email: bool,
+}
+
+impl Default for AccountSettings {
+    fn default() -> Self {
+        Self {
+            reset_per_address_per_hour: 5,
+            verify_resend_per_hour: 5,
+            require_verified_email: false,
+        }
+    }
 }
 
 impl ApiSettings {

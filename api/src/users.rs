@@ -7,7 +7,9 @@ use axum::http::StatusCode;
 use maigie_services::ServiceError;
 use maigie_services::accounts::sessions::{self, SessionView};
 use maigie_services::accounts::{self, AccountError};
-pub use maigie_services::accounts::{ChangePassword, DeleteAccount, UpdateProfile};
+pub use maigie_services::accounts::{
+    ChangeEmail, ChangePassword, DeleteAccount, EmailChangePending, UpdateProfile,
+};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
@@ -26,6 +28,8 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(get_me, update_me, delete_me))
         .routes(routes!(change_password))
+        .routes(routes!(change_email))
+        .routes(routes!(resend_verification))
         .routes(routes!(list_sessions))
         .routes(routes!(end_session))
 }
@@ -123,6 +127,51 @@ pub async fn change_password(
             .await?;
     // Every session has ended (this one too); a new one starts for this client.
     Ok(Json(session::start(&state, &row, client.client()).await?))
+}
+
+/// Move the account to a new address: a confirmation link goes to it (valid 24
+/// hours), and nothing changes until it is used (`POST /api/auth/email/verify`);
+/// the old address is then told, with a link to undo the change for 7 days.
+/// Confirmed with the current password (an account without one: a sign-in under
+/// 10 minutes old).
+#[utoipa::path(post, path = "/api/users/me/email", tag = "users", security(("bearer" = [])),
+    request_body = ChangeEmail,
+    responses((status = 202, body = EmailChangePending), (status = 401, body = ErrorBody),
+        (status = 403, description = "`reauthentication_required`: an account without a password needs a sign-in under 10 minutes old.", body = ErrorBody),
+        (status = 409, description = "`email_taken`.", body = ErrorBody),
+        (status = 422, description = "Bad or same address, wrong password (`validation_failed`).", body = ErrorBody)))]
+pub async fn change_email(
+    State(state): State<AppState>,
+    user: AuthUser,
+    Json(body): Json<ChangeEmail>,
+) -> ApiResult<(StatusCode, Json<EmailChangePending>)> {
+    let recent = user.signed_in_within(FIRST_PASSWORD_MAX_TOKEN_AGE_SECS);
+    let pending = accounts::request_email_change(
+        &state.services,
+        &user.ctx(),
+        &state.passwords,
+        body,
+        recent,
+    )
+    .await?;
+    Ok((StatusCode::ACCEPTED, Json(pending)))
+}
+
+/// Mail the address verification link again (a new link; the older ones keep
+/// working until they expire). Limited per account per hour.
+#[utoipa::path(post, path = "/api/users/me/email/verify/resend", tag = "users", security(("bearer" = [])),
+    responses((status = 202, description = "A verification link is on its way."),
+        (status = 401, body = ErrorBody),
+        (status = 409, description = "`email_already_verified`.", body = ErrorBody)))]
+pub async fn resend_verification(
+    State(state): State<AppState>,
+    user: AuthUser,
+) -> ApiResult<StatusCode> {
+    let per_hour = state.settings.accounts.verify_resend_per_hour;
+    crate::http::rate_limit::charge_hourly(&state, &format!("rl:verify:{}", user.id), per_hour)
+        .await?;
+    accounts::resend_verification(&state.services, &user.ctx()).await?;
+    Ok(StatusCode::ACCEPTED)
 }
 
 /// Delete the account and every piece of data that belongs to it.

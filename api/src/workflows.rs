@@ -11,6 +11,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use maigie_services::{StartError, WorkflowStart, WorkflowStarter};
+use maigie_workflows::account_mail::{self, AccountMailInput, AccountMailWorkflow};
 use maigie_workflows::ai_action::{self, AiActionInput, AiActionWorkflow};
 use maigie_workflows::billing::{self, LifecycleInput, SubscriptionLifecycleWorkflow};
 use maigie_workflows::onboarding::{self, OnboardingInput, UserOnboardingWorkflow};
@@ -70,6 +71,15 @@ impl TemporalStarter {
                 let options = self.options(id, reject, Visibility::onboarding(&input), []);
                 self.client
                     .start_workflow(UserOnboardingWorkflow::run, input, options)
+                    .await
+                    .map(|_| ())
+            }
+            account_mail::WORKFLOW_NAME => {
+                let input: AccountMailInput =
+                    serde_json::from_value(start.input.clone()).map_err(bad_input)?;
+                let options = self.options(id, reject, Visibility::account_mail(&input), []);
+                self.client
+                    .start_workflow(AccountMailWorkflow::run, input, options)
                     .await
                     .map(|_| ())
             }

@@ -4,6 +4,7 @@
 use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
+use maigie_activities::account_mail::AccountMailSettings;
 use maigie_activities::mail::Mailbox;
 use maigie_api::settings::{
     AgentSettings, Limits, MetricsSettings, PasswordHashSettings, TierLimits,
@@ -47,6 +48,8 @@ pub struct Config {
     pub llm: LlmSettings,
     /// Worker (`maigie worker`): its own listener of `/health` and `/metrics`.
     pub worker_http_addr: Option<SocketAddr>,
+    /// Where account mails link to, and how long their links work (worker).
+    pub account_mail: AccountMailSettings,
     pub api: ApiSettings,
 }
 
@@ -297,7 +300,9 @@ impl Config {
                 )?),
                 bulk_threshold: env.parse("AI_CONFIRM_BULK_OVER", 5)?,
             },
+            accounts: accounts::settings(&env)?,
         };
+        let account_mail = accounts::mail(&env, &api.public_base_url)?;
         Ok(Self {
             database_url,
             database_max_connections: env.parse("DATABASE_MAX_CONNECTIONS", 20)?,
@@ -316,6 +321,7 @@ impl Config {
             analytics_schedule: env.parse("ANALYTICS_SCHEDULE", true)?,
             llm: llm(&env)?,
             worker_http_addr: socket_addr(&env, "WORKER_HTTP_ADDR")?,
+            account_mail,
             api,
         })
     }
@@ -359,6 +365,7 @@ fn metrics<F: Fn(&str) -> Option<String>>(env: &Env<F>) -> Result<MetricsSetting
     })
 }
 
+mod accounts;
 mod providers;
 mod values;
 

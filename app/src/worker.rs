@@ -12,6 +12,7 @@ use maigie_agent::activities::AgentActivities;
 use maigie_api::workflows::TemporalStarter;
 use maigie_services::{ServiceSettings, Services};
 use maigie_store::{EventBus, PgPool};
+use maigie_workflows::account_mail::AccountMailWorkflow;
 use maigie_workflows::ai_action::AiActionWorkflow;
 use maigie_workflows::analytics::{AnalyticsDispatchWorkflow, DailyAnalyticsWorkflow};
 use maigie_workflows::billing::SubscriptionLifecycleWorkflow;
@@ -118,9 +119,11 @@ async fn prepare(config: &Config, status: &WorkerStatus) -> anyhow::Result<Prepa
         config.api.public_base_url.to_string(),
         config.reminder_late_after,
     )
-    .with_billing(billing_rules(config));
+    .with_billing(billing_rules(config))
+    .with_account_mail(config.account_mail.clone());
     let options = WorkerOptions::new(config.api.temporal_task_queue.clone())
         .register_workflow::<UserOnboardingWorkflow>()?
+        .register_workflow::<AccountMailWorkflow>()?
         .register_workflow::<ReminderWorkflow>()?
         .register_workflow::<AnalyticsDispatchWorkflow>()?
         .register_workflow::<DailyAnalyticsWorkflow>()?

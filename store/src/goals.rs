@@ -154,7 +154,19 @@ pub async fn update(
         .ok_or(StoreError::NotFound)
 }
 
-pub async fn delete(db: impl PgExecutor<'_>, user_id: Uuid, id: Uuid) -> Result<(), StoreError> {
+pub async fn delete(
+    db: &mut sqlx::PgConnection,
+    user_id: Uuid,
+    id: Uuid,
+) -> Result<(), StoreError> {
+    // A task write locks the task, then its goal (progress); deleting the goal would
+    // lock the goal, then its tasks (ON DELETE SET NULL): the opposite order, a
+    // deadlock under concurrent writes. Taking the tasks first keeps one order.
+    sqlx::query("SELECT 1 FROM tasks WHERE goal_id = $1 AND user_id = $2 ORDER BY id FOR UPDATE")
+        .bind(id)
+        .bind(user_id)
+        .execute(&mut *db)
+        .await?;
     crate::rows::delete_owned(
         db,
         "DELETE FROM goals WHERE id = $1 AND user_id = $2",

@@ -4,6 +4,7 @@
 //! Transactions are short and local to one function: none is held across a call to
 //! Temporal, Redis or an LLM.
 
+pub mod account_tokens;
 pub mod agent;
 pub mod analytics;
 pub mod audit;

@@ -17,7 +17,7 @@ pub const PREFERENCES_TOO_LARGE: &str = "users_preferences_size_check";
 macro_rules! columns {
     () => {
         "id, email::text AS email, password_hash, name, role, tier, timezone, \
-         preferences, email_verified, session_epoch, created_at, updated_at"
+         preferences, email_verified, email_verified_at, session_epoch, created_at, updated_at"
     };
 }
 
@@ -33,6 +33,8 @@ pub struct UserRow {
     pub timezone: String,
     pub preferences: Value,
     pub email_verified: bool,
+    /// When the address was last proven (a mailed link or an identity provider).
+    pub email_verified_at: Option<DateTime<Utc>>,
     /// Access tokens issued in an earlier epoch are refused (see `sessions`).
     pub session_epoch: i64,
     pub created_at: DateTime<Utc>,
@@ -157,6 +159,8 @@ pub async fn verify_email_by_provider(
 ) -> Result<bool, StoreError> {
     let cleared: Option<bool> = sqlx::query_scalar(
         "UPDATE users u SET email_verified = true,
+                email_verified_at = CASE WHEN old.email_verified THEN old.email_verified_at
+                                         ELSE now() END,
                 password_hash = CASE WHEN old.email_verified THEN u.password_hash END
          FROM users old WHERE u.id = $1 AND old.id = u.id
          RETURNING (NOT old.email_verified AND old.password_hash IS NOT NULL)",
@@ -165,6 +169,50 @@ pub async fn verify_email_by_provider(
     .fetch_optional(db)
     .await?;
     cleared.ok_or(StoreError::NotFound)
+}
+
+/// Marks the address as proven by a mailed link, if it is still the account's
+/// address; answers the account as it is now (`None`: gone, or its address changed
+/// since the link was sent).
+pub async fn mark_email_verified(
+    db: impl PgExecutor<'_>,
+    id: Uuid,
+    email: &str,
+) -> Result<Option<UserRow>, StoreError> {
+    let sql = concat!(
+        "UPDATE users SET email_verified = true,
+                email_verified_at = CASE WHEN email_verified THEN email_verified_at
+                                         ELSE now() END
+          WHERE id = $1 AND email = $2::citext RETURNING ",
+        columns!()
+    );
+    Ok(sqlx::query_as(sql)
+        .bind(id)
+        .bind(email)
+        .fetch_optional(db)
+        .await?)
+}
+
+/// Moves the account to an address it has just proven (a confirmed change, or a
+/// revert to the old one); [`StoreError::Conflict`] with [`EMAIL_TAKEN`] when another
+/// account holds it now.
+pub async fn set_verified_email(
+    db: impl PgExecutor<'_>,
+    id: Uuid,
+    email: &str,
+) -> Result<UserRow, StoreError> {
+    let sql = concat!(
+        "UPDATE users SET email = $2::citext, email_verified = true,
+                email_verified_at = now()
+          WHERE id = $1 RETURNING ",
+        columns!()
+    );
+    sqlx::query_as(sql)
+        .bind(id)
+        .bind(email)
+        .fetch_optional(db)
+        .await?
+        .ok_or(StoreError::NotFound)
 }
 
 /// Sets a user's role by e-mail; answers whether such a user exists.

@@ -41,3 +41,53 @@ pub async fn wait_for_mail(recipient: &str, count: usize, timeout: Duration) -> 
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
+
+/// Waits until at least `count` messages with `subject` reached `recipient`.
+pub async fn wait_for_subject(
+    recipient: &str,
+    subject: &str,
+    count: usize,
+    timeout: Duration,
+) -> Vec<String> {
+    let start = Instant::now();
+    loop {
+        let found: Vec<String> = messages_to(recipient)
+            .into_iter()
+            .filter(|m| m.contains(&format!("Subject: {subject}\r\n")))
+            .collect();
+        if found.len() >= count || start.elapsed() > timeout {
+            return found;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// A raw message with quoted-printable soft line breaks and `=3D` undone (enough to
+/// read links out of it).
+#[must_use]
+pub fn unfold(raw: &str) -> String {
+    raw.replace("=\r\n", "")
+        .replace("=\n", "")
+        .replace("=3D", "=")
+}
+
+/// The `token` of the first link to `path` (e.g. `/reset-password`) in a message.
+#[must_use]
+pub fn link_token(raw: &str, path: &str) -> Option<String> {
+    let text = unfold(raw);
+    let marker = format!("{path}?token=");
+    let start = text.find(&marker)? + marker.len();
+    let token: String = text[start..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+        .collect();
+    (!token.is_empty()).then_some(token)
+}
+
+/// The message's `Message-ID` header.
+#[must_use]
+pub fn message_id(raw: &str) -> Option<String> {
+    raw.lines()
+        .find_map(|l| l.strip_prefix("Message-ID: "))
+        .map(|v| v.trim().to_owned())
+}

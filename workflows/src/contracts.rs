@@ -78,6 +78,16 @@ impl CommonActivities {
         unimplemented!()
     }
 
+    /// Sends one mail about the account (issuing its link's token, if it has one);
+    /// does nothing when there is no one to send it to (an unknown address, a gone
+    /// account, an address verified already).
+    #[activity(name = "account.send_mail")]
+    pub fn send_account_mail(
+        input: crate::account_mail::AccountMailInput,
+    ) -> Result<(), ActivityError> {
+        unimplemented!()
+    }
+
     /// Appends an event to the user's stream and fans it out to every API instance.
     #[activity(name = "events.publish")]
     pub fn publish_event(input: PublishEventInput) -> Result<(), ActivityError> {
@@ -211,6 +221,6 @@ pub mod agent_markers {
 pub mod markers {
     pub use super::common_activities::{
         AggregateDay, ApplyBillingEvent, DeliverReminder, DueDays, ExpireSubscription,
-        NextReminder, PublishEvent, SendDunning, SendWelcomeEmail,
+        NextReminder, PublishEvent, SendAccountMail, SendDunning, SendWelcomeEmail,
     };
 }

@@ -5,6 +5,7 @@
 //! name is pinned explicitly: defaults come from Rust type names and would break
 //! in-flight workflows on a rename.
 
+pub mod account_mail;
 pub mod ai_action;
 pub mod analytics;
 pub mod billing;

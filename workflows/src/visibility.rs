@@ -13,6 +13,7 @@
 use temporalio_common::search_attributes::{SearchAttributeKey, SearchAttributes};
 use uuid::Uuid;
 
+use crate::account_mail::AccountMailInput;
 use crate::ai_action::AiActionInput;
 use crate::analytics::ZoneDay;
 use crate::billing::LifecycleInput;
@@ -38,6 +39,8 @@ pub const SEARCH_ATTRIBUTES: [(&str, &str); 4] = [
 pub mod kind {
     /// The welcome e-mail after sign-up (`user_onboarding`).
     pub const ONBOARDING: &str = "onboarding";
+    /// A mail about the account: reset, verification, change of address (`account_mail`).
+    pub const ACCOUNT_MAIL: &str = "account.mail";
     /// One message to the AI assistant and the tools it ran (`ai_action`).
     pub const AI_ACTION: &str = "ai.action";
     /// A study schedule drafted by the AI planner (`schedule_generation`).
@@ -78,6 +81,19 @@ impl Visibility {
             kind: kind::ONBOARDING,
             user_id: Some(input.user_id),
             summary: format!("Welcome e-mail for new user {}", input.user_id),
+        }
+    }
+
+    #[must_use]
+    pub fn account_mail(input: &AccountMailInput) -> Self {
+        let summary = match input.mail.user_id() {
+            Some(user) => format!("Account mail ({}) for user {user}", input.mail.kind()),
+            None => format!("Account mail ({})", input.mail.kind()),
+        };
+        Self {
+            kind: kind::ACCOUNT_MAIL,
+            user_id: input.mail.user_id(),
+            summary,
         }
     }
 

@@ -5,6 +5,7 @@
 
 use std::path::Path;
 
+use maigie_workflows::account_mail::AccountMailWorkflow;
 use maigie_workflows::ai_action::AiActionWorkflow;
 use maigie_workflows::analytics::{AnalyticsDispatchWorkflow, DailyAnalyticsWorkflow};
 use maigie_workflows::billing::SubscriptionLifecycleWorkflow;
@@ -37,6 +38,8 @@ async fn recorded_histories_replay_against_the_current_workflow_code() {
         .expect("register onboarding")
         .register_workflow::<ReminderWorkflow>()
         .expect("register reminder")
+        .register_workflow::<AccountMailWorkflow>()
+        .expect("register account mail")
         .register_workflow::<AnalyticsDispatchWorkflow>()
         .expect("register analytics dispatch")
         .register_workflow::<DailyAnalyticsWorkflow>()

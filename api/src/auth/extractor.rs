@@ -26,6 +26,8 @@ pub struct AuthUser {
     pub sid: Option<Uuid>,
     /// The account's session epoch the token was issued in.
     pub sep: i64,
+    /// The account's address was not verified when the token was issued.
+    pub unverified: bool,
     /// The request's `x-request-id` (set by the edge layer), for the use-cases' logs and
     /// audit entries.
     pub request_id: Option<String>,
@@ -50,6 +52,7 @@ impl AuthUser {
             tier: self.tier,
             sep: self.sep,
             sid: self.sid,
+            unv: self.unverified,
         }
     }
 
@@ -71,9 +74,21 @@ impl From<Claims> for AuthUser {
             exp: c.exp,
             sid: c.sid,
             sep: c.sep,
+            unverified: c.unv,
             request_id: None,
         }
     }
+}
+
+/// What an account with an unverified address may still do under
+/// `EMAIL_VERIFICATION=required`: its own account (read it, fix a mistyped address,
+/// ask for the link again, change its password, sign out, delete it).
+fn open_while_unverified(path: &str) -> bool {
+    path == "/api/users/me"
+        || path.starts_with("/api/users/me/email")
+        || path.starts_with("/api/users/me/sessions")
+        || path == "/api/users/me/password"
+        || path.starts_with("/api/auth/")
 }
 
 /// The bearer token in `Authorization`, if any (scheme matched case-insensitively).
@@ -104,6 +119,16 @@ impl FromRequestParts<AppState> for AuthUser {
         })?;
         let checked = parts.extensions.get::<Checked>();
         let mut user = authenticate(state, token, checked).await?;
+        if user.unverified
+            && state.settings.accounts.require_verified_email
+            && !open_while_unverified(parts.uri.path())
+        {
+            return Err(ApiError::forbidden(
+                "email_unverified",
+                "Verify your e-mail address first: use the link we mailed you (or ask for a \
+                 new one with POST /api/users/me/email/verify/resend), then refresh your token.",
+            ));
+        }
         user.request_id = parts
             .headers
             .get("x-request-id")

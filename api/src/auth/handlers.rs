@@ -52,8 +52,9 @@ pub(crate) fn user_agent(headers: &HeaderMap) -> Option<&str> {
 
 /// Gives the admin role to an account listed in `ADMIN_EMAILS` when `provider` has
 /// just vouched for its address (`vouched`: the verified e-mail of this sign-in).
-/// A password sign-up or sign-in never promotes: nothing verifies a typed address
-/// yet, so the first to register a listed address would become an admin. Audited
+/// A password sign-up or sign-in never promotes: a typed address proves nothing (the
+/// first to register a listed address would become an admin); its verification link
+/// does (`maigie_services::accounts::confirm_email`). Audited
 /// (`admin.granted`) with the request id; `maigie grant-admin` is the other way in.
 pub(crate) async fn promote_verified_admin(
     state: &AppState,

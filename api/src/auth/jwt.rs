@@ -28,6 +28,11 @@ pub struct Claims {
     /// one session refuses its access tokens too.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sid: Option<Uuid>,
+    /// Set when the account's address was not verified at issue: under
+    /// `EMAIL_VERIFICATION=required` such a token opens only the account's own routes.
+    /// A refresh after verifying drops it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub unv: bool,
 }
 
 pub struct JwtKeys {
@@ -57,13 +62,15 @@ impl JwtKeys {
         self.ttl
     }
 
-    /// A token for `user_id` in session `sid` of epoch `sep`.
+    /// A token for `user_id` in session `sid` of epoch `sep` (`unverified`: the
+    /// account's address is not verified).
     pub fn issue(
         &self,
         user_id: Uuid,
         tier: Tier,
         sep: i64,
         sid: Option<Uuid>,
+        unverified: bool,
     ) -> Result<(String, Claims), ApiError> {
         let now = Utc::now().timestamp();
         let claims = Claims {
@@ -74,6 +81,7 @@ impl JwtKeys {
             tier,
             sep,
             sid,
+            unv: unverified,
         };
         let token = encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
             .map_err(ApiError::internal)?;
@@ -106,7 +114,7 @@ mod tests {
     fn issued_tokens_verify() {
         let keys = keys();
         let id = Uuid::new_v4();
-        let (token, _) = keys.issue(id, Tier::Free, 0, None).expect("issue");
+        let (token, _) = keys.issue(id, Tier::Free, 0, None, false).expect("issue");
         assert_eq!(keys.verify(&token).expect("verify").sub, id);
     }
 
@@ -114,7 +122,7 @@ mod tests {
     fn unsigned_tokens_are_rejected() {
         let keys = keys();
         let (token, _) = keys
-            .issue(Uuid::new_v4(), Tier::Free, 0, None)
+            .issue(Uuid::new_v4(), Tier::Free, 0, None, false)
             .expect("issue");
         let payload = token.split('.').nth(1).expect("payload");
         let header = URL_SAFE_NO_PAD.encode(br#"{"alg":"none","typ":"JWT"}"#);
@@ -125,7 +133,7 @@ mod tests {
     fn tokens_signed_with_another_key_are_rejected() {
         let other = JwtKeys::new(b"another-secret-another-secret-xx", Duration::from_secs(60));
         let (token, _) = other
-            .issue(Uuid::new_v4(), Tier::Free, 0, None)
+            .issue(Uuid::new_v4(), Tier::Free, 0, None, false)
             .expect("issue");
         assert!(keys().verify(&token).is_err());
     }

@@ -6,6 +6,7 @@ pub mod google;
 pub mod handlers;
 pub mod jwt;
 pub mod password;
+pub mod recovery;
 pub mod session;
 
 use utoipa_axum::router::OpenApiRouter;
@@ -21,4 +22,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(handlers::logout))
         .routes(routes!(google::authorize))
         .routes(routes!(google::callback))
+        .routes(routes!(recovery::forgot))
+        .routes(routes!(recovery::reset))
+        .routes(routes!(recovery::verify_email))
+        .routes(routes!(recovery::revert_email))
 }

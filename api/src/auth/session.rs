@@ -48,9 +48,13 @@ pub fn respond(
     family_id: Uuid,
 ) -> Result<AuthResponse, ApiError> {
     let tier: Tier = user.tier.parse().map_err(ApiError::internal)?;
-    let (access_token, _) = state
-        .jwt
-        .issue(user.id, tier, user.session_epoch, Some(family_id))?;
+    let (access_token, _) = state.jwt.issue(
+        user.id,
+        tier,
+        user.session_epoch,
+        Some(family_id),
+        !user.email_verified,
+    )?;
     Ok(AuthResponse {
         user: UserView::try_from(user)?,
         access_token,

@@ -37,9 +37,10 @@ const EXEMPT: [&str; 8] = [
 
 /// Authenticated routes that check the account's password: limited like sign-in
 /// (`RATE_LIMIT_AUTH_PER_MINUTE`, per account), not like ordinary requests.
-const PASSWORD_CHECKED: [(Method, &str); 2] = [
+const PASSWORD_CHECKED: [(Method, &str); 3] = [
     (Method::DELETE, "/api/users/me"),
     (Method::POST, "/api/users/me/password"),
+    (Method::POST, "/api/users/me/email"),
 ];
 
 /// The request's bucket, and the claims of its token when it carries a valid one.
@@ -194,4 +195,31 @@ pub async fn charge_user(
         0
     };
     Ok((granted, secs))
+}
+
+/// Charges one request of an hourly bucket `key` (e.g. reset mails per address):
+/// `per_hour` a rolling hour, all at once at most. 429 with `Retry-After` when spent;
+/// a Redis outage lets the request through (the per-IP limit still held it).
+pub async fn charge_hourly(state: &AppState, key: &str, per_hour: u32) -> Result<(), ApiError> {
+    let limit = per_hour.max(1);
+    let interval_ms = 3_600_000 / i64::from(limit);
+    let outcome: Result<(u32, i64), _> = redis::Script::new(CHARGE)
+        .key(state.redis_key(key))
+        .arg(interval_ms)
+        .arg(limit)
+        .arg(1)
+        .invoke_async(&mut state.redis.clone())
+        .await;
+    match outcome {
+        Ok((0, retry_after_ms)) => Err(ApiError::RateLimited {
+            retry_after_secs: u64::try_from((retry_after_ms + 999) / 1000)
+                .unwrap_or(1)
+                .max(1),
+        }),
+        Ok(_) => Ok(()),
+        Err(err) => {
+            tracing::warn!(error = %err, "hourly limit unavailable; request allowed");
+            Ok(())
+        }
+    }
 }

@@ -250,6 +250,7 @@ mod tests {
             exp: i64::MAX,
             sid: Some(Uuid::new_v4()),
             sep: 0,
+            unverified: false,
             request_id: None,
         }
     }

@@ -1,9 +1,10 @@
 //! Who becomes an administrator, and the record of it.
 //!
 //! The admin role comes from proof, never from a claim: an address typed at
-//! registration proves nothing (there is no e-mail verification yet), so `ADMIN_EMAILS`
-//! promotes an account only when an identity provider vouches for the address in the
-//! sign-in itself; otherwise the operator runs `maigie grant-admin`. Either way the
+//! registration proves nothing, so `ADMIN_EMAILS` promotes an account only once its
+//! address is proven — an identity provider vouches for it in a sign-in, or its owner
+//! uses the verification link we mailed ([`super::confirm_email`]); otherwise the
+//! operator runs `maigie grant-admin`. Either way the
 //! grant is one transaction with its `admin.granted` audit entry.
 
 use maigie_domain::Role;

@@ -7,10 +7,12 @@
 //! [`PasswordHasher`]; so do access and refresh tokens (issuing them, and denying a
 //! revoked access token).
 
+mod address;
 mod admin;
 mod error;
 mod identity;
 mod input;
+mod recovery;
 pub mod sessions;
 mod write;
 
@@ -23,10 +25,17 @@ use serde_json::Value;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+pub use address::{
+    AddressToken, AdminPolicy, ChangeEmail, EmailChangePending, EmailConfirmed, confirm_email,
+    request_email_change, resend_verification, revert_email,
+};
 pub use admin::{AdminGrant, Granted, grant_admin};
 pub use error::{AccountError, AccountResult};
 pub use identity::link_identity;
 pub use input::{ChangePassword, DeleteAccount, RegisterRequest, Registration, UpdateProfile};
+pub use recovery::{
+    ForgotPassword, ResetPassword, parse_forgot, request_password_reset, reset_password,
+};
 pub use write::{
     NewAccount, REAUTHENTICATION_WINDOW_SECS, change_password, delete, profile, register,
     update_profile,
@@ -59,6 +68,8 @@ pub struct UserView {
     #[schema(value_type = Object)]
     pub preferences: Value,
     pub email_verified: bool,
+    /// When the address was proven (a mailed link, or Google vouching for it).
+    pub email_verified_at: Option<DateTime<Utc>>,
     pub has_password: bool,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -77,6 +88,7 @@ impl TryFrom<&UserRow> for UserView {
             timezone: row.timezone.clone(),
             preferences: row.preferences.clone(),
             email_verified: row.email_verified,
+            email_verified_at: row.email_verified_at,
             has_password: row.password_hash.is_some(),
             created_at: row.created_at,
             updated_at: row.updated_at,

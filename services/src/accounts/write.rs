@@ -71,7 +71,11 @@ pub async fn register(svc: &Services, account: NewAccount<'_>) -> ServiceResult<
 }
 
 /// The user's own audit entry.
-fn entry(user_id: Uuid, action: &'static str, details: serde_json::Value) -> AuditEntry<'static> {
+pub(super) fn entry(
+    user_id: Uuid,
+    action: &'static str,
+    details: serde_json::Value,
+) -> AuditEntry<'static> {
     AuditEntry {
         actor_id: Some(user_id),
         subject_id: Some(user_id),
@@ -110,7 +114,7 @@ pub async fn update_profile(
 }
 
 /// Checks the account's current password (when it has one) given as `field`.
-async fn confirm_password(
+pub(super) async fn confirm_password(
     hasher: &dyn PasswordHasher,
     row: &UserRow,
     given: Option<String>,

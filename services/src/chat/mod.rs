@@ -73,7 +73,7 @@ pub struct MessageView {
     pub role: String,
     pub content: String,
     /// The assistant's tool calls (OpenAI shape).
-    #[schema(value_type = Option<Object>)]
+    #[schema(value_type = Option<Vec<Object>>)]
     pub tool_calls: Option<Value>,
     pub tool_call_id: Option<String>,
     pub created_at: DateTime<Utc>,

@@ -9,8 +9,8 @@ use chrono::Utc;
 use maigie_tests::fake_stripe::{
     FakeStripe, PRICE_MONTHLY, PRICE_YEARLY, WEBHOOK_SECRET, deliver, event, subscription,
 };
-use maigie_tests::mail::messages_to;
-use maigie_tests::{Overrides, TestApp, db, error_code, token, unique_email, wait_for_mail};
+use maigie_tests::mail::{messages_to, wait_for_subject};
+use maigie_tests::{Overrides, TestApp, db, error_code, token, unique_email};
 use serde_json::{Value, json};
 
 /// `maigie grant-admin <email>` as an operator runs it (the binary `scripts/test`
@@ -425,12 +425,15 @@ async fn a_failed_payment_opens_grace_with_dunning_mail_and_payment_restores_it(
     assert_eq!(sub["tier"], "PREMIUM_MONTHLY", "premium during grace");
     assert!(sub["grace_until"].is_string());
     // Day-0 and day-"3" mails (2 s here); the third is due only after 40 s.
-    let mails = wait_for_mail(&email, 3, Duration::from_secs(30)).await;
-    let dunning = mails
-        .iter()
-        .filter(|m| m.contains("Subject: Your payment did not go through"))
-        .count();
-    assert_eq!(dunning, 2, "welcome + two dunning mails");
+    let dunning = wait_for_subject(
+        &email,
+        "Your payment did not go through",
+        2,
+        Duration::from_secs(30),
+    )
+    .await
+    .len();
+    assert_eq!(dunning, 2, "two dunning mails");
 
     send(
         &app,

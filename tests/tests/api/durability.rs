@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use chrono::{SecondsFormat, Utc};
-use maigie_tests::mail::messages_to;
+use maigie_tests::mail::{messages_to, wait_for_subject};
 use maigie_tests::own_temporal::OwnTemporal;
 use maigie_tests::{TestApp, WorkerProcess, connect_ws, db, next_event, token};
 use serde_json::{Value, json};
@@ -14,15 +14,16 @@ use serde_json::{Value, json};
 async fn a_reminder_survives_a_killed_worker_and_is_delivered_once() {
     let app = TestApp::spawn_api_only().await;
     let worker = WorkerProcess::start(&app);
-    // Registration's onboarding needs a worker too: wait for its welcome mail so the
-    // worker is surely polling before the reminder is scheduled.
+    // Registration's onboarding needs a worker too: wait for its welcome and
+    // verification mails so the worker is surely polling, and done with onboarding,
+    // before the reminder is scheduled.
     let (email, _, s) = app.register().await;
     let t = token(&s);
     assert_eq!(
-        maigie_tests::wait_for_mail(&email, 1, Duration::from_secs(30))
+        maigie_tests::wait_for_mail(&email, 2, Duration::from_secs(30))
             .await
             .len(),
-        1
+        2
     );
     let due =
         (Utc::now() + chrono::Duration::seconds(4)).to_rfc3339_opts(SecondsFormat::Millis, true);
@@ -107,12 +108,14 @@ async fn a_worker_killed_during_delivery_leaves_each_channel_sent_once() {
     let worker = WorkerProcess::start(&app);
     let (email, _, s) = app.register().await;
     let t = token(&s);
+    // Onboarding over (welcome and verification mails): the stalling worker below
+    // must get the reminder's delivery, not an onboarding step.
     assert_eq!(
-        maigie_tests::wait_for_mail(&email, 1, Duration::from_secs(30))
+        maigie_tests::wait_for_mail(&email, 2, Duration::from_secs(30))
             .await
             .len(),
-        1,
-        "welcome mail: the worker polls"
+        2,
+        "welcome and verification mails: the worker polls"
     );
     worker.kill_hard();
     // This worker's mail hangs: the delivery activity is mid-flight when it dies.
@@ -136,7 +139,7 @@ async fn a_worker_killed_during_delivery_leaves_each_channel_sent_once() {
 
     // The activity's attempt times out on the server (30 s); a healthy worker retries.
     let _healthy = WorkerProcess::start(&app);
-    let mail = maigie_tests::wait_for_mail(&email, 2, Duration::from_secs(90)).await;
+    let mail = wait_for_subject(&email, "Reminder: Mid-flight", 1, Duration::from_secs(90)).await;
     assert!(
         mail.iter()
             .any(|m| m.contains("Subject: Reminder: Mid-flight")),
@@ -175,12 +178,14 @@ async fn reminders_due_while_temporal_is_down_fire_once_on_recovery_marked_late(
     let _worker = WorkerProcess::start_with(&app, &[("REMINDER_LATE_AFTER_SECS", "3")]);
     let (email, _, s) = app.register().await;
     let t = token(&s);
+    // Onboarding over (welcome and verification mails): the stalling worker below
+    // must get the reminder's delivery, not an onboarding step.
     assert_eq!(
-        maigie_tests::wait_for_mail(&email, 1, Duration::from_secs(30))
+        maigie_tests::wait_for_mail(&email, 2, Duration::from_secs(30))
             .await
             .len(),
-        1,
-        "welcome mail: the worker polls"
+        2,
+        "welcome and verification mails: the worker polls"
     );
     let due =
         (Utc::now() + chrono::Duration::seconds(3)).to_rfc3339_opts(SecondsFormat::Millis, true);
@@ -213,7 +218,7 @@ async fn reminders_due_while_temporal_is_down_fire_once_on_recovery_marked_late(
     assert_eq!(none, 0, "nothing fires while Temporal is down");
     temporal.restart().await;
 
-    let mail = maigie_tests::wait_for_mail(&email, 2, Duration::from_secs(90)).await;
+    let mail = wait_for_subject(&email, "Reminder: Mid-flight", 1, Duration::from_secs(90)).await;
     let reminder = mail
         .iter()
         .find(|m| m.contains("Subject: Reminder: Outage"))

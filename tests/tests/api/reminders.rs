@@ -4,8 +4,8 @@
 use std::time::Duration;
 
 use chrono::{SecondsFormat, Utc};
-use maigie_tests::mail::messages_to;
-use maigie_tests::{TestApp, connect_ws, db, error_code, next_event, token, wait_for_mail};
+use maigie_tests::mail::{messages_to, wait_for_subject};
+use maigie_tests::{TestApp, connect_ws, db, error_code, next_event, token};
 use serde_json::{Value, json};
 
 fn in_secs(s: i64) -> String {
@@ -49,7 +49,13 @@ async fn a_due_reminder_arrives_on_the_websocket_and_by_mail_exactly_once() {
     assert_eq!(event["data"]["title"], "Hand in essay");
     assert_eq!(event["data"]["source_id"], task["id"]);
     assert_eq!(event["data"]["data"]["late"], false);
-    let mails = wait_for_mail(&email, 2, Duration::from_secs(10)).await;
+    let mails = wait_for_subject(
+        &email,
+        "Reminder: Hand in essay",
+        1,
+        Duration::from_secs(10),
+    )
+    .await;
     assert!(
         mails
             .iter()
@@ -433,7 +439,7 @@ async fn quiet_hours_hold_the_email_until_they_end_in_the_users_zone() {
         "{until} vs {quiet_end}"
     );
 
-    let mail = wait_for_mail(&email, 2, Duration::from_secs(40)).await;
+    let mail = wait_for_subject(&email, "Reminder: Night owl", 1, Duration::from_secs(40)).await;
     assert!(
         mail.iter()
             .any(|m| m.contains("Subject: Reminder: Night owl"))

@@ -24,7 +24,7 @@ async fn socket(app: &TestApp, access: &str) -> Ws {
 
 /// Waits for the server to close the socket; answers the close code and how long it
 /// took. Pings are answered and events skipped on the way.
-async fn closed(ws: &mut Ws, within: Duration) -> (u16, Duration) {
+pub(crate) async fn closed(ws: &mut Ws, within: Duration) -> (u16, Duration) {
     let start = Instant::now();
     let code = tokio::time::timeout(within, async {
         while let Some(msg) = ws.next().await {

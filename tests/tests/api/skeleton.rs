@@ -2,6 +2,7 @@
 
 use std::time::Duration;
 
+use maigie_tests::mail::wait_for_subject;
 use maigie_tests::{TestApp, connect_ws, next_event, token, wait_for_mail};
 
 #[tokio::test]
@@ -9,7 +10,7 @@ async fn registering_sends_a_welcome_mail_and_a_welcome_event_seen_after_login()
     let app = TestApp::spawn().await;
     let (email, password, _) = app.register().await;
 
-    let mails = wait_for_mail(&email, 1, Duration::from_secs(30)).await;
+    let mails = wait_for_subject(&email, "Welcome to Maigie", 1, Duration::from_secs(30)).await;
     assert_eq!(mails.len(), 1, "exactly one welcome mail");
     assert!(mails[0].contains("Subject: Welcome to Maigie"));
     assert!(mails[0].contains("text/html"), "has an HTML part");
@@ -38,12 +39,22 @@ async fn registering_sends_a_welcome_mail_and_a_welcome_event_seen_after_login()
         )
         .await;
     assert_eq!(again.status(), 409);
+    // Onboarding's last step mails the verification link; then nothing more.
+    let verify = wait_for_subject(
+        &email,
+        "Confirm your e-mail address",
+        1,
+        Duration::from_secs(30),
+    )
+    .await;
+    assert_eq!(verify.len(), 1, "one verification mail");
     tokio::time::sleep(Duration::from_secs(1)).await;
     assert_eq!(
-        wait_for_mail(&email, 2, Duration::from_millis(10))
+        wait_for_mail(&email, 3, Duration::from_millis(10))
             .await
             .len(),
-        1
+        2,
+        "one welcome and one verification mail, not two onboardings"
     );
     app.shutdown().await;
 }
