@@ -178,8 +178,8 @@ async fn reminders_due_while_temporal_is_down_fire_once_on_recovery_marked_late(
     let _worker = WorkerProcess::start_with(&app, &[("REMINDER_LATE_AFTER_SECS", "3")]);
     let (email, _, s) = app.register().await;
     let t = token(&s);
-    // Onboarding over (welcome and verification mails): the stalling worker below
-    // must get the reminder's delivery, not an onboarding step.
+    // Onboarding over (welcome and verification mails) before Temporal goes down:
+    // only the reminder is left to catch up.
     assert_eq!(
         maigie_tests::wait_for_mail(&email, 2, Duration::from_secs(30))
             .await
@@ -218,7 +218,7 @@ async fn reminders_due_while_temporal_is_down_fire_once_on_recovery_marked_late(
     assert_eq!(none, 0, "nothing fires while Temporal is down");
     temporal.restart().await;
 
-    let mail = wait_for_subject(&email, "Reminder: Mid-flight", 1, Duration::from_secs(90)).await;
+    let mail = wait_for_subject(&email, "Reminder: Outage", 1, Duration::from_secs(90)).await;
     let reminder = mail
         .iter()
         .find(|m| m.contains("Subject: Reminder: Outage"))

@@ -78,7 +78,38 @@ async fn a_verification_link_can_be_asked_for_again_within_a_limit() {
     assert_eq!((status, code.as_str()), (429, "rate_limited"));
 
     let second = verify_token(&email, 2).await;
-    assert_eq!(verify(&app, &second).await.status(), 200);
+    // The page the link opens by default: GET shows a button, its POST verifies.
+    let page = app
+        .http
+        .get(app.url(&format!("/verify-email?token={second}")))
+        .send()
+        .await
+        .expect("page");
+    assert!(
+        page.text()
+            .await
+            .expect("html")
+            .contains("Confirm my address")
+    );
+    assert_eq!(
+        me(&app, &access).await["email_verified"],
+        false,
+        "GET changes nothing"
+    );
+    let done = app
+        .http
+        .post(app.url("/verify-email"))
+        .form(&[("token", second.as_str())])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(done.status(), 200);
+    assert!(
+        done.text()
+            .await
+            .expect("html")
+            .contains("Address confirmed")
+    );
     assert_eq!(me(&app, &access).await["email_verified"], true);
     app.shutdown().await;
 }

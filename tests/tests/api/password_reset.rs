@@ -196,3 +196,86 @@ async fn resets_are_limited_per_address_the_same_way_for_unknown_addresses() {
     assert_eq!((status, code.as_str()), (422, "validation_failed"));
     app.shutdown().await;
 }
+
+#[tokio::test]
+async fn without_a_client_app_the_mailed_link_opens_a_page_that_resets_the_password() {
+    let app = TestApp::spawn().await;
+    let (email, _, _) = app.register().await;
+    let token_value = reset_token(&app, &email, 1).await;
+    let mail = wait_for_subject(&email, RESET_SUBJECT, 1, MAIL_WAIT).await;
+    // APP_BASE_URL defaults to the API's own PUBLIC_BASE_URL (left at its default
+    // here; the test then opens the page on the port it really listens on).
+    assert!(
+        maigie_tests::mail::unfold(&mail[0]).contains(&format!(
+            "http://127.0.0.1:8080/reset-password?token={token_value}"
+        )),
+        "the link opens this server"
+    );
+
+    // Opening the link changes nothing (mail scanners open links): it shows a form.
+    let page = app
+        .http
+        .get(app.url(&format!("/reset-password?token={token_value}")))
+        .send()
+        .await
+        .expect("page");
+    assert_eq!(page.status(), 200);
+    let csp = page.headers()["content-security-policy"]
+        .to_str()
+        .expect("csp")
+        .to_owned();
+    assert!(
+        csp.contains("form-action 'self'") && !csp.contains("script-src"),
+        "{csp}"
+    );
+    let html = page.text().await.expect("html");
+    assert!(html.contains("<form method=\"post\" action=\"/reset-password\">"));
+    assert!(html.contains(&format!("value=\"{token_value}\"")));
+
+    let short = app
+        .http
+        .post(app.url("/reset-password"))
+        .form(&[("token", token_value.as_str()), ("new_password", "short")])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(short.status(), 422);
+    let done = app
+        .http
+        .post(app.url("/reset-password"))
+        .form(&[
+            ("token", token_value.as_str()),
+            ("new_password", "set from the page"),
+        ])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(done.status(), 200);
+    assert!(
+        done.text()
+            .await
+            .expect("html")
+            .contains("Your password is set")
+    );
+    app.login(&email, "set from the page").await;
+
+    let again = app
+        .http
+        .post(app.url("/reset-password"))
+        .form(&[
+            ("token", token_value.as_str()),
+            ("new_password", "set from the page"),
+        ])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(again.status(), 400);
+    assert!(
+        again
+            .text()
+            .await
+            .expect("html")
+            .contains("invalid, expired or already used")
+    );
+    app.shutdown().await;
+}

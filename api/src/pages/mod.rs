@@ -1,6 +1,9 @@
 //! The few HTML pages of the API: the landing page at `/` (where the welcome e-mail's
-//! link leads) and the layout the AsyncAPI page shares. No script and no external
-//! asset: one inline stylesheet, allowed by its hash in the pages' CSP.
+//! link leads), the pages account mails link to by default ([`links`]) and the
+//! layout the AsyncAPI page shares. No script and no external asset: one inline
+//! stylesheet, allowed by its hash in the pages' CSP.
+
+pub mod links;
 
 use std::fmt::Write as _;
 use std::sync::LazyLock;
@@ -35,25 +38,35 @@ ul.links li{margin:.3rem 0}article{margin-bottom:1.5rem}\
 @media (prefers-color-scheme:dark){body{background:#15191d;color:#e4e8eb}\
 a{color:#7db7ff}code,pre{background:#232a31}h2,th,td{border-color:#2f3740}.meta{color:#9aa5ae}}";
 
-/// The pages' Content-Security-Policy: nothing but their own stylesheet.
-static CSP: LazyLock<HeaderValue> = LazyLock::new(|| {
+/// The pages' Content-Security-Policy: nothing but their own stylesheet, and forms
+/// posting to `form_action`.
+fn policy(form_action: &str) -> HeaderValue {
     let hash = base64::engine::general_purpose::STANDARD.encode(Sha256::digest(STYLE));
     let policy = format!(
         "default-src 'none'; style-src 'sha256-{hash}'; img-src 'self' data:; \
-         frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+         frame-ancestors 'none'; base-uri 'none'; form-action {form_action}"
     );
     HeaderValue::from_str(&policy)
         .unwrap_or_else(|_| HeaderValue::from_static("default-src 'none'"))
-});
+}
+
+static CSP: LazyLock<HeaderValue> = LazyLock::new(|| policy("'none'"));
+/// The link pages post their form to themselves.
+static FORM_CSP: LazyLock<HeaderValue> = LazyLock::new(|| policy("'self'"));
 
 /// The CSP of `path` if it is one of these pages.
 #[must_use]
 pub fn csp_for(path: &str) -> Option<HeaderValue> {
+    if [links::RESET_PATH, links::VERIFY_PATH, links::REVERT_PATH].contains(&path) {
+        return Some(FORM_CSP.clone());
+    }
     (path == HOME_PATH || path == asyncapi::PAGE_PATH).then(|| CSP.clone())
 }
 
 pub fn router() -> Router<AppState> {
-    Router::new().route(HOME_PATH, get(home))
+    Router::new()
+        .route(HOME_PATH, get(home))
+        .merge(links::router())
 }
 
 /// Escapes text for HTML.
