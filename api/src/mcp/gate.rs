@@ -26,6 +26,8 @@ pub(super) async fn gate(State(app): State<AppState>, req: Request, next: Next) 
         Ok(token) => token,
         Err(refused) => return refused.into_response(),
     };
+    // The access log names the user of MCP requests too.
+    crate::http::access::identify(token.user_id);
     let (parts, body) = req.into_parts();
     let body = if parts.method == Method::POST {
         match one_message(body, app.settings.body_limit_bytes).await {

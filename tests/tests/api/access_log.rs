@@ -135,4 +135,22 @@ async fn each_request_gets_one_info_line_with_its_route_template_status_latency_
     let (status, id) = served.get("/health", None).await;
     assert_eq!(status, 200);
     assert_eq!(served.one_access_line(&id).await["route"], "/health");
+
+    // An MCP request names its token's user too.
+    let created: Value = served
+        .http
+        .post(format!("{}/api/mcp/tokens", served.base))
+        .bearer_auth(&token)
+        .json(&json!({ "name": "agent", "scopes": ["read"] }))
+        .send()
+        .await
+        .expect("mcp token")
+        .json()
+        .await
+        .expect("json");
+    let mcp_token = created["token"].as_str().expect("token shown once");
+    let (_, id) = served.get("/mcp", Some(mcp_token)).await;
+    let line = served.one_access_line(&id).await;
+    assert_eq!(line["route"], "/mcp");
+    assert_eq!(line["user_id"], user_id.as_str());
 }
