@@ -83,11 +83,4 @@ impl Mailer {
 }
 
 /// Escapes text for an HTML body.
-#[must_use]
-pub fn html_escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-        .replace('\'', "&#39;")
-}
+pub use maigie_domain::html::escape as html_escape;

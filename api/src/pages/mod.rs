@@ -69,22 +69,7 @@ pub fn router() -> Router<AppState> {
         .merge(links::router())
 }
 
-/// Escapes text for HTML.
-#[must_use]
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+pub use maigie_domain::html::escape;
 
 /// `code` and **bold** in escaped text.
 fn inline(text: &str) -> String {
