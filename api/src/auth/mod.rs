@@ -19,6 +19,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(handlers::login))
         .routes(routes!(handlers::refresh))
         .routes(routes!(handlers::logout))
-        .routes(routes!(google::authorize))
-        .routes(routes!(google::callback))
+        .routes(routes!(google::authorize::authorize))
+        .routes(routes!(google::callback::callback))
+        .routes(routes!(google::exchange::exchange))
+        .routes(routes!(google::id_token::id_token))
 }

@@ -22,6 +22,8 @@ mod mcp;
 mod metrics;
 mod notes;
 mod oauth;
+mod oauth_client;
+mod oauth_id_token;
 mod operability;
 mod plans;
 mod rate_limit;
