@@ -210,3 +210,24 @@ async fn garbage_is_an_invalid_id_token_not_a_server_error() {
         refused(post(&app, junk, "n").await, "invalid_id_token", "").await;
     }
 }
+
+#[tokio::test]
+async fn a_listed_address_becomes_admin_through_an_id_token_as_through_the_web() {
+    let idp = FakeIdp::start().await;
+    let email = unique_email();
+    let mut overrides = idp.overrides();
+    overrides.push(("ADMIN_EMAILS", email.clone()));
+    let app = TestApp::spawn_with(overrides).await;
+    let n = nonce();
+
+    let res = post(
+        &app,
+        &idp.sign(&idp.id_token_claims(&identity(&email), &n)),
+        &n,
+    )
+    .await;
+
+    assert_eq!(res.status(), 200);
+    let session: Value = res.json().await.expect("json");
+    assert_eq!(session["user"]["role"], "admin");
+}
