@@ -15,6 +15,8 @@ use serde::Serialize;
 use serde_json::{Value, json};
 use utoipa::ToSchema;
 
+use crate::auth::google::OAuthError;
+
 pub type ApiResult<T> = Result<T, ApiError>;
 
 #[derive(Debug, thiserror::Error)]
@@ -114,6 +116,13 @@ impl ApiError {
             code,
             message: message.into(),
         }])
+    }
+
+    /// The stable code the client is answered, for answers that are not JSON (a
+    /// redirect to a client app carries it as `error=`).
+    #[must_use]
+    pub fn code(&self) -> &'static str {
+        self.parts().1
     }
 
     fn parts(&self) -> (StatusCode, &'static str, String, Option<Value>) {
@@ -313,6 +322,29 @@ impl From<ServiceError> for ApiError {
             },
             ServiceError::Internal(source) => Self::Internal(source),
         }
+    }
+}
+
+impl From<OAuthError> for ApiError {
+    /// Google sign-in: a refused ID token is a 401, the rest of the dance a 400.
+    fn from(err: OAuthError) -> Self {
+        let message = err.to_string();
+        let code = match err {
+            OAuthError::Disabled => {
+                return Self::client(StatusCode::NOT_FOUND, "oauth_provider_disabled", message);
+            }
+            OAuthError::InvalidIdToken(_) => {
+                return Self::unauthorized("invalid_id_token", message);
+            }
+            OAuthError::IdTokenReplayed => return Self::unauthorized("id_token_replayed", message),
+            OAuthError::RedirectNotAllowed => "oauth_redirect_not_allowed",
+            OAuthError::Denied(_) => "oauth_denied",
+            OAuthError::InvalidState => "oauth_invalid_state",
+            OAuthError::ExchangeFailed => "oauth_exchange_failed",
+            OAuthError::EmailUnverified => "oauth_email_unverified",
+            OAuthError::InvalidCode(_) => "oauth_invalid_code",
+        };
+        Self::bad_request(code, message)
     }
 }
 

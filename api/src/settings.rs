@@ -7,6 +7,8 @@ use axum::http::HeaderValue;
 use maigie_domain::Tier;
 use url::Url;
 
+pub use crate::auth::google::RedirectAllowlist;
+
 /// Requests per minute, by who is asking.
 pub use maigie_services::settings::{AgentSettings, Limits, ServiceSettings, TierLimits};
 
@@ -48,6 +50,18 @@ pub struct GoogleSettings {
     pub token_url: Url,
     pub userinfo_url: Url,
     pub redirect_url: Url,
+    /// Where a web or mobile client may ask to be sent back to with a one-time code
+    /// (`OAUTH_REDIRECT_ALLOWLIST`); empty: only the JSON answer.
+    pub redirect_allowlist: RedirectAllowlist,
+    /// Lifetime of that one-time code (`OAUTH_CODE_TTL_SECS`).
+    pub code_ttl: Duration,
+    /// Google's public signing keys, for ID tokens (`GOOGLE_JWKS_URL`).
+    pub jwks_url: Url,
+    /// The `aud` an ID token may carry: our client id and the mobile apps' ids
+    /// (`GOOGLE_ID_TOKEN_AUDIENCES`).
+    pub id_token_audiences: Vec<String>,
+    /// The `iss` an ID token may carry (`GOOGLE_ISSUERS`).
+    pub issuers: Vec<String>,
 }
 
 impl fmt::Debug for GoogleSettings {
@@ -56,6 +70,8 @@ impl fmt::Debug for GoogleSettings {
             .field("client_id", &self.client_id)
             .field("client_secret", &"***")
             .field("auth_url", &self.auth_url.as_str())
+            .field("redirect_allowlist", &self.redirect_allowlist)
+            .field("id_token_audiences", &self.id_token_audiences)
             .finish_non_exhaustive()
     }
 }

@@ -35,6 +35,8 @@ pub struct AppState {
     pub jwt: Arc<JwtKeys>,
     pub hub: Hub,
     pub http: reqwest::Client,
+    /// Google's ID-token signing keys, cached for the process.
+    pub google_keys: crate::auth::google::jwks::JwksCache,
     /// argon2 under the process-wide cap (`PASSWORD_HASH_CONCURRENCY`).
     pub passwords: PasswordHashing,
     /// Flips to `true` when the server begins a graceful shutdown; WebSockets close.
@@ -92,6 +94,7 @@ impl AppState {
             http: reqwest::Client::builder()
                 .timeout(std::time::Duration::from_secs(10))
                 .build()?,
+            google_keys: crate::auth::google::jwks::JwksCache::default(),
             shutdown: rx,
         };
         Ok((state, tx))

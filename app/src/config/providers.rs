@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use maigie_api::settings::{BillingSettings, GoogleSettings};
+use maigie_api::settings::{BillingSettings, GoogleSettings, RedirectAllowlist};
 
 use super::{ConfigError, Env, LlmSettings, invalid};
 
@@ -49,9 +49,13 @@ pub(super) fn google<F: Fn(&str) -> Option<String>>(
     let default_redirect = public
         .join("/api/auth/oauth/google/callback")
         .map_err(|e| invalid("PUBLIC_BASE_URL", e.to_string()))?;
+    // A code lives long enough for the app to post it back, and no longer: it is
+    // what stands between a leaked redirect URL and a session.
+    let code_ttl = env.parse("OAUTH_CODE_TTL_SECS", 60)?;
+    if !(1..=600).contains(&code_ttl) {
+        return Err(invalid("OAUTH_CODE_TTL_SECS", "must be between 1 and 600"));
+    }
     Ok(Some(GoogleSettings {
-        client_id,
-        client_secret,
         auth_url: env.url(
             "GOOGLE_AUTH_URL",
             "https://accounts.google.com/o/oauth2/v2/auth",
@@ -62,6 +66,22 @@ pub(super) fn google<F: Fn(&str) -> Option<String>>(
             "https://openidconnect.googleapis.com/v1/userinfo",
         )?,
         redirect_url: env.url("GOOGLE_REDIRECT_URL", default_redirect.as_str())?,
+        redirect_allowlist: RedirectAllowlist::parse(&env.list("OAUTH_REDIRECT_ALLOWLIST", ""))
+            .map_err(|e| invalid("OAUTH_REDIRECT_ALLOWLIST", e))?,
+        code_ttl: Duration::from_secs(code_ttl),
+        jwks_url: env.url(
+            "GOOGLE_JWKS_URL",
+            "https://www.googleapis.com/oauth2/v3/certs",
+        )?,
+        id_token_audiences: std::iter::once(client_id.clone())
+            .chain(env.list("GOOGLE_ID_TOKEN_AUDIENCES", ""))
+            .collect(),
+        issuers: env.list(
+            "GOOGLE_ISSUERS",
+            "https://accounts.google.com,accounts.google.com",
+        ),
+        client_id,
+        client_secret,
     }))
 }
 

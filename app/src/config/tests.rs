@@ -66,6 +66,54 @@ fn google_is_enabled_by_its_credentials() {
 }
 
 #[test]
+fn google_client_apps_default_to_google_and_bad_redirect_entries_are_named() {
+    let google = |extra: &[(&'static str, &'static str)]| {
+        let mut vars = BASE.to_vec();
+        vars.extend([
+            ("GOOGLE_CLIENT_ID", "web-id"),
+            ("GOOGLE_CLIENT_SECRET", "secret"),
+        ]);
+        vars.extend_from_slice(extra);
+        config(&vars).map(|c| c.api.google.expect("google"))
+    };
+    let g = google(&[]).expect("defaults");
+    assert!(g.redirect_allowlist.is_empty());
+    assert_eq!(g.code_ttl.as_secs(), 60);
+    assert_eq!(
+        g.jwks_url.as_str(),
+        "https://www.googleapis.com/oauth2/v3/certs"
+    );
+    assert_eq!(g.id_token_audiences, ["web-id"]);
+    assert_eq!(
+        g.issuers,
+        ["https://accounts.google.com", "accounts.google.com"]
+    );
+    let g = google(&[
+        ("GOOGLE_ID_TOKEN_AUDIENCES", "ios-id, android-id"),
+        (
+            "OAUTH_REDIRECT_ALLOWLIST",
+            "https://app.example/cb, com.example.app:/oauth",
+        ),
+    ])
+    .expect("client apps");
+    assert_eq!(g.id_token_audiences, ["web-id", "ios-id", "android-id"]);
+    assert!(
+        g.redirect_allowlist
+            .find("com.example.app:/oauth")
+            .is_some()
+    );
+    for (name, value) in [
+        ("OAUTH_REDIRECT_ALLOWLIST", "https://*.example/cb"),
+        ("OAUTH_REDIRECT_ALLOWLIST", "https://app.example/cb?x=1"),
+        ("OAUTH_CODE_TTL_SECS", "0"),
+        ("OAUTH_CODE_TTL_SECS", "3600"),
+    ] {
+        let err = google(&[(name, value)]).expect_err(value);
+        assert!(err.to_string().contains(name), "{err}");
+    }
+}
+
+#[test]
 fn proxy_hops_default_to_none_and_trust_proxy_is_one_hop() {
     let hops = |extra: &[(&'static str, &'static str)]| {
         let mut vars = BASE.to_vec();

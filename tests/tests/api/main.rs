@@ -23,6 +23,8 @@ mod mcp;
 mod metrics;
 mod notes;
 mod oauth;
+mod oauth_client;
+mod oauth_id_token;
 mod operability;
 mod password_reset;
 mod plans;
