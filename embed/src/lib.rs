@@ -24,6 +24,13 @@
 //! unit norm, determinism, batch = one-by-one, and that "how do plants make food" is closer to
 //! "chlorophyll turns light into sugar" than to "the train leaves at noon".
 //!
+//! # Cost of the local model
+//! Measured on the 2-core development machine while other builds ran (load average 3):
+//! loading takes 0.2 s and leaves 106 MB resident (194 MB at the peak while reading the
+//! file); one query embeds in about 25 ms, 32 short sentences in about 0.7 s (PyTorch with
+//! sentence-transformers took the same there), 32 texts of 256 tokens in about 7 s; resident
+//! memory peaks near 290 MB while embedding full-length batches.
+//!
 //! ```no_run
 //! # async fn demo() -> Result<(), maigie_embed::EmbedError> {
 //! use maigie_embed::{EmbeddingSettings, from_settings};
