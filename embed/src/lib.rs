@@ -48,9 +48,11 @@ mod settings;
 mod text;
 
 pub use error::EmbedError;
-pub use local::{LocalConfig, LocalEmbedder};
-pub use openai::{OpenAiConfig, OpenAiEmbedder};
-pub use settings::{EmbeddingSettings, ProviderKind, from_settings};
+pub use local::{DEFAULT_LOCAL_MODEL, LocalConfig, LocalEmbedder};
+pub use openai::{OpenAiConfig, OpenAiEmbedder, known_dimension};
+pub use settings::{
+    DEFAULT_API_BASE, DEFAULT_OPENAI_MODEL, EmbeddingSettings, ProviderKind, from_settings,
+};
 pub use text::cosine;
 
 /// A model that turns texts into vectors whose dot product measures how alike they are.

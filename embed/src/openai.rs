@@ -206,7 +206,8 @@ impl Embedder for OpenAiEmbedder {
         Ok(vectors)
     }
 
-    /// The provider's tokenizer is not here: [`estimate_tokens`]' conservative estimate.
+    /// The provider's tokenizer is not here: a conservative estimate, one token per three
+    /// ASCII characters plus one per other character.
     fn count_tokens(&self, text: &str) -> usize {
         estimate_tokens(text)
     }
