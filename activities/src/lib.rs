@@ -6,6 +6,7 @@ pub mod account_mail;
 pub mod analytics;
 pub mod billing;
 mod bindings;
+pub mod knowledge;
 pub mod mail;
 pub mod reminders;
 pub mod templates;

@@ -28,6 +28,7 @@ pub mod plans;
 pub mod realtime;
 pub mod resources;
 pub mod schedule;
+pub mod search;
 pub mod settings;
 pub mod state;
 pub mod tasks;
@@ -72,6 +73,7 @@ fn documented_routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(calendar::router())
         .merge(plans::router())
         .merge(notes::router())
+        .merge(search::router())
         .merge(resources::router())
         .merge(export::router())
         .merge(notifications::router())

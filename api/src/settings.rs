@@ -10,7 +10,9 @@ use url::Url;
 pub use crate::auth::google::RedirectAllowlist;
 
 /// Requests per minute, by who is asking.
-pub use maigie_services::settings::{AgentSettings, Limits, ServiceSettings, TierLimits};
+pub use maigie_services::settings::{
+    AgentSettings, KnowledgeSettings, Limits, ServiceSettings, TierLimits,
+};
 
 #[derive(Debug, Clone, Copy)]
 pub struct RateLimits {
@@ -181,6 +183,7 @@ pub struct ApiSettings {
     pub limits: Limits,
     pub agent: AgentSettings,
     pub accounts: AccountSettings,
+    pub knowledge: KnowledgeSettings,
 }
 
 /// Password reset, e-mail verification and change of address: limits and policy.

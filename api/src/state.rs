@@ -31,6 +31,8 @@ pub struct AppState {
     pub redis: ConnectionManager,
     pub events: EventBus,
     pub temporal: TemporalClient,
+    /// Embeds search queries.
+    pub embedder: Arc<dyn maigie_embed::Embedder>,
     pub settings: Arc<ApiSettings>,
     pub jwt: Arc<JwtKeys>,
     pub hub: Hub,
@@ -57,6 +59,8 @@ pub struct Dependencies {
     pub db: PgPool,
     pub redis: redis::Client,
     pub temporal: TemporalClient,
+    /// Turns search queries into vectors (the same model the worker indexes with).
+    pub embedder: Arc<dyn maigie_embed::Embedder>,
 }
 
 impl AppState {
@@ -80,6 +84,7 @@ impl AppState {
             .with_settings(maigie_services::ServiceSettings {
                 limits: settings.limits,
                 agent: settings.agent.clone(),
+                knowledge: settings.knowledge,
             });
         let state = Self {
             db: deps.db,
@@ -87,6 +92,7 @@ impl AppState {
             redis,
             events,
             temporal: deps.temporal,
+            embedder: deps.embedder,
             jwt: Arc::new(JwtKeys::new(&settings.jwt_secret, settings.access_ttl)),
             passwords: PasswordHashing::new(settings.password_hashing),
             settings: Arc::new(settings),

@@ -14,6 +14,7 @@ use maigie_services::{StartError, WorkflowStart, WorkflowStarter};
 use maigie_workflows::account_mail::{self, AccountMailInput, AccountMailWorkflow};
 use maigie_workflows::ai_action::{self, AiActionInput, AiActionWorkflow};
 use maigie_workflows::billing::{self, LifecycleInput, SubscriptionLifecycleWorkflow};
+use maigie_workflows::knowledge_index::{self, IndexInput, KnowledgeIndexWorkflow};
 use maigie_workflows::onboarding::{self, OnboardingInput, UserOnboardingWorkflow};
 use maigie_workflows::reminder::{self, ReminderInput, ReminderWorkflow};
 use maigie_workflows::schedule_generation::{self, DraftInput, ScheduleGenerationWorkflow};
@@ -98,6 +99,28 @@ impl TemporalStarter {
                 let options = self.options(id, reject, Visibility::schedule_generation(&input), []);
                 self.client
                     .start_workflow(ScheduleGenerationWorkflow::run, input, options)
+                    .await
+                    .map(|_| ())
+            }
+            knowledge_index::WORKFLOW_NAME => {
+                // Signal-with-start: a running index hears of the change (and
+                // debounces); an idle one starts again.
+                let input: IndexInput =
+                    serde_json::from_value(start.input.clone()).map_err(bad_input)?;
+                let options = self.options(
+                    id,
+                    WorkflowIdReusePolicy::AllowDuplicate,
+                    Visibility::knowledge_index(&input),
+                    [],
+                );
+                self.client
+                    .signal_with_start_workflow(
+                        KnowledgeIndexWorkflow::run,
+                        input.clone(),
+                        KnowledgeIndexWorkflow::changed,
+                        input,
+                        options,
+                    )
                     .await
                     .map(|_| ())
             }

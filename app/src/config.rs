@@ -7,9 +7,10 @@ use std::time::Duration;
 use maigie_activities::account_mail::AccountMailSettings;
 use maigie_activities::mail::Mailbox;
 use maigie_api::settings::{
-    AgentSettings, Limits, MetricsSettings, PasswordHashSettings, TierLimits,
+    AgentSettings, KnowledgeSettings, Limits, MetricsSettings, PasswordHashSettings, TierLimits,
 };
 use maigie_api::{ApiSettings, HeaderValue, RateLimits};
+use maigie_embed::EmbeddingSettings;
 use url::Url;
 
 #[derive(Debug, thiserror::Error)]
@@ -50,6 +51,8 @@ pub struct Config {
     pub worker_http_addr: Option<SocketAddr>,
     /// Where account mails link to, and how long their links work (worker).
     pub account_mail: AccountMailSettings,
+    /// The embedding provider (`EMBEDDING_*`).
+    pub embedding: EmbeddingSettings,
     pub api: ApiSettings,
 }
 
@@ -95,6 +98,11 @@ struct Env<F> {
 
 impl<F: Fn(&str) -> Option<String>> Env<F> {
     fn get(&self, name: &'static str) -> Option<String> {
+        (self.lookup)(name).filter(|v| !v.trim().is_empty())
+    }
+
+    /// A variable named at run time (for settings a library parses itself).
+    fn get_dynamic(&self, name: &str) -> Option<String> {
         (self.lookup)(name).filter(|v| !v.trim().is_empty())
     }
 
@@ -301,8 +309,13 @@ impl Config {
                 bulk_threshold: env.parse("AI_CONFIRM_BULK_OVER", 5)?,
             },
             accounts: accounts::settings(&env)?,
+            knowledge: KnowledgeSettings {
+                debounce_ms: env.parse("KNOWLEDGE_INDEX_DEBOUNCE_MS", 2000)?,
+            },
         };
         let account_mail = accounts::mail(&env, &api.public_base_url)?;
+        let embedding = EmbeddingSettings::from_lookup(|name| env.get_dynamic(name))
+            .map_err(|e| invalid("EMBEDDING_*", e.to_string()))?;
         Ok(Self {
             database_url,
             database_max_connections: env.parse("DATABASE_MAX_CONNECTIONS", 20)?,
@@ -322,6 +335,7 @@ impl Config {
             llm: llm(&env)?,
             worker_http_addr: socket_addr(&env, "WORKER_HTTP_ADDR")?,
             account_mail,
+            embedding,
             api,
         })
     }

@@ -3,6 +3,7 @@
 //! [`start`] with a listener on port 0.
 
 pub mod config;
+pub mod embedding;
 pub mod telemetry;
 pub mod temporal;
 pub mod temporal_metrics;
@@ -61,12 +62,15 @@ pub async fn start(config: Config, listener: TcpListener, mode: Mode) -> anyhow:
     let redis = redis::Client::open(config.redis_url.as_str())?;
     let temporal = temporal::connect(&config).await?;
     temporal::ensure_search_attributes(&temporal, &config.temporal_namespace).await?;
+    // One model for the API's queries and the worker's indexing.
+    let embedder = embedding::build(&config)?;
     let (state, stop) = AppState::new(
         config.api.clone(),
         Dependencies {
             db,
             redis: redis.clone(),
             temporal,
+            embedder: embedder.clone(),
         },
     )
     .await
@@ -77,6 +81,7 @@ pub async fn start(config: Config, listener: TcpListener, mode: Mode) -> anyhow:
             config.clone(),
             state.shutdown.clone(),
             Arc::new(WorkerStatus::default()),
+            embedder,
         )?),
     };
     let addr = listener.local_addr()?;
@@ -236,7 +241,8 @@ pub async fn run_worker_until_signal(config: Config) -> anyhow::Result<()> {
             None
         }
     };
-    let mut worker = worker::spawn_worker_thread(config, rx, status)?;
+    let embedder = embedding::build(&config)?;
+    let mut worker = worker::spawn_worker_thread(config, rx, status, embedder)?;
     let stopped = tokio::select! {
         () = shutdown_signal() => None,
         stopped = worker.stopped() => Some(stopped),

@@ -6,16 +6,19 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
+use maigie_activities::knowledge::KnowledgeIndexActivities;
 use maigie_activities::{CoreActivities, Mailer};
 use maigie_agent::Agent;
 use maigie_agent::activities::AgentActivities;
 use maigie_api::workflows::TemporalStarter;
+use maigie_embed::Embedder;
 use maigie_services::{ServiceSettings, Services};
 use maigie_store::{EventBus, PgPool};
 use maigie_workflows::account_mail::AccountMailWorkflow;
 use maigie_workflows::ai_action::AiActionWorkflow;
 use maigie_workflows::analytics::{AnalyticsDispatchWorkflow, DailyAnalyticsWorkflow};
 use maigie_workflows::billing::SubscriptionLifecycleWorkflow;
+use maigie_workflows::knowledge_index::KnowledgeIndexWorkflow;
 use maigie_workflows::schedule_generation::ScheduleGenerationWorkflow;
 use maigie_workflows::{ReminderWorkflow, UserOnboardingWorkflow};
 use temporalio_client::Client;
@@ -70,7 +73,11 @@ struct Prepared {
 }
 
 /// Everything before polling: connections, checks, registrations.
-async fn prepare(config: &Config, status: &WorkerStatus) -> anyhow::Result<Prepared> {
+async fn prepare(
+    config: &Config,
+    status: &WorkerStatus,
+    embedder: Arc<dyn Embedder>,
+) -> anyhow::Result<Prepared> {
     let runtime = runtime()?;
     let db = step(
         "connecting to PostgreSQL (DATABASE_URL)",
@@ -110,6 +117,7 @@ async fn prepare(config: &Config, status: &WorkerStatus) -> anyhow::Result<Prepa
     check_models(config, &chain).await?;
     let mailer = Mailer::new(&config.smtp_url, &config.mail_from)
         .map_err(|e| StartupError(format!("SMTP_URL / MAIL_FROM: {e}")))?;
+    let knowledge = KnowledgeIndexActivities::new(db.clone(), embedder);
     let services = services(config, db.clone(), events.clone(), client.clone());
     let agent = Agent::new(services, chain, Arc::new(events.clone()));
     let activities = CoreActivities::new(
@@ -130,7 +138,9 @@ async fn prepare(config: &Config, status: &WorkerStatus) -> anyhow::Result<Prepa
         .register_workflow::<SubscriptionLifecycleWorkflow>()?
         .register_workflow::<AiActionWorkflow>()?
         .register_workflow::<ScheduleGenerationWorkflow>()?
+        .register_workflow::<KnowledgeIndexWorkflow>()?
         .register_activities(activities)
+        .register_activities(knowledge)
         .register_activities(AgentActivities::new(agent))
         .build();
     if config.analytics_schedule {
@@ -159,6 +169,7 @@ pub async fn run_worker(
     config: Config,
     mut shutdown: watch::Receiver<bool>,
     status: Arc<WorkerStatus>,
+    embedder: Arc<dyn Embedder>,
 ) -> anyhow::Result<()> {
     maigie_api::metrics::install();
     tracing::info!(
@@ -168,7 +179,7 @@ pub async fn run_worker(
         "worker starting"
     );
     let prepared = tokio::select! {
-        prepared = tokio::time::timeout(STARTUP_DEADLINE, prepare(&config, &status)) => match prepared {
+        prepared = tokio::time::timeout(STARTUP_DEADLINE, prepare(&config, &status, embedder)) => match prepared {
             Ok(prepared) => prepared?,
             Err(_) => {
                 return Err(StartupError(format!(
@@ -214,6 +225,7 @@ fn services(config: &Config, db: PgPool, events: EventBus, client: Client) -> Se
     Services::new(db, Arc::new(events), Arc::new(starter)).with_settings(ServiceSettings {
         limits: config.api.limits,
         agent: config.api.agent.clone(),
+        knowledge: config.api.knowledge,
     })
 }
 
@@ -334,6 +346,7 @@ pub fn spawn_worker_thread(
     config: Config,
     shutdown: watch::Receiver<bool>,
     status: Arc<WorkerStatus>,
+    embedder: Arc<dyn Embedder>,
 ) -> std::io::Result<WorkerThread> {
     let (tx, rx) = oneshot::channel();
     let thread = std::thread::Builder::new()
@@ -345,7 +358,8 @@ pub fn spawn_worker_thread(
                 .map_err(anyhow::Error::from)
                 .and_then(|runtime| {
                     let local = tokio::task::LocalSet::new();
-                    runtime.block_on(local.run_until(run_worker(config, shutdown, status)))
+                    runtime
+                        .block_on(local.run_until(run_worker(config, shutdown, status, embedder)))
                 });
             let _ = tx.send(result);
         })?;

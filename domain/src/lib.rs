@@ -13,6 +13,7 @@ pub mod event;
 pub mod goals;
 pub mod html;
 pub mod intent;
+pub mod knowledge;
 pub mod notes;
 pub mod notifications;
 pub mod planner;

@@ -18,6 +18,7 @@ pub mod events;
 pub mod goals;
 pub mod idempotency;
 pub mod input;
+pub mod knowledge;
 pub mod live;
 pub mod notes;
 pub mod notifications;

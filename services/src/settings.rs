@@ -10,6 +10,21 @@ use maigie_domain::Tier;
 pub struct ServiceSettings {
     pub limits: Limits,
     pub agent: AgentSettings,
+    pub knowledge: KnowledgeSettings,
+}
+
+/// How the search index follows writes.
+#[derive(Debug, Clone, Copy)]
+pub struct KnowledgeSettings {
+    /// How long a source's edits must pause before it is embedded
+    /// (`KNOWLEDGE_INDEX_DEBOUNCE_MS`).
+    pub debounce_ms: u64,
+}
+
+impl Default for KnowledgeSettings {
+    fn default() -> Self {
+        Self { debounce_ms: 2000 }
+    }
 }
 
 /// What one tier may use; `None` is unlimited.

@@ -17,6 +17,7 @@ pub mod events;
 pub mod export;
 pub mod goals;
 pub mod idempotency;
+pub mod knowledge;
 pub mod mcp;
 pub mod notes;
 pub mod notifications;

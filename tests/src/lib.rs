@@ -103,6 +103,10 @@ pub fn app_env(overrides: Overrides) -> Vec<(&'static str, String)> {
         ("ANALYTICS_SCHEDULE", "false".into()),
         // Tests create goals freely; the limits test sets the real limit.
         ("LIMIT_FREE_ACTIVE_GOALS", "1000".into()),
+        // The local embedding model (scripts/test installs it and exports the path).
+        ("EMBEDDING_MODEL_DIR", env_or("EMBEDDING_MODEL_DIR", "")),
+        // Notes become searchable quickly.
+        ("KNOWLEDGE_INDEX_DEBOUNCE_MS", "300".into()),
     ];
     for (k, v) in overrides {
         vars.retain(|(name, _)| *name != k);

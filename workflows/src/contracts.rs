@@ -210,6 +210,26 @@ impl AgentActivities {
     }
 }
 
+/// Activities of the search index (implemented where the embedding model is).
+pub struct KnowledgeActivities;
+
+#[activity_definitions]
+impl KnowledgeActivities {
+    /// Brings one source's search chunks in step with its text (only changed chunks
+    /// are embedded, in one batch; a source that is gone loses its chunks).
+    #[activity(name = "knowledge.index_source")]
+    pub fn index_source(
+        input: crate::knowledge_index::IndexInput,
+    ) -> Result<crate::knowledge_index::IndexOutcome, ActivityError> {
+        unimplemented!()
+    }
+}
+
+/// Markers the search index's implementations bind to.
+pub mod knowledge_markers {
+    pub use super::knowledge_activities::IndexSource;
+}
+
 /// Markers the agent's worker binds its implementations to.
 pub mod agent_markers {
     pub use super::agent_activities::{

@@ -17,6 +17,7 @@ use crate::account_mail::AccountMailInput;
 use crate::ai_action::AiActionInput;
 use crate::analytics::ZoneDay;
 use crate::billing::LifecycleInput;
+use crate::knowledge_index::IndexInput;
 use crate::onboarding::OnboardingInput;
 use crate::reminder::ReminderInput;
 use crate::schedule_generation::DraftInput;
@@ -41,6 +42,8 @@ pub mod kind {
     pub const ONBOARDING: &str = "onboarding";
     /// A mail about the account: reset, verification, change of address (`account_mail`).
     pub const ACCOUNT_MAIL: &str = "account.mail";
+    /// One source's search index kept in step with its text (`knowledge_index`).
+    pub const KNOWLEDGE_INDEX: &str = "knowledge.index";
     /// One message to the AI assistant and the tools it ran (`ai_action`).
     pub const AI_ACTION: &str = "ai.action";
     /// A study schedule drafted by the AI planner (`schedule_generation`).
@@ -94,6 +97,18 @@ impl Visibility {
             kind: kind::ACCOUNT_MAIL,
             user_id: input.mail.user_id(),
             summary,
+        }
+    }
+
+    #[must_use]
+    pub fn knowledge_index(input: &IndexInput) -> Self {
+        Self {
+            kind: kind::KNOWLEDGE_INDEX,
+            user_id: Some(input.user_id),
+            summary: format!(
+                "Search index of {} {} for user {}",
+                input.source_type, input.source_id, input.user_id
+            ),
         }
     }
 

@@ -122,6 +122,10 @@ pub async fn undo(svc: &Services, ctx: &Ctx, action_id: Uuid) -> ServiceResult<A
                 announce_task(&mut work, user_id, c).await?;
             }
             "schedule_block" => reminders::sync_block(&mut work, user_id, c.id, true).await?,
+            "note" => {
+                let debounce = svc.settings.knowledge.debounce_ms;
+                crate::knowledge::mark_changed(&mut work, debounce, user_id, "note", c.id).await?;
+            }
             _ => {}
         }
     }

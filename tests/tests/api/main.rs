@@ -34,6 +34,7 @@ mod reminders;
 mod resources;
 mod schedule;
 mod schedule_generation;
+mod search;
 mod sessions;
 mod skeleton;
 mod tasks;

@@ -1,0 +1,227 @@
+//! The user's knowledge cut into chunks for search (`knowledge_chunks`), and where
+//! each source's index stands (`knowledge_sources`).
+
+use sqlx::{PgConnection, PgExecutor};
+use uuid::Uuid;
+
+use crate::StoreError;
+
+/// One source of knowledge.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Source<'a> {
+    pub user_id: Uuid,
+    /// `note` (and next `resource`, `task`, `goal`, `course`, `module`, `topic`).
+    pub source_type: &'a str,
+    pub source_id: Uuid,
+}
+
+/// A chunk as stored: enough to tell whether it must be embedded again.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct StoredChunk {
+    pub chunk_index: i32,
+    pub content_hash: String,
+    pub model: String,
+}
+
+/// A chunk to store.
+#[derive(Debug, Clone)]
+pub struct NewChunk {
+    pub chunk_index: i32,
+    pub content: String,
+    pub content_hash: String,
+    pub embedding: Vec<f32>,
+}
+
+/// Marks a source as needing its index rebuilt (in the transaction of the write that
+/// changed it).
+pub async fn mark_pending(db: impl PgExecutor<'_>, source: Source<'_>) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO knowledge_sources (source_type, source_id, user_id)
+         VALUES ($1, $2, $3)
+         ON CONFLICT (source_type, source_id)
+         DO UPDATE SET status = 'pending', requested_at = now()",
+    )
+    .bind(source.source_type)
+    .bind(source.source_id)
+    .bind(source.user_id)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// The chunks stored for a source, in order.
+pub async fn chunks_of(
+    db: impl PgExecutor<'_>,
+    source_type: &str,
+    source_id: Uuid,
+) -> Result<Vec<StoredChunk>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT chunk_index, content_hash, model FROM knowledge_chunks
+          WHERE source_type = $1 AND source_id = $2 ORDER BY chunk_index",
+    )
+    .bind(source_type)
+    .bind(source_id)
+    .fetch_all(db)
+    .await?)
+}
+
+/// Makes the stored chunks of `source` exactly `count` long: writes `changed` (new
+/// or different chunks, embedded by `model`), drops the ones past the end, and marks
+/// the source indexed — one transaction, so a search never sees half an index.
+pub async fn replace(
+    tx: &mut PgConnection,
+    source: Source<'_>,
+    model: &str,
+    count: usize,
+    changed: &[NewChunk],
+) -> Result<(), StoreError> {
+    let count = i32::try_from(count).unwrap_or(i32::MAX);
+    sqlx::query(
+        "DELETE FROM knowledge_chunks
+          WHERE source_type = $1 AND source_id = $2 AND chunk_index >= $3",
+    )
+    .bind(source.source_type)
+    .bind(source.source_id)
+    .bind(count)
+    .execute(&mut *tx)
+    .await?;
+    for chunk in changed {
+        let dimension = i32::try_from(chunk.embedding.len()).unwrap_or(i32::MAX);
+        sqlx::query(
+            "INSERT INTO knowledge_chunks (user_id, source_type, source_id, chunk_index,
+                                           content, content_hash, model, dimension, embedding)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+             ON CONFLICT (source_type, source_id, chunk_index) DO UPDATE
+               SET content = EXCLUDED.content, content_hash = EXCLUDED.content_hash,
+                   model = EXCLUDED.model, dimension = EXCLUDED.dimension,
+                   embedding = EXCLUDED.embedding, created_at = now()",
+        )
+        .bind(source.user_id)
+        .bind(source.source_type)
+        .bind(source.source_id)
+        .bind(chunk.chunk_index)
+        .bind(&chunk.content)
+        .bind(&chunk.content_hash)
+        .bind(model)
+        .bind(dimension)
+        .bind(&chunk.embedding)
+        .execute(&mut *tx)
+        .await?;
+    }
+    sqlx::query(
+        "INSERT INTO knowledge_sources (source_type, source_id, user_id, status, model, chunks,
+                                        rounds, indexed_at)
+         VALUES ($1, $2, $3, 'indexed', $4, $5, 1, now())
+         ON CONFLICT (source_type, source_id)
+         DO UPDATE SET status = 'indexed', model = $4, chunks = $5, indexed_at = now(),
+                       rounds = knowledge_sources.rounds + 1",
+    )
+    .bind(source.source_type)
+    .bind(source.source_id)
+    .bind(source.user_id)
+    .bind(model)
+    .bind(count)
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
+}
+
+/// Forgets a source that is gone: its chunks and its state.
+pub async fn forget(
+    tx: &mut PgConnection,
+    source_type: &str,
+    source_id: Uuid,
+) -> Result<(), StoreError> {
+    for sql in [
+        "DELETE FROM knowledge_chunks WHERE source_type = $1 AND source_id = $2",
+        "DELETE FROM knowledge_sources WHERE source_type = $1 AND source_id = $2",
+    ] {
+        sqlx::query(sql)
+            .bind(source_type)
+            .bind(source_id)
+            .execute(&mut *tx)
+            .await?;
+    }
+    Ok(())
+}
+
+/// A chunk vector of a source, for the semantic scan.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ChunkVector {
+    pub source_type: String,
+    pub source_id: Uuid,
+    pub embedding: Vec<f32>,
+}
+
+/// Every chunk vector of the user made by `model`, of `types`: the engine without
+/// pgvector ranks them by cosine in the process (fine to ~100k chunks a user).
+pub async fn vectors(
+    db: impl PgExecutor<'_>,
+    user_id: Uuid,
+    model: &str,
+    types: &[String],
+) -> Result<Vec<ChunkVector>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT source_type, source_id, embedding FROM knowledge_chunks
+          WHERE user_id = $1 AND model = $2 AND source_type = ANY($3)",
+    )
+    .bind(user_id)
+    .bind(model)
+    .bind(types)
+    .fetch_all(db)
+    .await?)
+}
+
+/// The user's notes matching `query` (web-search syntax) by their own full-text
+/// column, best first.
+pub async fn note_ranking(
+    db: impl PgExecutor<'_>,
+    user_id: Uuid,
+    query: &str,
+    limit: i64,
+) -> Result<Vec<Uuid>, StoreError> {
+    Ok(sqlx::query_scalar(
+        "SELECT id FROM notes
+          WHERE user_id = $1 AND search @@ websearch_to_tsquery('english', $2)
+          ORDER BY ts_rank(search, websearch_to_tsquery('english', $2)) DESC, id
+          LIMIT $3",
+    )
+    .bind(user_id)
+    .bind(query)
+    .bind(limit)
+    .fetch_all(db)
+    .await?)
+}
+
+/// A found note: its title and a raw `ts_headline` fragment for the query (matches
+/// between the domain's sentinels; the start of the text when the query's words are
+/// not in it, as for a hit by meaning).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct NoteView {
+    pub id: Uuid,
+    pub title: String,
+    pub headline: String,
+}
+
+/// The user's notes with these ids (another user's ids find nothing).
+pub async fn note_views(
+    db: impl PgExecutor<'_>,
+    user_id: Uuid,
+    ids: &[Uuid],
+    query: &str,
+) -> Result<Vec<NoteView>, StoreError> {
+    use maigie_domain::notes::{MARK_END, MARK_START, headline_options};
+    Ok(sqlx::query_as(
+        "SELECT id, title,
+                ts_headline('english', translate(content, $4, ''),
+                            websearch_to_tsquery('english', $3), $5) AS headline
+           FROM notes WHERE user_id = $1 AND id = ANY($2)",
+    )
+    .bind(user_id)
+    .bind(ids)
+    .bind(query)
+    .bind(format!("{MARK_START}{MARK_END}"))
+    .bind(headline_options())
+    .fetch_all(db)
+    .await?)
+}
