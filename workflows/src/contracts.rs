@@ -223,11 +223,19 @@ impl KnowledgeActivities {
     ) -> Result<crate::knowledge_index::IndexOutcome, ActivityError> {
         unimplemented!()
     }
+
+    /// Indexes one page of the sources not indexed with the current model.
+    #[activity(name = "knowledge.backfill_page")]
+    pub fn backfill_page(
+        input: crate::knowledge_backfill::BackfillPage,
+    ) -> Result<crate::knowledge_backfill::PageDone, ActivityError> {
+        unimplemented!()
+    }
 }
 
 /// Markers the search index's implementations bind to.
 pub mod knowledge_markers {
-    pub use super::knowledge_activities::IndexSource;
+    pub use super::knowledge_activities::{BackfillPage, IndexSource};
 }
 
 /// Markers the agent's worker binds its implementations to.

@@ -10,6 +10,7 @@ pub mod ai_action;
 pub mod analytics;
 pub mod billing;
 pub mod contracts;
+pub mod knowledge_backfill;
 pub mod knowledge_index;
 pub mod onboarding;
 pub mod reminder;

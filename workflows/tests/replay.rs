@@ -7,9 +7,10 @@ use std::path::Path;
 
 use maigie_workflows::account_mail::AccountMailWorkflow;
 use maigie_workflows::ai_action::AiActionWorkflow;
-use maigie_workflows::knowledge_index::KnowledgeIndexWorkflow;
 use maigie_workflows::analytics::{AnalyticsDispatchWorkflow, DailyAnalyticsWorkflow};
 use maigie_workflows::billing::SubscriptionLifecycleWorkflow;
+use maigie_workflows::knowledge_backfill::KnowledgeBackfillWorkflow;
+use maigie_workflows::knowledge_index::KnowledgeIndexWorkflow;
 use maigie_workflows::{ReminderWorkflow, UserOnboardingWorkflow};
 use temporalio_client::WorkflowHistory;
 use temporalio_sdk::workflow_replayer::{WorkflowReplayer, WorkflowReplayerOptions};
@@ -43,6 +44,8 @@ async fn recorded_histories_replay_against_the_current_workflow_code() {
         .expect("register account mail")
         .register_workflow::<KnowledgeIndexWorkflow>()
         .expect("register knowledge index")
+        .register_workflow::<KnowledgeBackfillWorkflow>()
+        .expect("register knowledge backfill")
         .register_workflow::<AnalyticsDispatchWorkflow>()
         .expect("register analytics dispatch")
         .register_workflow::<DailyAnalyticsWorkflow>()

@@ -135,3 +135,37 @@ pub async fn index_source(
         embedded: new.len(),
     })
 }
+
+/// One page of a backfill: what it indexed and where the next one starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Page {
+    pub last: Option<uuid::Uuid>,
+    pub indexed: usize,
+    pub finished: bool,
+}
+
+/// Indexes up to `limit` notes (of `user_id`, or everyone's) that are not indexed with
+/// the embedder's model, after `after` (by id). Safe to repeat: an unchanged note embeds nothing.
+pub async fn backfill_page(
+    db: &PgPool,
+    embedder: &dyn Embedder,
+    user_id: Option<uuid::Uuid>,
+    after: Option<uuid::Uuid>,
+    limit: u32,
+) -> Result<Page, IndexError> {
+    let model = embedder.model();
+    let notes = knowledge::unindexed_notes(db, model, user_id, after, i64::from(limit)).await?;
+    for (user_id, source_id) in &notes {
+        let source = Source {
+            user_id: *user_id,
+            source_type: "note",
+            source_id: *source_id,
+        };
+        index_source(db, embedder, source).await?;
+    }
+    Ok(Page {
+        last: notes.last().map(|(_, id)| *id),
+        indexed: notes.len(),
+        finished: notes.len() < usize::try_from(limit).unwrap_or(usize::MAX),
+    })
+}

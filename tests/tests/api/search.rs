@@ -217,3 +217,66 @@ async fn when_the_embedding_provider_is_down_full_text_still_answers_and_says_so
     assert_eq!(ids(&page), vec![id.to_owned()], "{page}");
     app.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_backfill_indexes_the_notes_not_yet_indexed_page_by_page_and_reports_its_progress() {
+    use maigie_workflows::knowledge_backfill::{BackfillInput, KnowledgeBackfillWorkflow};
+    use temporalio_client::{WorkflowGetResultOptions, WorkflowQueryOptions, WorkflowStartOptions};
+
+    // Live indexing waits ten minutes here: only the backfill indexes these notes, as
+    // for notes written before search existed.
+    let app = TestApp::spawn_with(vec![("KNOWLEDGE_INDEX_DEBOUNCE_MS", "600000".into())]).await;
+    let (_, _, s) = app.register().await;
+    let t = token(&s);
+    let user: uuid::Uuid = s["user"]["id"].as_str().expect("id").parse().expect("uuid");
+    let mut notes = Vec::new();
+    for i in 0..5 {
+        let n = note(
+            &app,
+            &t,
+            &format!("Chapter {i}"),
+            "Mitochondria make energy for the cell.",
+        )
+        .await;
+        notes.push(n["id"].as_str().expect("id").to_owned());
+    }
+    assert_eq!(index_state(&notes[0]).await.expect("state").0, "pending");
+
+    let temporal = crate::visibility::client(&app).await;
+    let id = format!("knowledge-backfill-test-{user}");
+    let options = WorkflowStartOptions::new(&app.task_queue, &id).build();
+    let input = BackfillInput {
+        page_size: 2,
+        user_id: Some(user),
+        after: None,
+        indexed: 0,
+    };
+    let handle = temporal
+        .start_workflow(KnowledgeBackfillWorkflow::run, input, options)
+        .await
+        .expect("backfill started");
+    let done = tokio::time::timeout(
+        Duration::from_secs(120),
+        handle.get_result(WorkflowGetResultOptions::default()),
+    )
+    .await
+    .expect("backfill finished in time")
+    .expect("backfill result");
+    assert!(done.finished);
+    assert_eq!((done.indexed, done.pages), (5, 3), "2 + 2 + 1");
+    for id in &notes {
+        assert_eq!(indexed(id).await, (1, 1), "note {id} indexed once");
+    }
+    let progress = handle
+        .query(
+            KnowledgeBackfillWorkflow::progress,
+            (),
+            WorkflowQueryOptions::default(),
+        )
+        .await
+        .expect("progress");
+    assert_eq!(progress, done);
+    let page = search(&app, &t, "q=what%20powers%20a%20cell&mode=semantic").await;
+    assert_eq!(ids(&page).len(), 5, "{page}");
+    app.shutdown().await;
+}

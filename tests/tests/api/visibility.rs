@@ -13,7 +13,7 @@ use temporalio_common::search_attributes::SearchAttributeKey;
 
 const WORKFLOW_KIND: SearchAttributeKey<String> = SearchAttributeKey::keyword("WorkflowKind");
 
-async fn client(app: &TestApp) -> Client {
+pub(crate) async fn client(app: &TestApp) -> Client {
     let config = Config::from_lookup(|name| {
         app.env
             .iter()
