@@ -161,22 +161,3 @@ pub async fn spend_all(
     .await?;
     Ok(())
 }
-
-/// The address and expiry of the user's newest live token for `purpose` (an e-mail
-/// change still waiting for confirmation, say).
-pub async fn pending_email(
-    db: impl PgExecutor<'_>,
-    user_id: Uuid,
-    purpose: Purpose,
-) -> Result<Option<(String, DateTime<Utc>)>, StoreError> {
-    let row = sqlx::query_as(
-        "SELECT email::text, expires_at FROM account_tokens
-          WHERE user_id = $1 AND purpose = $2 AND used_at IS NULL AND expires_at > now()
-          ORDER BY created_at DESC LIMIT 1",
-    )
-    .bind(user_id)
-    .bind(purpose.as_str())
-    .fetch_optional(db)
-    .await?;
-    Ok(row)
-}

@@ -61,7 +61,8 @@ pub async fn reset(
     Ok(StatusCode::NO_CONTENT)
 }
 
-fn admin_policy<'a>(state: &'a AppState, headers: &'a HeaderMap) -> AdminPolicy<'a> {
+/// `ADMIN_EMAILS` and the request id, for the use-cases that prove an address.
+pub(crate) fn admin_policy<'a>(state: &'a AppState, headers: &'a HeaderMap) -> AdminPolicy<'a> {
     AdminPolicy {
         admin_emails: &state.settings.admin_emails,
         request_id: headers.get("x-request-id").and_then(|v| v.to_str().ok()),

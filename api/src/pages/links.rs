@@ -10,10 +10,11 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use axum::{Form, Router};
 use maigie_services::ServiceError;
-use maigie_services::accounts::{self, AccountError, AddressToken, AdminPolicy, ResetPassword};
+use maigie_services::accounts::{self, AccountError, AddressToken, ResetPassword};
 use serde::Deserialize;
 
 use super::{escape, layout};
+use crate::auth::recovery::admin_policy;
 use crate::state::AppState;
 
 pub const RESET_PATH: &str = "/reset-password";
@@ -121,20 +122,13 @@ async fn verify_form(Query(q): Query<TokenQuery>) -> Response {
     page(StatusCode::OK, "Confirm your e-mail address", &body)
 }
 
-fn admins<'a>(state: &'a AppState, headers: &'a HeaderMap) -> AdminPolicy<'a> {
-    AdminPolicy {
-        admin_emails: &state.settings.admin_emails,
-        request_id: headers.get("x-request-id").and_then(|v| v.to_str().ok()),
-    }
-}
-
 async fn verify(
     State(state): State<AppState>,
     headers: HeaderMap,
     Form(form): Form<TokenQuery>,
 ) -> Response {
     let token = AddressToken { token: form.token };
-    match accounts::confirm_email(&state.services, token, admins(&state, &headers)).await {
+    match accounts::confirm_email(&state.services, token, admin_policy(&state, &headers)).await {
         Ok(done) => page(
             StatusCode::OK,
             "Address confirmed",
@@ -158,7 +152,7 @@ async fn revert(
     Form(form): Form<TokenQuery>,
 ) -> Response {
     let token = AddressToken { token: form.token };
-    match accounts::revert_email(&state.services, token, admins(&state, &headers)).await {
+    match accounts::revert_email(&state.services, token, admin_policy(&state, &headers)).await {
         Ok(done) => page(
             StatusCode::OK,
             "The change is undone",
