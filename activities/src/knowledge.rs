@@ -61,9 +61,17 @@ impl KnowledgeIndexActivities {
     #[activity(definition = knowledge_markers::BackfillPage)]
     pub async fn backfill_page(
         self: Arc<Self>,
-        _ctx: ActivityContext,
+        ctx: ActivityContext,
         input: BackfillPage,
     ) -> Result<PageDone, ActivityError> {
+        // Beats while the page runs: a worker that dies mid-page is noticed within the
+        // workflow's heartbeat timeout.
+        let beats = tokio::spawn(async move {
+            loop {
+                let _ = ctx.record_heartbeat(()).await;
+                tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+            }
+        });
         let page = index::backfill_page(
             &self.db,
             self.embedder.as_ref(),
@@ -71,8 +79,9 @@ impl KnowledgeIndexActivities {
             input.after,
             input.limit,
         )
-        .await
-        .map_err(failure)?;
+        .await;
+        beats.abort();
+        let page = page.map_err(failure)?;
         info!(
             indexed = page.indexed,
             finished = page.finished,

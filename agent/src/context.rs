@@ -1,11 +1,13 @@
 //! What the model reads: a system prompt with the user's situation (today, active
 //! goals, today's plan, upcoming deadlines, what the conversation is about) and the
 //! recent history — both bounded, so a long conversation never overflows the model's
-//! window (about four characters per token).
+//! window (about four characters per token) — and the passages of the user's knowledge
+//! closest to their last message, numbered for the answer to cite.
 
 use chrono::{Duration, SecondsFormat, Utc};
 use maigie_llm::{Message, ToolCall};
 use maigie_services::goals::{self, GoalListParams};
+use maigie_services::knowledge::retrieve::{self, Passage};
 use maigie_services::tasks::{self, TaskListParams};
 use maigie_services::{ServiceError, ServiceResult, plans};
 use maigie_store::chat::{ConversationRow, MessageRow};
@@ -82,6 +84,7 @@ async fn task_lines(caller: &Caller<'_>, p: TaskListParams) -> Result<Vec<Line>,
 pub async fn situation(
     caller: &Caller<'_>,
     conversation: &ConversationRow,
+    passages: &[Passage],
 ) -> Result<String, ExecError> {
     let now = Utc::now().with_timezone(&caller.tz);
     let mut out = format!(
@@ -141,7 +144,51 @@ pub async fn situation(
         }
     }
     truncate(&mut out, CONTEXT_CHARS);
+    if !passages.is_empty() {
+        out.push_str(PASSAGES_LEAD);
+        for (i, p) in passages.iter().enumerate() {
+            let s = &p.source;
+            out.push_str(&format!(
+                "\n[{}] {} {} [{}]:\n{}\n",
+                i + 1,
+                s.source_type,
+                s.title,
+                s.source_id,
+                p.text
+            ));
+        }
+    }
     Ok(out)
+}
+
+const PASSAGES_LEAD: &str = "\n\nFrom the user's own notes and plans, the passages closest to \
+their last message. Answer from them when they help, and cite each one you use by its \
+number, like [1]:\n";
+
+/// Tokens of the user's knowledge given to the model with each message.
+const PASSAGE_TOKENS: usize = 800;
+
+/// The passages of the user's knowledge closest to their last message (none when
+/// retrieval fails: the conversation goes on without them).
+pub async fn retrieved(caller: &Caller<'_>, rows: &[MessageRow]) -> Vec<Passage> {
+    let Some(last) = rows.iter().rev().find(|r| r.role == "user") else {
+        return Vec::new();
+    };
+    retrieve::passages(caller.svc, &caller.ctx, &last.content, PASSAGE_TOKENS)
+        .await
+        .unwrap_or_else(|err| {
+            tracing::warn!(error = %err, "retrieval failed; answering without it");
+            Vec::new()
+        })
+}
+
+/// The sources `answer` cites among the passages it was given, as stored (`None`: none).
+#[must_use]
+pub fn cited(answer: &str, passages: &[Passage]) -> Option<Value> {
+    let cited = retrieve::cited(answer, passages);
+    (!cited.is_empty())
+        .then(|| serde_json::to_value(cited).ok())
+        .flatten()
 }
 
 /// A read shown as the REST API would show it (`None` when refused).

@@ -320,3 +320,15 @@ pub(crate) fn note_ref() -> Value {
 pub(crate) fn search_notes() -> Value {
     object(json!({"query": string("words to look for")}), &["query"])
 }
+
+pub(crate) fn search_knowledge() -> Value {
+    let types = json!({"type": "array", "items": one_of(&maigie_services::knowledge::SOURCE_TYPES),
+                       "description": "only these kinds (default: all)"});
+    let limit = json!({"type": "integer", "minimum": 1, "maximum": 20,
+                       "description": "how many results (default 5)"});
+    object(
+        json!({"query": string("what to look for, in the user's words or a paraphrase"),
+               "types": types, "limit": limit}),
+        &["query"],
+    )
+}

@@ -285,6 +285,14 @@ pub static TOOLS: &[ToolDef] = &[
         parameters: p::search_notes,
     },
     ToolDef {
+        name: "search_knowledge",
+        description: "Search everything the user wrote or planned — notes, tasks, goals, courses, modules, topics, resources — by meaning and words; answers titles, ids and the best passage of each.",
+        scope: Scope::Read,
+        without_read: None,
+        confirm: false,
+        parameters: p::search_knowledge,
+    },
+    ToolDef {
         name: "generate_schedule",
         description: "Draft a study schedule for a window from goals, deadlines and free time (the user accepts it).",
         scope: Scope::Write,

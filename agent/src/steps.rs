@@ -197,6 +197,10 @@ pub async fn finish(agent: &Agent, input: &FinishInput) -> Result<(), TurnError>
     let db = &agent.db;
     log::set_status(db, input.action_id, &input.status, None, None, None).await?;
     let action = log::get_action(db, input.user_id, input.action_id).await?;
+    let sources = log::sources(db, action.id)
+        .await?
+        .and_then(|v| serde_json::from_value(v).ok())
+        .unwrap_or_default();
     agent
         .publish(
             input.user_id,
@@ -206,6 +210,7 @@ pub async fn finish(agent: &Agent, input: &FinishInput) -> Result<(), TurnError>
                 conversation_id: action.conversation_id,
                 status: input.status.clone(),
                 content: action.summary,
+                sources,
             },
         )
         .await;

@@ -107,8 +107,9 @@ pub async fn run(
         scopes: Scopes::ALL,
     };
     let rows = chat::recent(db, input.user_id, conversation_id, HISTORY_MESSAGES).await?;
+    let passages = context::retrieved(&caller, &rows).await;
     let mut messages = vec![Message::System {
-        content: context::situation(&caller, &conversation).await?,
+        content: context::situation(&caller, &conversation, &passages).await?,
     }];
     messages.extend(context::history(&rows));
     let tools = if input.tools_allowed {
@@ -145,6 +146,10 @@ pub async fn run(
     } else {
         reply.content
     };
+    let sources = context::cited(&content, &passages);
+    if let Some(sources) = &sources {
+        log::add_sources(db, action.id, sources).await?;
+    }
     chat::add_message(
         db,
         input.user_id,
@@ -156,6 +161,7 @@ pub async fn run(
             prompt_tokens: i32::try_from(reply.usage.prompt_tokens).ok(),
             completion_tokens: i32::try_from(reply.usage.completion_tokens).ok(),
             dedupe_key: Some(&key),
+            sources,
             ..NewMessage::default()
         },
     )

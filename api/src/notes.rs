@@ -4,6 +4,7 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
+use maigie_services::knowledge::related::{self, RelatedPage, RelatedParams};
 use maigie_services::notes;
 pub use maigie_services::notes::{
     CreateNote, NoteListItem, NoteListParams, NotePage, NoteView, UpdateNote,
@@ -23,6 +24,23 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(get_note, update_note, delete_note))
         .routes(routes!(archive_note))
         .routes(routes!(unarchive_note))
+        .routes(routes!(related_to_note))
+}
+
+/// Your items closest in meaning to this note (notes, tasks, goals, courses, modules,
+/// topics, resources you added; filter with `types`), closest first. `mode` says
+/// `fulltext` when meaning could not be used and the note's title words ranked instead.
+#[utoipa::path(get, path = "/api/notes/{id}/related", tag = "notes", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Note id"), RelatedParams),
+    responses((status = 200, body = RelatedPage), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn related_to_note(
+    State(state): State<AppState>,
+    user: AuthUser,
+    Path(id): Path<Uuid>,
+    Query(p): Query<RelatedParams>,
+) -> ApiResult<Json<RelatedPage>> {
+    let page = related::related(&state.services, &user.ctx(), "note", id, p).await?;
+    Ok(Json(page))
 }
 
 /// List notes (most recently updated first) or search them (most relevant first).

@@ -9,6 +9,7 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use maigie_services::resources;
+use maigie_services::resources::recommend::{self, RecommendParams, RecommendedPage};
 pub use maigie_services::resources::{
     CreateResource, ResourceListItem, ResourceListParams, ResourcePage, ResourceView, SaveResource,
     SavedListParams, SavedResourcePage, SavedResourceView, UpdateResource, UpdateSavedResource,
@@ -28,6 +29,23 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(get_resource, update_resource, delete_resource))
         .routes(routes!(list_saved, save_resource))
         .routes(routes!(get_saved, update_saved, unsave_resource))
+        .routes(routes!(recommended_resources))
+}
+
+/// Resources for what you are working on: catalogue entries you can see and have not
+/// saved, closest in meaning to your active courses and open goals, best first, each
+/// with the course or goal it helps with (`because`). Empty without active courses or
+/// goals. `mode` says `fulltext` when meaning could not be used.
+#[utoipa::path(get, path = "/api/resources/recommended", tag = "resources", security(("bearer" = [])),
+    params(RecommendParams),
+    responses((status = 200, body = RecommendedPage), (status = 400, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn recommended_resources(
+    State(state): State<AppState>,
+    user: AuthUser,
+    Query(p): Query<RecommendParams>,
+) -> ApiResult<Json<RecommendedPage>> {
+    let page = recommend::recommended(&state.services, &user.ctx(), p).await?;
+    Ok(Json(page))
 }
 
 /// Browse the catalogue you can see: newest first, or most relevant first with

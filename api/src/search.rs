@@ -16,11 +16,12 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(search_knowledge))
 }
 
-/// Search your notes by words and by meaning: "how do plants make food" finds the
-/// note that says "chlorophyll turns light into sugar". One result per note (its best
+/// Search your knowledge — notes, tasks, goals, courses, modules, topics and the
+/// resources you added — by words and by meaning: "how do plants make food" finds the
+/// note that says "chlorophyll turns light into sugar". One result per item (its best
 /// passage), best first, with a highlighted snippet. `mode` in the answer says how it
 /// was ranked: `fulltext` when meaning could not be used (the embedding provider is
-/// down). Notes are searchable a few seconds after they are written.
+/// down). Words match the moment an item is written; meaning a few seconds later.
 #[utoipa::path(get, path = "/api/search", tag = "search", security(("bearer" = [])), params(SearchParams),
     responses((status = 200, body = SearchPage), (status = 400, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn search_knowledge(
@@ -28,6 +29,6 @@ pub async fn search_knowledge(
     user: AuthUser,
     Query(p): Query<SearchParams>,
 ) -> ApiResult<Json<SearchPage>> {
-    let page = search::search(&state.services, state.embedder.as_ref(), &user.ctx(), p).await?;
+    let page = search::search(&state.services, &user.ctx(), p).await?;
     Ok(Json(page))
 }

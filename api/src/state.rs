@@ -100,7 +100,8 @@ impl AppState {
                 limits: settings.limits,
                 agent: settings.agent.clone(),
                 knowledge: settings.knowledge,
-            });
+            })
+            .with_embedder(deps.embedder.clone());
         let state = Self(Arc::new(AppStateInner {
             db: deps.db,
             services,

@@ -311,6 +311,7 @@ impl Config {
             accounts: accounts::settings(&env)?,
             knowledge: KnowledgeSettings {
                 debounce_ms: env.parse("KNOWLEDGE_INDEX_DEBOUNCE_MS", 2000)?,
+                ..KnowledgeSettings::default()
             },
         };
         let account_mail = accounts::mail(&env, &api.public_base_url)?;

@@ -118,8 +118,8 @@ async fn prepare(
     check_models(config, &chain).await?;
     let mailer = Mailer::new(&config.smtp_url, &config.mail_from)
         .map_err(|e| StartupError(format!("SMTP_URL / MAIL_FROM: {e}")))?;
-    let knowledge = KnowledgeIndexActivities::new(db.clone(), embedder);
-    let services = services(config, db.clone(), events.clone(), client.clone());
+    let knowledge = KnowledgeIndexActivities::new(db.clone(), embedder.clone());
+    let services = services(config, db.clone(), events.clone(), client.clone(), embedder);
     let agent = Agent::new(services, chain, Arc::new(events.clone()));
     let activities = CoreActivities::new(
         db,
@@ -222,13 +222,21 @@ pub async fn run_worker(
 
 /// The use-cases the agent's tools call: the API's, without the API (no HTTP state, no
 /// JWT keys, no WebSocket hub).
-fn services(config: &Config, db: PgPool, events: EventBus, client: Client) -> Services {
+fn services(
+    config: &Config,
+    db: PgPool,
+    events: EventBus,
+    client: Client,
+    embedder: Arc<dyn Embedder>,
+) -> Services {
     let starter = TemporalStarter::new(client, config.api.temporal_task_queue.clone());
-    Services::new(db, Arc::new(events), Arc::new(starter)).with_settings(ServiceSettings {
-        limits: config.api.limits,
-        agent: config.api.agent.clone(),
-        knowledge: config.api.knowledge,
-    })
+    Services::new(db, Arc::new(events), Arc::new(starter))
+        .with_settings(ServiceSettings {
+            limits: config.api.limits,
+            agent: config.api.agent.clone(),
+            knowledge: config.api.knowledge,
+        })
+        .with_embedder(embedder)
 }
 
 /// The model providers of `LLM_*` (none: the agent answers offline). Their circuit

@@ -54,6 +54,7 @@ pub struct Services {
     pub settings: Arc<ServiceSettings>,
     events: Arc<dyn EventSink>,
     starter: Arc<dyn WorkflowStarter>,
+    embedder: Arc<dyn maigie_embed::Embedder>,
 }
 
 impl Services {
@@ -64,7 +65,21 @@ impl Services {
             settings: Arc::new(ServiceSettings::default()),
             events,
             starter,
+            embedder: Arc::new(knowledge::NoEmbedder),
         }
+    }
+
+    /// The embedding model of search and the assistant's retrieval (without one,
+    /// search ranks by words only).
+    #[must_use]
+    pub fn with_embedder(mut self, embedder: Arc<dyn maigie_embed::Embedder>) -> Self {
+        self.embedder = embedder;
+        self
+    }
+
+    #[must_use]
+    pub fn embedder(&self) -> &dyn maigie_embed::Embedder {
+        self.embedder.as_ref()
     }
 
     /// The same services with `settings` (limits, agent) instead of the defaults.

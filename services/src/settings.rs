@@ -19,11 +19,16 @@ pub struct KnowledgeSettings {
     /// How long a source's edits must pause before it is embedded
     /// (`KNOWLEDGE_INDEX_DEBOUNCE_MS`).
     pub debounce_ms: u64,
+    /// What ranks vectors (`VECTOR_ENGINE`).
+    pub vector_engine: maigie_store::vector_index::VectorEngine,
 }
 
 impl Default for KnowledgeSettings {
     fn default() -> Self {
-        Self { debounce_ms: 2000 }
+        Self {
+            debounce_ms: 2000,
+            vector_engine: maigie_store::vector_index::VectorEngine::default(),
+        }
     }
 }
 

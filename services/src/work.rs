@@ -129,9 +129,31 @@ impl Work {
         Ok(())
     }
 
+    /// Marks every source this work wrote for re-indexing, in its transaction (once
+    /// per source, however many events announced it).
+    async fn follow_knowledge(&mut self, svc: &Services) -> ServiceResult<()> {
+        let mut written: Vec<(Uuid, &'static str, Uuid)> = self
+            .events
+            .iter()
+            .filter_map(|e| {
+                let source_type = crate::knowledge::written_source(e.kind)?;
+                let id = e.data.get("id")?.as_str()?.parse().ok()?;
+                Some((e.user_id, source_type, id))
+            })
+            .collect();
+        written.sort_unstable();
+        written.dedup();
+        let debounce = svc.settings.knowledge.debounce_ms;
+        for (user_id, source_type, id) in written {
+            crate::knowledge::mark_changed(self, debounce, user_id, source_type, id).await?;
+        }
+        Ok(())
+    }
+
     /// Commits, then publishes the events and tries the starts (a failed start stays
     /// in the outbox for the relay; a failed publish is logged).
-    pub async fn commit(self, svc: &Services) -> ServiceResult<()> {
+    pub async fn commit(mut self, svc: &Services) -> ServiceResult<()> {
+        self.follow_knowledge(svc).await?;
         self.tx.commit().await?;
         for start in &self.starts {
             svc.dispatch(start).await;

@@ -145,6 +145,36 @@ pub async fn note_turn(
     Ok(())
 }
 
+/// Adds the sources an answer of the action cited (a JSON array), each once.
+pub async fn add_sources(
+    db: impl PgExecutor<'_>,
+    id: Uuid,
+    sources: &Value,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "UPDATE ai_actions SET sources = (
+             SELECT jsonb_agg(DISTINCT e)
+               FROM jsonb_array_elements(coalesce(sources, '[]'::jsonb) || $2) AS e)
+          WHERE id = $1",
+    )
+    .bind(id)
+    .bind(sources)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// The sources the action's answers cited (a JSON array), if any.
+pub async fn sources(db: impl PgExecutor<'_>, id: Uuid) -> Result<Option<Value>, StoreError> {
+    Ok(
+        sqlx::query_scalar("SELECT sources FROM ai_actions WHERE id = $1")
+            .bind(id)
+            .fetch_optional(db)
+            .await?
+            .flatten(),
+    )
+}
+
 /// Records a tool call as a pending step, once per call id.
 pub async fn add_step(
     db: &PgPool,

@@ -31,10 +31,13 @@ pub struct MessageRow {
     pub content: String,
     pub tool_calls: Option<Value>,
     pub tool_call_id: Option<String>,
+    /// What an assistant's answer drew on (`[{source_type, source_id, title}]`).
+    pub sources: Option<Value>,
     pub created_at: DateTime<Utc>,
 }
 
-const MESSAGE: &str = "id, conversation_id, role, content, tool_calls, tool_call_id, created_at";
+const MESSAGE: &str =
+    "id, conversation_id, role, content, tool_calls, tool_call_id, sources, created_at";
 
 /// A message to store.
 #[derive(Debug, Clone, Default)]
@@ -47,6 +50,7 @@ pub struct NewMessage<'a> {
     pub prompt_tokens: Option<i32>,
     pub completion_tokens: Option<i32>,
     pub dedupe_key: Option<&'a str>,
+    pub sources: Option<Value>,
 }
 
 pub async fn create_conversation(
@@ -159,8 +163,8 @@ pub async fn add_message<'c>(
     let mut tx = db.begin().await?;
     let sql = format!(
         "INSERT INTO chat_messages (conversation_id, user_id, role, content, tool_calls, tool_call_id,
-                                    prompt_tokens, completion_tokens, dedupe_key)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+                                    prompt_tokens, completion_tokens, dedupe_key, sources)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
          ON CONFLICT ON CONSTRAINT chat_messages_dedupe_key_key DO NOTHING
          RETURNING {MESSAGE}"
     );
@@ -174,6 +178,7 @@ pub async fn add_message<'c>(
         .bind(m.prompt_tokens)
         .bind(m.completion_tokens)
         .bind(m.dedupe_key)
+        .bind(&m.sources)
         .fetch_optional(&mut *tx)
         .await?;
     let row = match inserted {

@@ -10,7 +10,7 @@ use crate::StoreError;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Source<'a> {
     pub user_id: Uuid,
-    /// `note` (and next `resource`, `task`, `goal`, `course`, `module`, `topic`).
+    /// `note`, `task`, `goal`, `course`, `module`, `topic` or `resource`.
     pub source_type: &'a str,
     pub source_id: Uuid,
 }
@@ -145,77 +145,58 @@ pub async fn forget(
     Ok(())
 }
 
-/// A chunk vector of a source, for the semantic scan.
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct ChunkVector {
-    pub source_type: String,
-    pub source_id: Uuid,
-    pub embedding: Vec<f32>,
-}
+/// A source as search sees it.
+pub type Key = (String, Uuid);
 
-/// Every chunk vector of the user made by `model`, of `types`: the engine without
-/// pgvector ranks them by cosine in the process (fine to ~100k chunks a user).
-pub async fn vectors(
+/// The user's sources of `types` matching `query` (web-search syntax) by their own
+/// full-text columns, best first.
+pub async fn ranking(
     db: impl PgExecutor<'_>,
     user_id: Uuid,
-    model: &str,
     types: &[String],
-) -> Result<Vec<ChunkVector>, StoreError> {
-    Ok(sqlx::query_as(
-        "SELECT source_type, source_id, embedding FROM knowledge_chunks
-          WHERE user_id = $1 AND model = $2 AND source_type = ANY($3)",
-    )
-    .bind(user_id)
-    .bind(model)
-    .bind(types)
-    .fetch_all(db)
-    .await?)
-}
-
-/// The user's notes matching `query` (web-search syntax) by their own full-text
-/// column, best first.
-pub async fn note_ranking(
-    db: impl PgExecutor<'_>,
-    user_id: Uuid,
     query: &str,
     limit: i64,
-) -> Result<Vec<Uuid>, StoreError> {
-    Ok(sqlx::query_scalar(
-        "SELECT id FROM notes
-          WHERE user_id = $1 AND search @@ websearch_to_tsquery('english', $2)
-          ORDER BY ts_rank(search, websearch_to_tsquery('english', $2)) DESC, id
-          LIMIT $3",
+) -> Result<Vec<Key>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT source_type, source_id FROM knowledge_documents
+          WHERE user_id = $1 AND source_type = ANY($2)
+            AND search @@ websearch_to_tsquery('english', $3)
+          ORDER BY ts_rank(search, websearch_to_tsquery('english', $3)) DESC, source_id
+          LIMIT $4",
     )
     .bind(user_id)
+    .bind(types)
     .bind(query)
     .bind(limit)
     .fetch_all(db)
     .await?)
 }
 
-/// A found note: its title and a raw `ts_headline` fragment for the query (matches
+/// A found source: its title and a raw `ts_headline` fragment for the query (matches
 /// between the domain's sentinels; the start of the text when the query's words are
-/// not in it, as for a hit by meaning).
+/// not in it, as for a hit by meaning; the title when it has no other text).
 #[derive(Debug, Clone, sqlx::FromRow)]
-pub struct NoteView {
-    pub id: Uuid,
+pub struct DocumentView {
+    pub source_type: String,
+    pub source_id: Uuid,
     pub title: String,
     pub headline: String,
 }
 
-/// The user's notes with these ids (another user's ids find nothing).
-pub async fn note_views(
+/// The user's sources with these ids (another user's ids find nothing).
+pub async fn views(
     db: impl PgExecutor<'_>,
     user_id: Uuid,
     ids: &[Uuid],
     query: &str,
-) -> Result<Vec<NoteView>, StoreError> {
+) -> Result<Vec<DocumentView>, StoreError> {
     use maigie_domain::notes::{MARK_END, MARK_START, headline_options};
     Ok(sqlx::query_as(
-        "SELECT id, title,
-                ts_headline('english', translate(content, $4, ''),
+        "SELECT source_type, source_id, title,
+                ts_headline('english',
+                            translate(CASE WHEN btrim(body) = '' THEN title ELSE body END, $4, ''),
                             websearch_to_tsquery('english', $3), $5) AS headline
-           FROM notes WHERE user_id = $1 AND id = ANY($2)",
+           FROM knowledge_documents WHERE user_id = $1 AND source_id = ANY($2)",
     )
     .bind(user_id)
     .bind(ids)
@@ -226,27 +207,99 @@ pub async fn note_views(
     .await?)
 }
 
-/// Notes not indexed with `model` (never, still pending, or by another model) — of
-/// one user or everyone's — by id after `after`, at most `limit`: `(user_id, note_id)`.
-pub async fn unindexed_notes(
+/// A source's text as the index reads it: `(title, body)`; `None` when it is gone.
+pub async fn document(
+    db: impl PgExecutor<'_>,
+    source: Source<'_>,
+) -> Result<Option<(String, String)>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT title, body FROM knowledge_documents
+          WHERE user_id = $1 AND source_type = $2 AND source_id = $3",
+    )
+    .bind(source.user_id)
+    .bind(source.source_type)
+    .bind(source.source_id)
+    .fetch_optional(db)
+    .await?)
+}
+
+/// A source the backfill must index.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct Unindexed {
+    pub user_id: Uuid,
+    pub source_type: String,
+    pub source_id: Uuid,
+}
+
+/// Sources not indexed with `model` (never, still pending, or by another model) — of
+/// one user or everyone's — by id after `after`, at most `limit`.
+pub async fn unindexed(
     db: impl PgExecutor<'_>,
     model: &str,
     user_id: Option<Uuid>,
     after: Option<Uuid>,
     limit: i64,
-) -> Result<Vec<(Uuid, Uuid)>, StoreError> {
+) -> Result<Vec<Unindexed>, StoreError> {
     Ok(sqlx::query_as(
-        "SELECT n.user_id, n.id FROM notes n
-           LEFT JOIN knowledge_sources k ON k.source_type = 'note' AND k.source_id = n.id
+        "SELECT d.user_id, d.source_type, d.source_id FROM knowledge_documents d
+           LEFT JOIN knowledge_sources k
+                  ON k.source_type = d.source_type AND k.source_id = d.source_id
           WHERE (k.source_id IS NULL OR k.status <> 'indexed' OR k.model IS DISTINCT FROM $1)
-            AND ($2::uuid IS NULL OR n.id > $2)
-            AND ($4::uuid IS NULL OR n.user_id = $4)
-          ORDER BY n.id LIMIT $3",
+            AND ($2::uuid IS NULL OR d.source_id > $2)
+            AND ($4::uuid IS NULL OR d.user_id = $4)
+          ORDER BY d.source_id LIMIT $3",
     )
     .bind(model)
     .bind(after)
     .bind(limit)
     .bind(user_id)
+    .fetch_all(db)
+    .await?)
+}
+
+/// The vectors `model` made of a source's chunks, in order.
+pub async fn source_vectors(
+    db: impl PgExecutor<'_>,
+    source: Source<'_>,
+    model: &str,
+) -> Result<Vec<Vec<f32>>, StoreError> {
+    Ok(sqlx::query_scalar(
+        "SELECT embedding FROM knowledge_chunks
+          WHERE user_id = $1 AND source_type = $2 AND source_id = $3 AND model = $4
+          ORDER BY chunk_index",
+    )
+    .bind(source.user_id)
+    .bind(source.source_type)
+    .bind(source.source_id)
+    .bind(model)
+    .fetch_all(db)
+    .await?)
+}
+
+/// A chunk with its text and vector.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ChunkText {
+    pub source_type: String,
+    pub source_id: Uuid,
+    pub content: String,
+    pub embedding: Vec<f32>,
+}
+
+/// The user's chunks made by `model` of the sources with these ids.
+pub async fn chunk_texts(
+    db: impl PgExecutor<'_>,
+    user_id: Uuid,
+    model: &str,
+    ids: &[Uuid],
+) -> Result<Vec<ChunkText>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT source_type, source_id, content, embedding FROM knowledge_chunks
+          WHERE user_id = $1 AND model = $2 AND source_id = ANY($3)
+          ORDER BY source_id, chunk_index",
+    )
+    .bind(user_id)
+    .bind(model)
+    .bind(ids)
     .fetch_all(db)
     .await?)
 }

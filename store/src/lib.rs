@@ -33,6 +33,7 @@ pub mod snapshot;
 pub mod tasks;
 pub mod tokens;
 pub mod users;
+pub mod vector_index;
 
 use std::time::Duration;
 

@@ -113,7 +113,7 @@ impl KnowledgeBackfillWorkflow {
                         after,
                         limit,
                     },
-                    ActivityOptions::start_to_close_timeout(Duration::from_secs(600)),
+                    page_options(),
                 )
                 .await?;
             ctx.state_mut(|s| {
@@ -141,4 +141,12 @@ impl KnowledgeBackfillWorkflow {
     pub fn progress(&self, _ctx: &WorkflowContextView) -> BackfillProgress {
         self.progress.clone()
     }
+}
+
+/// A page may take minutes; its heartbeat lets the page of a worker that died be
+/// retried elsewhere within seconds instead of after the whole timeout.
+fn page_options() -> ActivityOptions {
+    ActivityOptions::with_start_to_close_timeout(Duration::from_secs(600))
+        .heartbeat_timeout(Duration::from_secs(10))
+        .build()
 }

@@ -3,6 +3,7 @@
 //! the same views, as JSON for the model, with a one-line summary for the user.
 
 mod goals;
+mod knowledge;
 mod plans;
 mod resolve;
 mod schedule;
@@ -40,6 +41,7 @@ pub async fn run(caller: &Caller<'_>, tool: &str, args: Args) -> Result<Outcome,
         "create_note" => goals::create_note(caller, args).await,
         "summarize_note" => goals::summarize_note(caller, args).await,
         "search_notes" => goals::search_notes(caller, args).await,
+        "search_knowledge" => knowledge::search_knowledge(caller, args).await,
         "create_schedule_block" => schedule::create_block(caller, args).await,
         "move_schedule_block" => schedule::move_block(caller, args).await,
         "list_schedule" => schedule::list(caller, args).await,

@@ -122,6 +122,9 @@ pub struct ChatDone {
     pub status: String,
     /// The final answer.
     pub content: Option<String>,
+    /// What the answer drew on from the user's knowledge, each cited source once.
+    #[serde(default)]
+    pub sources: Vec<crate::knowledge::retrieve::Citation>,
 }
 
 /// A row an undo put back.

@@ -76,6 +76,10 @@ pub struct MessageView {
     #[schema(value_type = Option<Vec<Object>>)]
     pub tool_calls: Option<Value>,
     pub tool_call_id: Option<String>,
+    /// What the assistant's answer drew on from your notes, tasks, goals, courses and
+    /// resources (absent when nothing was retrieved).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sources: Option<Vec<crate::knowledge::retrieve::Citation>>,
     pub created_at: DateTime<Utc>,
 }
 
@@ -87,6 +91,7 @@ impl From<MessageRow> for MessageView {
             content: r.content,
             tool_calls: r.tool_calls,
             tool_call_id: r.tool_call_id,
+            sources: r.sources.and_then(|v| serde_json::from_value(v).ok()),
             created_at: r.created_at,
         }
     }

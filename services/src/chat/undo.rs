@@ -122,11 +122,17 @@ pub async fn undo(svc: &Services, ctx: &Ctx, action_id: Uuid) -> ServiceResult<A
                 announce_task(&mut work, user_id, c).await?;
             }
             "schedule_block" => reminders::sync_block(&mut work, user_id, c.id, true).await?,
-            "note" => {
-                let debounce = svc.settings.knowledge.debounce_ms;
-                crate::knowledge::mark_changed(&mut work, debounce, user_id, "note", c.id).await?;
+            other => {
+                // Undo writes rows back without the use-cases' events: the index is
+                // told here.
+                if let Some(source_type) =
+                    crate::knowledge::SOURCE_TYPES.iter().find(|t| **t == other)
+                {
+                    let debounce = svc.settings.knowledge.debounce_ms;
+                    crate::knowledge::mark_changed(&mut work, debounce, user_id, source_type, c.id)
+                        .await?;
+                }
             }
-            _ => {}
         }
     }
     let restored = changes

@@ -6,7 +6,7 @@
 use maigie_domain::knowledge::{ChunkSpec, chunk};
 use maigie_embed::{EmbedError, Embedder};
 use maigie_store::knowledge::{self, NewChunk, Source};
-use maigie_store::{PgPool, StoreError, notes};
+use maigie_store::{PgPool, StoreError};
 use sha2::{Digest, Sha256};
 
 use crate::error::ServiceError;
@@ -48,18 +48,6 @@ impl From<IndexError> for ServiceError {
     }
 }
 
-/// The text of a source as search reads it: `None` when the source is gone.
-async fn text_of(db: &PgPool, source: Source<'_>) -> Result<Option<(String, String)>, IndexError> {
-    match source.source_type {
-        "note" => match notes::get(db, source.user_id, source.source_id).await {
-            Ok(note) => Ok(Some((note.title, note.content))),
-            Err(StoreError::NotFound) => Ok(None),
-            Err(e) => Err(e.into()),
-        },
-        other => Err(IndexError::UnknownType(other.to_owned())),
-    }
-}
-
 fn hash(text: &str) -> String {
     Sha256::digest(text.as_bytes())
         .iter()
@@ -73,7 +61,10 @@ pub async fn index_source(
     embedder: &dyn Embedder,
     source: Source<'_>,
 ) -> Result<Indexed, IndexError> {
-    let Some((title, body)) = text_of(db, source).await? else {
+    if !super::SOURCE_TYPES.contains(&source.source_type) {
+        return Err(IndexError::UnknownType(source.source_type.to_owned()));
+    }
+    let Some((title, body)) = knowledge::document(db, source).await? else {
         let mut tx = db.begin().await.map_err(StoreError::from)?;
         knowledge::forget(&mut tx, source.source_type, source.source_id).await?;
         tx.commit().await.map_err(StoreError::from)?;
@@ -144,8 +135,9 @@ pub struct Page {
     pub finished: bool,
 }
 
-/// Indexes up to `limit` notes (of `user_id`, or everyone's) that are not indexed with
-/// the embedder's model, after `after` (by id). Safe to repeat: an unchanged note embeds nothing.
+/// Indexes up to `limit` sources (of `user_id`, or everyone's) that are not indexed
+/// with the embedder's model, after `after` (by id). Safe to repeat: an unchanged
+/// source embeds nothing.
 pub async fn backfill_page(
     db: &PgPool,
     embedder: &dyn Embedder,
@@ -154,18 +146,18 @@ pub async fn backfill_page(
     limit: u32,
 ) -> Result<Page, IndexError> {
     let model = embedder.model();
-    let notes = knowledge::unindexed_notes(db, model, user_id, after, i64::from(limit)).await?;
-    for (user_id, source_id) in &notes {
+    let due = knowledge::unindexed(db, model, user_id, after, i64::from(limit)).await?;
+    for d in &due {
         let source = Source {
-            user_id: *user_id,
-            source_type: "note",
-            source_id: *source_id,
+            user_id: d.user_id,
+            source_type: &d.source_type,
+            source_id: d.source_id,
         };
         index_source(db, embedder, source).await?;
     }
     Ok(Page {
-        last: notes.last().map(|(_, id)| *id),
-        indexed: notes.len(),
-        finished: notes.len() < usize::try_from(limit).unwrap_or(usize::MAX),
+        last: due.last().map(|d| d.source_id),
+        indexed: due.len(),
+        finished: due.len() < usize::try_from(limit).unwrap_or(usize::MAX),
     })
 }

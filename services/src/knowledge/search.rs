@@ -3,10 +3,10 @@
 //! HTML-safe highlighted snippet. When the embedding provider fails, full-text still
 //! answers, and the page says which mode served it.
 
-use maigie_domain::knowledge::{cosine, fuse};
+use maigie_domain::knowledge::fuse;
 use maigie_domain::notes::render_snippet;
-use maigie_embed::Embedder;
 use maigie_store::knowledge;
+use maigie_store::vector_index::Scope;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -41,7 +41,8 @@ pub enum SearchMode {
 pub struct SearchParams {
     /// What to look for, 1–500 characters.
     pub q: Option<String>,
-    /// Comma-separated source types (`note`); default: all.
+    /// Comma-separated source types: `note`, `task`, `goal`, `course`, `module`,
+    /// `topic`, `resource` (plural accepted); default: all.
     pub types: Option<String>,
     pub mode: Option<SearchMode>,
     /// 1–50 (default 10).
@@ -52,7 +53,7 @@ pub struct SearchParams {
 /// One source that matched (its best passage for the snippet).
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SearchHit {
-    /// `note`.
+    /// `note`, `task`, `goal`, `course`, `module`, `topic` or `resource` (one you added).
     pub source_type: String,
     pub source_id: Uuid,
     pub title: String,
@@ -98,8 +99,26 @@ fn parse(p: SearchParams) -> ServiceResult<Query> {
             format!("At most {QUERY_MAX} characters."),
         ));
     }
-    let types: Vec<String> = match p.types.as_deref().map(str::trim) {
-        None | Some("") => SOURCE_TYPES.iter().map(|t| (*t).to_owned()).collect(),
+    let types = parse_types(p.types.as_deref())?;
+    let limit = parse_limit(p.limit)?;
+    let offset: usize = match p.cursor.as_deref() {
+        Some(c) => pagination::decode(c)?,
+        None => 0,
+    };
+    Ok(Query {
+        text,
+        types,
+        mode: p.mode.unwrap_or_default(),
+        limit,
+        offset,
+    })
+}
+
+/// The source types of a comma-separated list (`notes,tasks` or `note,task`); all
+/// of them when none is given.
+pub(crate) fn parse_types(list: Option<&str>) -> ServiceResult<Vec<String>> {
+    match list.map(str::trim) {
+        None | Some("") => Ok(SOURCE_TYPES.iter().map(|t| (*t).to_owned()).collect()),
         Some(list) => list
             .split(',')
             .map(|t| {
@@ -116,43 +135,29 @@ fn parse(p: SearchParams) -> ServiceResult<Query> {
                         )
                     })
             })
-            .collect::<ServiceResult<_>>()?,
-    };
-    let limit = match p.limit {
-        None => 10,
-        Some(n @ 1..=50) => n,
-        Some(_) => {
-            return Err(ServiceError::invalid_field(
-                "limit",
-                "out_of_range",
-                "Between 1 and 50.",
-            ));
-        }
-    };
-    let offset: usize = match p.cursor.as_deref() {
-        Some(c) => pagination::decode(c)?,
-        None => 0,
-    };
-    Ok(Query {
-        text,
-        types,
-        mode: p.mode.unwrap_or_default(),
-        limit: usize::try_from(limit).unwrap_or(10),
-        offset,
-    })
+            .collect(),
+    }
 }
 
-/// A source a ranking found.
-type Key = (String, Uuid);
+/// A page size of 1–50 (default 10).
+pub(crate) fn parse_limit(limit: Option<i64>) -> ServiceResult<usize> {
+    match limit {
+        None => Ok(10),
+        Some(n @ 1..=50) => Ok(usize::try_from(n).unwrap_or(10)),
+        Some(_) => Err(ServiceError::invalid_field(
+            "limit",
+            "out_of_range",
+            "Between 1 and 50.",
+        )),
+    }
+}
+
+use maigie_store::knowledge::Key;
 
 /// The user's sources closest in meaning to the query (each by its best chunk), best
 /// first; `None` when the provider could not embed the query.
-async fn semantic(
-    svc: &Services,
-    embedder: &dyn Embedder,
-    ctx: &Ctx,
-    q: &Query,
-) -> ServiceResult<Option<Vec<Key>>> {
+async fn semantic(svc: &Services, ctx: &Ctx, q: &Query) -> ServiceResult<Option<Vec<Key>>> {
+    let embedder = svc.embedder();
     let vector = match embedder.embed(std::slice::from_ref(&q.text)).await {
         Ok(mut v) if !v.is_empty() => v.swap_remove(0),
         Ok(_) => return Ok(None),
@@ -161,43 +166,40 @@ async fn semantic(
             return Ok(None);
         }
     };
-    let chunks = knowledge::vectors(&svc.db, ctx.user_id, embedder.model(), &q.types).await?;
-    let mut best: std::collections::HashMap<Key, f32> = std::collections::HashMap::new();
-    for c in chunks {
-        let score = cosine(&vector, &c.embedding);
-        let slot = best.entry((c.source_type, c.source_id)).or_insert(f32::MIN);
-        *slot = slot.max(score);
-    }
-    let mut ranked: Vec<(Key, f32)> = best.into_iter().collect();
-    ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-    ranked.truncate(CANDIDATES);
-    Ok(Some(ranked.into_iter().map(|(k, _)| k).collect()))
+    let scope = Scope {
+        user_id: ctx.user_id,
+        model: embedder.model(),
+        types: &q.types,
+        exclude: None,
+    };
+    let ranked = svc
+        .settings
+        .knowledge
+        .vector_engine
+        .nearest(&svc.db, scope, &vector, CANDIDATES)
+        .await?;
+    Ok(Some(
+        ranked
+            .into_iter()
+            .map(|n| (n.source_type, n.source_id))
+            .collect(),
+    ))
 }
 
 /// The user's sources matching the query's words, best first (the sources' own
 /// full-text columns: this works while the embedding provider is down).
 async fn fulltext(svc: &Services, ctx: &Ctx, q: &Query) -> ServiceResult<Vec<Key>> {
-    let mut ranked = Vec::new();
-    if q.types.iter().any(|t| t == "note") {
-        let limit = i64::try_from(CANDIDATES).unwrap_or(100);
-        let notes = knowledge::note_ranking(&svc.db, ctx.user_id, &q.text, limit).await?;
-        ranked.extend(notes.into_iter().map(|id| ("note".to_owned(), id)));
-    }
-    Ok(ranked)
+    let limit = i64::try_from(CANDIDATES).unwrap_or(100);
+    Ok(knowledge::ranking(&svc.db, ctx.user_id, &q.types, &q.text, limit).await?)
 }
 
 /// Searches the caller's knowledge.
-pub async fn search(
-    svc: &Services,
-    embedder: &dyn Embedder,
-    ctx: &Ctx,
-    params: SearchParams,
-) -> ServiceResult<SearchPage> {
+pub async fn search(svc: &Services, ctx: &Ctx, params: SearchParams) -> ServiceResult<SearchPage> {
     let q = parse(params)?;
     let mut rankings = Vec::new();
     let mut served = q.mode;
     if q.mode != SearchMode::Fulltext {
-        match semantic(svc, embedder, ctx, &q).await? {
+        match semantic(svc, ctx, &q).await? {
             Some(keys) => rankings.push(keys),
             None => served = SearchMode::Fulltext,
         }
@@ -209,16 +211,14 @@ pub async fn search(
     let end = (q.offset + q.limit).min(fused.len());
     let next_cursor = (end < fused.len()).then(|| pagination::encode(&end));
     let page: Vec<(Key, f64)> = fused.into_iter().skip(q.offset).take(q.limit).collect();
-    let note_ids: Vec<Uuid> = page
-        .iter()
-        .filter(|((t, _), _)| t == "note")
-        .map(|((_, id), _)| *id)
-        .collect();
-    let views = knowledge::note_views(&svc.db, ctx.user_id, &note_ids, &q.text).await?;
+    let ids: Vec<Uuid> = page.iter().map(|((_, id), _)| *id).collect();
+    let views = knowledge::views(&svc.db, ctx.user_id, &ids, &q.text).await?;
     let items = page
         .into_iter()
         .filter_map(|((source_type, source_id), score)| {
-            let view = views.iter().find(|v| v.id == source_id)?;
+            let view = views
+                .iter()
+                .find(|v| v.source_id == source_id && v.source_type == source_type)?;
             Some(SearchHit {
                 source_type,
                 source_id,

@@ -11,7 +11,7 @@ use uuid::Uuid;
 use super::{CreateNote, NoteView, UpdateNote};
 use crate::error::{ServiceError, ServiceResult};
 use crate::live::Deleted;
-use crate::{Ctx, Services, Work};
+use crate::{Ctx, Services};
 
 /// The longest summary the assistant writes, in characters.
 const SUMMARY_CHARS: usize = 400;
@@ -30,13 +30,6 @@ fn link_error(err: StoreError) -> ServiceError {
     }
 }
 
-/// Records that the note's search chunks must follow this write (its text changed,
-/// or it is gone).
-async fn reindex(svc: &Services, work: &mut Work, ctx: &Ctx, id: Uuid) -> ServiceResult<()> {
-    let debounce = svc.settings.knowledge.debounce_ms;
-    crate::knowledge::mark_changed(work, debounce, ctx.user_id, "note", id).await
-}
-
 /// Creates a note.
 pub async fn create(svc: &Services, ctx: &Ctx, body: CreateNote) -> ServiceResult<NoteView> {
     let new = body.parse()?;
@@ -45,7 +38,6 @@ pub async fn create(svc: &Services, ctx: &Ctx, body: CreateNote) -> ServiceResul
         .await
         .map_err(link_error)?;
     let view = NoteView::from(row);
-    reindex(svc, &mut work, ctx, view.id).await?;
     work.announce(ctx.user_id, EventKind::NoteCreated, &view);
     work.commit(svc).await?;
     Ok(view)
@@ -64,7 +56,6 @@ pub async fn update(
         .await
         .map_err(link_error)?;
     let view = NoteView::from(row);
-    reindex(svc, &mut work, ctx, id).await?;
     work.announce(ctx.user_id, EventKind::NoteUpdated, &view);
     work.commit(svc).await?;
     Ok(view)
@@ -99,7 +90,6 @@ async fn set_archived(
 pub async fn delete(svc: &Services, ctx: &Ctx, id: Uuid) -> ServiceResult<()> {
     let mut work = svc.begin().await?;
     store::delete(work.conn(), ctx.user_id, id).await?;
-    reindex(svc, &mut work, ctx, id).await?;
     work.announce(ctx.user_id, EventKind::NoteDeleted, &Deleted { id });
     work.commit(svc).await
 }

@@ -10,6 +10,7 @@
 
 mod catalogue;
 mod input;
+pub mod recommend;
 mod saved;
 
 use chrono::{DateTime, Utc};

@@ -22,6 +22,7 @@ macro_rules! saved_columns {
 }
 
 mod catalogue;
+pub mod recommend;
 mod saved;
 
 pub use catalogue::{create, delete_own, get_visible, list, update_own};

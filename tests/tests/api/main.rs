@@ -18,6 +18,8 @@ mod email_address;
 mod export;
 mod goals;
 mod idempotency;
+mod knowledge;
+mod knowledge_backfill;
 mod landing;
 mod mcp;
 mod metrics;

@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 
 use client::Session;
 
-mod client;
+pub mod client;
 mod python;
 mod tools;
 mod transport;
