@@ -48,8 +48,16 @@ CREATE VIEW knowledge_documents AS
 -- A source that is deleted — by its own delete, with its course or module, or with
 -- the account — loses its chunks in the same transaction: no write path can leave
 -- vectors of a source that is gone.
+-- The indexer takes the same per-source advisory lock before it writes (and then
+-- checks that the source still exists), so a delete racing an indexing round never
+-- leaves the round's vectors behind.
+CREATE FUNCTION knowledge_lock(source_type text, source_id uuid) RETURNS void
+    LANGUAGE sql AS $$
+    SELECT pg_advisory_xact_lock(hashtextextended(source_type || ':' || source_id::text, 0))
+$$;
 CREATE FUNCTION forget_knowledge() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
+    PERFORM knowledge_lock(TG_ARGV[0], OLD.id);
     DELETE FROM knowledge_chunks WHERE source_type = TG_ARGV[0] AND source_id = OLD.id;
     DELETE FROM knowledge_sources WHERE source_type = TG_ARGV[0] AND source_id = OLD.id;
     RETURN OLD;

@@ -43,10 +43,7 @@ pub struct CalendarFeedUrl {
 }
 
 fn hash(secret: &str) -> String {
-    Sha256::digest(secret.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    maigie_domain::hex::hex(&Sha256::digest(secret.as_bytes()))
 }
 
 /// Create the feed URL, or rotate it (the previous URL stops working).

@@ -11,6 +11,7 @@ pub mod analytics;
 pub mod courses;
 pub mod event;
 pub mod goals;
+pub mod hex;
 pub mod html;
 pub mod intent;
 pub mod knowledge;

@@ -65,6 +65,18 @@ pub async fn chunks_of(
     .await?)
 }
 
+/// Takes the source's lock until the transaction ends: the delete trigger takes it
+/// too, so whoever writes a source's chunks after taking it sees whether the source
+/// still exists.
+pub async fn lock(tx: &mut PgConnection, source: Source<'_>) -> Result<(), StoreError> {
+    sqlx::query("SELECT knowledge_lock($1, $2)")
+        .bind(source.source_type)
+        .bind(source.source_id)
+        .execute(&mut *tx)
+        .await?;
+    Ok(())
+}
+
 /// Makes the stored chunks of `source` exactly `count` long: writes `changed` (new
 /// or different chunks, embedded by `model`), drops the ones past the end, and marks
 /// the source indexed — one transaction, so a search never sees half an index.

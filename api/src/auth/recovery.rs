@@ -32,15 +32,11 @@ pub async fn forgot(
     let email = accounts::parse_forgot(&body)?;
     // Keyed by a digest: Redis never holds the addresses people typed.
     let digest = Sha256::digest(email.as_str().to_lowercase().as_bytes());
-    let key = format!("rl:reset:{}", hex(&digest[..16]));
+    let key = format!("rl:reset:{}", maigie_domain::hex::hex(&digest[..16]));
     let per_hour = state.settings.accounts.reset_per_address_per_hour;
     charge_hourly(&state, &key, per_hour).await?;
     accounts::request_password_reset(&state.services, &email).await?;
     Ok(StatusCode::ACCEPTED)
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Set a new password with a reset link's token. Every session of the account ends

@@ -49,10 +49,7 @@ impl From<IndexError> for ServiceError {
 }
 
 fn hash(text: &str) -> String {
-    Sha256::digest(text.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    maigie_domain::hex::hex(&Sha256::digest(text.as_bytes()))
 }
 
 /// Brings the source's chunks in step with its text as it is now.
@@ -119,6 +116,13 @@ pub async fn index_source(
         })
         .collect();
     let mut tx = db.begin().await.map_err(StoreError::from)?;
+    knowledge::lock(&mut tx, source).await?;
+    if knowledge::document(&mut *tx, source).await?.is_none() {
+        // Deleted while it was being embedded.
+        knowledge::forget(&mut tx, source.source_type, source.source_id).await?;
+        tx.commit().await.map_err(StoreError::from)?;
+        return Ok(Indexed::default());
+    }
     knowledge::replace(&mut tx, source, model, pieces.len(), &new).await?;
     tx.commit().await.map_err(StoreError::from)?;
     Ok(Indexed {
