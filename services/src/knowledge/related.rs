@@ -4,14 +4,13 @@
 //! A source not indexed yet (just written) is embedded on the spot; when the provider
 //! cannot do that either, its title's words rank by full text, and the answer says so.
 
-use maigie_domain::notes::render_snippet;
 use maigie_store::knowledge::{self, Source};
 use maigie_store::vector_index::Scope;
 use serde::Deserialize;
 use utoipa::IntoParams;
 use uuid::Uuid;
 
-use super::search::{SearchHit, SearchMode, parse_limit, parse_types};
+use super::search::{SearchHit, SearchMode, parse_limit, parse_types, shown};
 use crate::error::{ServiceError, ServiceResult};
 use crate::{Ctx, Services};
 
@@ -115,22 +114,6 @@ pub async fn related(
             (keys, SearchMode::Fulltext)
         }
     };
-    let ids: Vec<Uuid> = keys.iter().map(|((_, id), _)| *id).collect();
-    let views = knowledge::views(&svc.db, ctx.user_id, &ids, "").await?;
-    let items = keys
-        .into_iter()
-        .filter_map(|((source_type, source_id), score)| {
-            let view = views
-                .iter()
-                .find(|v| v.source_id == source_id && v.source_type == source_type)?;
-            Some(SearchHit {
-                source_type,
-                source_id,
-                title: view.title.clone(),
-                snippet: render_snippet(&view.headline),
-                score,
-            })
-        })
-        .collect();
+    let items = shown(svc, ctx, keys, "").await?;
     Ok(RelatedPage { items, mode })
 }

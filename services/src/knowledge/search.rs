@@ -211,9 +211,25 @@ pub async fn search(svc: &Services, ctx: &Ctx, params: SearchParams) -> ServiceR
     let end = (q.offset + q.limit).min(fused.len());
     let next_cursor = (end < fused.len()).then(|| pagination::encode(&end));
     let page: Vec<(Key, f64)> = fused.into_iter().skip(q.offset).take(q.limit).collect();
-    let ids: Vec<Uuid> = page.iter().map(|((_, id), _)| *id).collect();
-    let views = knowledge::views(&svc.db, ctx.user_id, &ids, &q.text).await?;
-    let items = page
+    let items = shown(svc, ctx, page, &q.text).await?;
+    Ok(SearchPage {
+        items,
+        next_cursor,
+        mode: served,
+    })
+}
+
+/// Ranked sources as the caller sees them: title and snippet for `query` (the start
+/// of the text for an empty one); a source that is gone meanwhile is left out.
+pub(crate) async fn shown(
+    svc: &Services,
+    ctx: &Ctx,
+    ranked: Vec<(Key, f64)>,
+    query: &str,
+) -> ServiceResult<Vec<SearchHit>> {
+    let ids: Vec<Uuid> = ranked.iter().map(|((_, id), _)| *id).collect();
+    let views = knowledge::views(&svc.db, ctx.user_id, &ids, query).await?;
+    Ok(ranked
         .into_iter()
         .filter_map(|((source_type, source_id), score)| {
             let view = views
@@ -227,10 +243,5 @@ pub async fn search(svc: &Services, ctx: &Ctx, params: SearchParams) -> ServiceR
                 score,
             })
         })
-        .collect();
-    Ok(SearchPage {
-        items,
-        next_cursor,
-        mode: served,
-    })
+        .collect())
 }
