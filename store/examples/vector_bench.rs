@@ -108,7 +108,10 @@ fn recall(exact: &[Vec<Uuid>], approx: &[Vec<Uuid>]) -> f64 {
 }
 
 async fn indexing(model_dir: &str) {
-    println!("\nrss before loading the model: {:.0} MiB", rss_mib("VmRSS:"));
+    println!(
+        "\nrss before loading the model: {:.0} MiB",
+        rss_mib("VmRSS:")
+    );
     let texts: Vec<String> = (0..256)
         .map(|i| {
             format!(
@@ -161,7 +164,13 @@ async fn main() {
     println!("{n} queries, k = {K}, 10,000 chunks of the user, {chunks} in the table\n");
     println!("| engine | p50 | p99 | max |");
     println!("|---|---|---|---|");
-    search("array (PostgreSQL 15)", &array_db, VectorEngine::Array, &queries).await;
+    search(
+        "array (PostgreSQL 15)",
+        &array_db,
+        VectorEngine::Array,
+        &queries,
+    )
+    .await;
     let plan = PgVectorPlan {
         exact_up_to: PgVectorPlan::DEFAULT_EXACT_UP_TO,
         hnsw_dimension: Some(384),
@@ -184,7 +193,10 @@ async fn main() {
         &queries,
     )
     .await;
-    println!("\nHNSW recall@{K} against exact: {:.3}", recall(&exact, &hnsw));
+    println!(
+        "\nHNSW recall@{K} against exact: {:.3}",
+        recall(&exact, &hnsw)
+    );
     if let Some(dir) = args.get(4) {
         indexing(dir).await;
     }

@@ -37,9 +37,7 @@ async fn fresh_db(admin_url: &str) -> (PgPool, String) {
         std::process::id(),
         SEQ.fetch_add(1, Ordering::SeqCst)
     );
-    let mut admin = sqlx::PgConnection::connect(admin_url)
-        .await
-        .expect("admin");
+    let mut admin = sqlx::PgConnection::connect(admin_url).await.expect("admin");
     sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE \"{name}\"")))
         .execute(&mut admin)
         .await
@@ -54,9 +52,7 @@ async fn fresh_db(admin_url: &str) -> (PgPool, String) {
 
 async fn drop_db(admin_url: &str, db: PgPool, name: &str) {
     db.close().await;
-    let mut admin = sqlx::PgConnection::connect(admin_url)
-        .await
-        .expect("admin");
+    let mut admin = sqlx::PgConnection::connect(admin_url).await.expect("admin");
     sqlx::query(sqlx::AssertSqlSafe(format!(
         "DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"
     )))
@@ -277,11 +273,15 @@ async fn pgvector_and_the_array_engine_rank_the_same_sources_of_one_user_only() 
         panic!("pgserver has pgvector: {engine:?}")
     };
     assert!(
-        setup::ensure_hnsw_index(&pair.pg, 384).await.expect("index"),
+        setup::ensure_hnsw_index(&pair.pg, 384)
+            .await
+            .expect("index"),
         "built"
     );
     assert!(
-        !setup::ensure_hnsw_index(&pair.pg, 384).await.expect("index"),
+        !setup::ensure_hnsw_index(&pair.pg, 384)
+            .await
+            .expect("index"),
         "already there"
     );
     // Every scope through the HNSW query as well (any scope is above 0 chunks).
@@ -308,7 +308,10 @@ async fn pgvector_and_the_array_engine_rank_the_same_sources_of_one_user_only() 
             keys(&want).iter().all(|k| mine.contains(k)),
             "{text}: only mine"
         );
-        let exact = engine.nearest(&pair.pg, scope, q, 5).await.expect("pgvector");
+        let exact = engine
+            .nearest(&pair.pg, scope, q, 5)
+            .await
+            .expect("pgvector");
         assert_same(&format!("{text} (pgvector, exact)"), &want, &exact);
         let approx = through_hnsw
             .nearest(&pair.pg, scope, q, 5)
@@ -381,7 +384,10 @@ async fn auto_falls_back_to_arrays_without_pgvector_and_an_explicit_pgvector_ref
     .fetch_one(&db)
     .await
     .expect("probe");
-    assert!(!has_vector, "the local PostgreSQL is the one without pgvector");
+    assert!(
+        !has_vector,
+        "the local PostgreSQL is the one without pgvector"
+    );
     maigie_store::migrate(&db).await.expect("migrate");
     let auto = setup::choose(&db, EngineChoice::Auto, Some(384))
         .await

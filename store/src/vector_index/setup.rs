@@ -143,9 +143,11 @@ pub async fn ensure_hnsw_index(db: &PgPool, dimension: u32) -> Result<bool, Stor
         match valid {
             Some(true) => return Ok(false),
             Some(false) => {
-                sqlx::raw_sql(sqlx::AssertSqlSafe(format!("DROP INDEX CONCURRENTLY IF EXISTS {name}")))
-                    .execute(&mut *conn)
-                    .await?;
+                sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+                    "DROP INDEX CONCURRENTLY IF EXISTS {name}"
+                )))
+                .execute(&mut *conn)
+                .await?;
             }
             None => {}
         }
