@@ -5,8 +5,8 @@ use std::time::Instant;
 
 use maigie_embed::{DEFAULT_OPENAI_MODEL, EmbeddingSettings, ProviderKind, known_dimension};
 use maigie_store::PgPool;
-use maigie_store::vector_index::VectorEngine;
 use maigie_store::vector_index::setup::{self, SetupError};
+use maigie_store::vector_index::{PgVectorPlan, VectorEngine};
 
 use crate::StartupError;
 use crate::config::Config;
@@ -28,7 +28,11 @@ pub async fn choose(config: &Config, db: &PgPool) -> anyhow::Result<VectorEngine
             SetupError::Store(e) => StartupError(format!("probing the vector engine: {e}")),
         })?;
     tracing::info!(engine = engine.name(), ?dimension, "vector engine");
-    if let (VectorEngine::PgVector(_), Some(dimension)) = (engine, dimension) {
+    if let VectorEngine::PgVector(PgVectorPlan {
+        hnsw_dimension: Some(dimension),
+        ..
+    }) = engine
+    {
         let db = db.clone();
         tokio::spawn(async move {
             let started = Instant::now();

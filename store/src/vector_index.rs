@@ -14,7 +14,8 @@
 //!   to [`PgVectorPlan::exact_up_to`] chunks is ranked exactly by a scan of its chunks
 //!   (the user's index, distances computed by the server: full recall, ~ms at 10k
 //!   chunks); a larger one goes through the HNSW index (approximate; with
-//!   `hnsw.iterative_scan` where pgvector ≥ 0.8 so per-user filtering keeps recall).
+//!   `hnsw.iterative_scan`, so only where pgvector ≥ 0.8: before, HNSW filters by user
+//!   after the graph search and a small user's answer comes back empty).
 //!
 //! [`setup::choose`] picks the engine at start-up (`VECTOR_ENGINE`), and
 //! [`setup::ensure_hnsw_index`] builds the index of the configured dimension.

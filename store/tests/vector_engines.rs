@@ -285,8 +285,10 @@ async fn pgvector_and_the_array_engine_rank_the_same_sources_of_one_user_only() 
         "already there"
     );
     // Every scope through the HNSW query as well (any scope is above 0 chunks).
+    // (pgserver's pgvector 0.6.2 has no iterative scan: `choose` keeps it exact.)
     let through_hnsw = VectorEngine::PgVector(PgVectorPlan {
         exact_up_to: 0,
+        hnsw_dimension: Some(384),
         ..plan
     });
 
@@ -419,7 +421,8 @@ async fn auto_falls_back_to_arrays_without_pgvector_and_an_explicit_pgvector_ref
         matches!(
             auto,
             VectorEngine::PgVector(PgVectorPlan {
-                hnsw_dimension: Some(384),
+                hnsw_dimension: None,
+                iterative_scan: false,
                 ..
             })
         ),
