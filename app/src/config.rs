@@ -11,6 +11,7 @@ use maigie_api::settings::{
 };
 use maigie_api::{ApiSettings, HeaderValue, RateLimits};
 use maigie_embed::EmbeddingSettings;
+use maigie_store::vector_index::setup::EngineChoice;
 use url::Url;
 
 #[derive(Debug, thiserror::Error)]
@@ -53,6 +54,8 @@ pub struct Config {
     pub account_mail: AccountMailSettings,
     /// The embedding provider (`EMBEDDING_*`).
     pub embedding: EmbeddingSettings,
+    /// `VECTOR_ENGINE`: asked for; the engine itself is chosen at start (`vectors`).
+    pub vector_engine: EngineChoice,
     pub api: ApiSettings,
 }
 
@@ -337,6 +340,7 @@ impl Config {
             worker_http_addr: socket_addr(&env, "WORKER_HTTP_ADDR")?,
             account_mail,
             embedding,
+            vector_engine: env.parse("VECTOR_ENGINE", EngineChoice::Auto)?,
             api,
         })
     }

@@ -7,6 +7,7 @@ pub mod embedding;
 pub mod telemetry;
 pub mod temporal;
 pub mod temporal_metrics;
+pub mod vectors;
 pub mod worker;
 pub mod worker_http;
 
@@ -57,6 +58,8 @@ pub async fn start(config: Config, listener: TcpListener, mode: Mode) -> anyhow:
         .await
         .map_err(|e| StartupError(format!("cannot reach PostgreSQL at DATABASE_URL: {e}")))?;
     maigie_store::migrate(&db).await?;
+    let mut config = config;
+    config.api.knowledge.vector_engine = vectors::choose(&config, &db).await?;
     maigie_api::metrics::watch_pool("api", db.clone());
     maigie_api::metrics::watch_outbox(db.clone());
     let redis = redis::Client::open(config.redis_url.as_str())?;

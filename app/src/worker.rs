@@ -12,7 +12,9 @@ use maigie_agent::Agent;
 use maigie_agent::activities::AgentActivities;
 use maigie_api::workflows::TemporalStarter;
 use maigie_embed::Embedder;
+use maigie_services::settings::KnowledgeSettings;
 use maigie_services::{ServiceSettings, Services};
+use maigie_store::vector_index::VectorEngine;
 use maigie_store::{EventBus, PgPool};
 use maigie_workflows::account_mail::AccountMailWorkflow;
 use maigie_workflows::ai_action::AiActionWorkflow;
@@ -87,6 +89,7 @@ async fn prepare(
     )
     .await?;
     maigie_api::metrics::watch_pool("worker", db.clone());
+    let vector_engine = crate::vectors::choose(config, &db).await?;
     let redis = redis::Client::open(config.redis_url.as_str())?;
     let redis_config = redis::aio::ConnectionManagerConfig::new()
         .set_number_of_retries(2)
@@ -119,7 +122,8 @@ async fn prepare(
     let mailer = Mailer::new(&config.smtp_url, &config.mail_from)
         .map_err(|e| StartupError(format!("SMTP_URL / MAIL_FROM: {e}")))?;
     let knowledge = KnowledgeIndexActivities::new(db.clone(), embedder.clone());
-    let services = services(config, db.clone(), events.clone(), client.clone(), embedder);
+    let services = services(config, db.clone(), events.clone(), client.clone(), embedder)
+        .with_settings(service_settings(config, vector_engine));
     let agent = Agent::new(services, chain, Arc::new(events.clone()));
     let activities = CoreActivities::new(
         db,
@@ -230,13 +234,19 @@ fn services(
     embedder: Arc<dyn Embedder>,
 ) -> Services {
     let starter = TemporalStarter::new(client, config.api.temporal_task_queue.clone());
-    Services::new(db, Arc::new(events), Arc::new(starter))
-        .with_settings(ServiceSettings {
-            limits: config.api.limits,
-            agent: config.api.agent.clone(),
-            knowledge: config.api.knowledge,
-        })
-        .with_embedder(embedder)
+    Services::new(db, Arc::new(events), Arc::new(starter)).with_embedder(embedder)
+}
+
+/// The use-cases' settings, with the vector engine chosen at start.
+fn service_settings(config: &Config, vector_engine: VectorEngine) -> ServiceSettings {
+    ServiceSettings {
+        limits: config.api.limits,
+        agent: config.api.agent.clone(),
+        knowledge: KnowledgeSettings {
+            vector_engine,
+            ..config.api.knowledge
+        },
+    }
 }
 
 /// The model providers of `LLM_*` (none: the agent answers offline). Their circuit

@@ -6,12 +6,28 @@
 //!
 //! - [`VectorEngine::Array`]: the chunks' `real[]` vectors of the scope are read and
 //!   ranked in the process. Needs no extension; fine to ~100k chunks a scope.
+//! - [`VectorEngine::PgVector`]: PostgreSQL ranks with pgvector. `real[]` stays the one
+//!   storage (no second column, no write path that depends on the engine): the queries
+//!   cast (`embedding::vector`), and the HNSW index is a partial expression index per
+//!   dimension, `((embedding::vector(384)) vector_cosine_ops) WHERE dimension = 384`,
+//!   so vectors of several models and sizes coexist in `knowledge_chunks`. A scope up
+//!   to [`PgVectorPlan::exact_up_to`] chunks is ranked exactly by a scan of its chunks
+//!   (the user's index, distances computed by the server: full recall); a larger one
+//!   goes through the HNSW index (approximate; with
+//!   `hnsw.iterative_scan`, so only where pgvector ≥ 0.8: before, HNSW filters by user
+//!   after the graph search and a small user's answer comes back empty).
+//!
+//! [`setup::choose`] picks the engine at start-up (`VECTOR_ENGINE`), and
+//! [`setup::ensure_hnsw_index`] builds the index of the configured dimension.
+
+mod array;
+mod pgvector;
+pub mod setup;
 
 use sqlx::PgPool;
 use uuid::Uuid;
 
 use crate::StoreError;
-use maigie_domain::knowledge::cosine;
 
 /// Which engine ranks vectors.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -19,6 +35,27 @@ pub enum VectorEngine {
     /// `real[]` vectors scanned per scope in the process.
     #[default]
     Array,
+    /// pgvector ranks in the database.
+    PgVector(PgVectorPlan),
+}
+
+/// How the pgvector engine ranks a scope.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PgVectorPlan {
+    /// A scope of at most this many chunks is ranked exactly (a scan of the scope);
+    /// a larger one through the HNSW index of [`Self::hnsw_dimension`].
+    pub exact_up_to: u32,
+    /// The dimension whose HNSW index exists (queries of another size scan exactly).
+    pub hnsw_dimension: Option<u32>,
+    /// The server's pgvector has `hnsw.iterative_scan` (0.8+).
+    pub iterative_scan: bool,
+}
+
+impl PgVectorPlan {
+    /// Exact up to 50,000 chunks a scope: HNSW filtered by user loses recall (without
+    /// iterative scans it found nothing for a user with 1 % of 1M chunks, bench/vectors),
+    /// and the exact scan's cost is reading the user's rows, which HNSW does not avoid.
+    pub const DEFAULT_EXACT_UP_TO: u32 = 50_000;
 }
 
 /// Whose chunks, of what, made by which model.
@@ -41,13 +78,6 @@ pub struct Neighbour {
     pub score: f32,
 }
 
-#[derive(sqlx::FromRow)]
-struct ChunkVector {
-    source_type: String,
-    source_id: Uuid,
-    embedding: Vec<f32>,
-}
-
 impl VectorEngine {
     /// The `k` sources of `scope` closest to `query`, best first (ties by type, id).
     pub async fn nearest(
@@ -58,36 +88,23 @@ impl VectorEngine {
         k: usize,
     ) -> Result<Vec<Neighbour>, StoreError> {
         match self {
-            Self::Array => array_nearest(db, scope, query, k).await,
+            Self::Array => array::nearest(db, scope, query, k).await,
+            Self::PgVector(plan) => pgvector::nearest(db, plan, scope, query, k).await,
+        }
+    }
+
+    /// Its name in `VECTOR_ENGINE` and in logs.
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Array => "array",
+            Self::PgVector(_) => "pgvector",
         }
     }
 }
 
-async fn array_nearest(
-    db: &PgPool,
-    scope: Scope<'_>,
-    query: &[f32],
-    k: usize,
-) -> Result<Vec<Neighbour>, StoreError> {
-    let (ex_type, ex_id) = scope.exclude.unzip();
-    let chunks: Vec<ChunkVector> = sqlx::query_as(
-        "SELECT source_type, source_id, embedding FROM knowledge_chunks
-          WHERE user_id = $1 AND model = $2 AND source_type = ANY($3)
-            AND NOT (source_type IS NOT DISTINCT FROM $4 AND source_id IS NOT DISTINCT FROM $5)",
-    )
-    .bind(scope.user_id)
-    .bind(scope.model)
-    .bind(scope.types)
-    .bind(ex_type)
-    .bind(ex_id)
-    .fetch_all(db)
-    .await?;
-    let mut best: std::collections::HashMap<(String, Uuid), f32> = std::collections::HashMap::new();
-    for c in chunks {
-        let score = cosine(query, &c.embedding);
-        let slot = best.entry((c.source_type, c.source_id)).or_insert(f32::MIN);
-        *slot = slot.max(score);
-    }
+/// Best first, ties by type then id; the first `k`.
+fn rank(best: std::collections::HashMap<(String, Uuid), f32>, k: usize) -> Vec<Neighbour> {
     let mut ranked: Vec<Neighbour> = best
         .into_iter()
         .map(|((source_type, source_id), score)| Neighbour {
@@ -103,5 +120,5 @@ async fn array_nearest(
             .then_with(|| a.source_id.cmp(&b.source_id))
     });
     ranked.truncate(k);
-    Ok(ranked)
+    ranked
 }

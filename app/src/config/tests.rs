@@ -206,3 +206,27 @@ fn the_worker_listener_address_is_a_socket_address() {
             .contains("WORKER_HTTP_ADDR")
     );
 }
+
+#[test]
+fn vector_engine_is_auto_unless_asked_and_a_typo_names_the_variable() {
+    use maigie_store::vector_index::setup::EngineChoice;
+    assert_eq!(
+        config(&BASE).expect("config").vector_engine,
+        EngineChoice::Auto
+    );
+    for (raw, want) in [
+        ("pgvector", EngineChoice::PgVector),
+        ("ARRAY", EngineChoice::Array),
+    ] {
+        let mut vars = BASE.to_vec();
+        vars.push(("VECTOR_ENGINE", raw));
+        assert_eq!(config(&vars).expect("config").vector_engine, want);
+    }
+    let mut vars = BASE.to_vec();
+    vars.push(("VECTOR_ENGINE", "pgvectr"));
+    let err = config(&vars).expect_err("unknown engine").to_string();
+    assert!(
+        err.contains("VECTOR_ENGINE") && err.contains("pgvectr"),
+        "{err}"
+    );
+}
