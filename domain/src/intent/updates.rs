@@ -11,7 +11,7 @@ use super::{ToolCall, call};
 use crate::Priority;
 
 /// The task named and the fields to change.
-type Update = (String, Map<String, Value>);
+pub(crate) type Update = (String, Map<String, Value>);
 
 /// "move X to Friday", "make X urgent", "rename X to Y", "X is due next Monday".
 pub(crate) fn update_task(words: &[Word], clock: &Clock) -> Option<ToolCall> {
@@ -98,7 +98,7 @@ const MAX_DUE_WORDS: usize = 12;
 
 /// The task and new due in "X to Friday": the first split after which everything
 /// reads as a due.
-fn split_due(words: &[Word], clock: &Clock) -> Option<Update> {
+pub(crate) fn split_due(words: &[Word], clock: &Clock) -> Option<Update> {
     let first = words.len().saturating_sub(MAX_DUE_WORDS).max(1);
     (first..words.len()).find_map(|k| {
         let right = &words[k..];
