@@ -70,7 +70,8 @@ const TASK_OPENINGS: &str = "oh|btw|also|and|so|ok|okay|hey|i really|really|i|i'
     need to|needs to|have to|has to|got to|gotta|must|should|ought to|want to|\
     make sure that|make sure to|make sure|don't let me forget to|dont let me forget to|\
     do not let me forget to|don't forget to|dont forget to|do not forget to|forget to|\
-    remember to|remind me to|remind me that|remind me|jot down that|jot down|put down|put|\
+    remember to|remind me to|remind me that|remind me|set a reminder to|set a reminder for|\
+    set a reminder|set reminder to|jot down that|jot down|put down|put|\
     add a new task|add a task|add a todo|add|new task|new todo|new to-do|a task to|a task|\
     task to|task|todo|to-do|to do|to|that";
 /// Where a task is put, anywhere in the message.
@@ -78,9 +79,15 @@ const LIST_PLACES: &str = "on my todo list|on my to-do list|on my task list|on m
     to my todo list|to my to-do list|to my task list|to my tasks|to my list|on the list|\
     to the list|in my tasks";
 
+/// Needs words that make it a task: an opening ("make sure I", "gotta"), a list
+/// ("on my list") or a priority first; a bare statement is not one.
 fn create_task(words: &[Word], clock: &Clock) -> Option<ToolCall> {
     let mut w = skip_openings(words, TASK_OPENINGS).to_vec();
+    let opened = w.len() < words.len();
     remove_all(&mut w, LIST_PLACES);
+    if !opened && w.len() == words.len() && priority_first(&w).is_none() {
+        return None;
+    }
     let (priority, body) = match priority_first(&w) {
         Some((p, body)) => (Some(p), body),
         None => (None, &w[..]),
@@ -121,7 +128,33 @@ const DONE_CLOSINGS: &str = "as done|as complete|as completed|as finished|is all
     completed|complete|now|already|today|yesterday|at last|finally|just now|off my list|\
     off the list|off|yay|thanks|woo";
 
+/// Words that say something is done; a loose completion needs one.
+const DONE_WORDS: &[&str] = &[
+    "done",
+    "finished",
+    "finish",
+    "completed",
+    "complete",
+    "submitted",
+    "handed",
+    "turned",
+    "wrapped",
+    "knocked",
+    "nailed",
+    "did",
+    "mark",
+    "tick",
+    "check",
+    "cross",
+    "sent",
+    "crushed",
+    "over",
+];
+
 fn complete_task(words: &[Word]) -> Option<ToolCall> {
+    if !words.iter().any(|w| DONE_WORDS.contains(&w.key.as_str())) {
+        return None;
+    }
     let w = skip_closings(skip_openings(words, DONE_OPENINGS), DONE_CLOSINGS);
     target_call("complete_task", w)
 }
@@ -150,8 +183,13 @@ const MOVE_OPENINGS: &str = "can we|could we|can i|could i|let's|lets|i'd like t
     change the deadline for|set the due date of|do";
 const MOVE_CLOSINGS: &str = "instead|please|then|rather|if that's ok|if possible";
 
+/// Needs an opening that asks for the change ("can we", "push", "postpone"…).
 fn reschedule(words: &[Word], clock: &Clock) -> Option<ToolCall> {
-    let w = skip_closings(skip_openings(words, MOVE_OPENINGS), MOVE_CLOSINGS);
+    let rest = skip_openings(words, MOVE_OPENINGS);
+    if rest.len() == words.len() {
+        return None;
+    }
+    let w = skip_closings(rest, MOVE_CLOSINGS);
     let (task, mut args) = split_due(w, clock)?;
     let topic = topic_ref(&super::text::words(&task));
     args.insert("task".into(), topic.unwrap_or(task).into());

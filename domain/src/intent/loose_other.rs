@@ -98,6 +98,11 @@ const NOTE_OPENINGS: &str = "please|remember that|remember|write down that|write
 /// The text after the opening (or after the first colon) as written.
 fn create_note(text: &str, words: &[Word]) -> Option<ToolCall> {
     let body = skip_openings(words, NOTE_OPENINGS);
+    // A statement is not a note to write down unless it says so.
+    let colon = words.first().is_some_and(|w| w.raw.ends_with(':'));
+    if body.len() == words.len() && !colon {
+        return None;
+    }
     let (first, last) = (body.first()?, body.last()?);
     let content = text
         .get(first.start..last.end())?
@@ -121,6 +126,11 @@ const SEARCH_WORDS: &str = "what|what's|whats|did|do|does|i|have|had|got|write|w
 fn search_notes(words: &[Word]) -> Option<ToolCall> {
     let is_filler = |w: &Word| w.key.is_empty() || SEARCH_WORDS.split('|').any(|s| s == w.key);
     let start = words.iter().position(|w| !is_filler(w))?;
+    // "explain how X works" asks for an explanation, not a search: a search opens
+    // with its own words ("what did I write…", "anything on…").
+    if start == 0 {
+        return None;
+    }
     let end = words.iter().rposition(|w| !is_filler(w))?;
     let query = title(&words[start..=end]);
     let mut args = Map::new();
@@ -138,6 +148,7 @@ const BLOCK_OPENINGS: &str = "i want to|i'd like to|i would like to|i need to|le
 /// "two hours of chemistry tomorrow at 3".
 fn create_block(words: &[Word], clock: &Clock) -> Option<ToolCall> {
     let mut w = skip_openings(words, BLOCK_OPENINGS).to_vec();
+    let opened = w.len() < words.len();
     let length = match amount_at(&w, 0) {
         Some((n, Amount::Minutes(m))) => {
             let rest = skip_openings(&w[n..], "long|of|block of|session of|block|session|slot");
@@ -148,6 +159,10 @@ fn create_block(words: &[Word], clock: &Clock) -> Option<ToolCall> {
         // "two hour block": the amount is an adjective before its noun.
         _ => leading_hours(&mut w),
     };
+    // A time alone is no block: "take my vitamins at 9" is a task.
+    if !opened && length.is_none() {
+        return None;
+    }
     let (start_at, end_at) = span(&mut w, clock, length)?;
     let w = skip_openings(&w, "block|session|slot|time|for|to");
     let name = after_prefix(w, "for").map_or_else(|| object(w), object);
