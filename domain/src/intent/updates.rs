@@ -45,6 +45,10 @@ const PRIORITY_LEADS: &str = "change the priority of|set the priority of|update 
 /// "change the priority of X to high", "make X urgent", "mark X as important",
 /// "prioritize X".
 fn reprioritise(words: &[Word]) -> Option<Update> {
+    // "make sure I call the dentist, it's urgent" asks for a new task.
+    if after_prefix(words, "make sure").is_some() {
+        return None;
+    }
     let mut w = after_prefix(words, PRIORITY_LEADS)?.to_vec();
     let priority = match level_at_end(&mut w) {
         Some(p) => p,
