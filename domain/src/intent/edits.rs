@@ -6,10 +6,23 @@ use serde_json::Map;
 use super::text::{Word, after_prefix, before_suffix, title};
 use super::{ToolCall, call};
 
-/// The task a request names: without "the task", an article or a trailing "task".
+/// The task a request names: without "the task", an article or a trailing "task",
+/// and without what follows a comma ("the library task, it's not happening"). A
+/// topic keeps only its subject: "the one about the gym" is "gym".
 pub(crate) fn task_ref(words: &[Word]) -> Option<String> {
-    let w = after_prefix(words, "the task|my task|task|the|my|this|that").unwrap_or(words);
-    let w = before_suffix(w, "task").unwrap_or(w);
+    let clause = words
+        .iter()
+        .position(|w| w.raw.ends_with(','))
+        .map_or(words.len(), |i| i + 1);
+    let w = &words[..clause];
+    let w = after_prefix(w, "the task|my task|task|the|my|this|that").unwrap_or(w);
+    let w = after_prefix(
+        w,
+        "one about|one for|thing about|stuff about|task about|reminder about|todo about|about|regarding",
+    )
+    .map(|rest| after_prefix(rest, "the|my").unwrap_or(rest))
+    .unwrap_or(w);
+    let w = before_suffix(w, "task|one|thing|reminder").unwrap_or(w);
     let t = title(w);
     (!t.is_empty()).then_some(t)
 }

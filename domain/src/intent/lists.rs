@@ -28,7 +28,7 @@ fn only_question_words(words: &[Word]) -> bool {
     words.iter().all(question_word)
 }
 
-fn instant(args: &mut Map<String, Value>, name: &str, t: DateTime<Utc>) {
+pub(crate) fn instant(args: &mut Map<String, Value>, name: &str, t: DateTime<Utc>) {
     args.insert(name.into(), rfc3339(t).into());
 }
 
@@ -90,7 +90,7 @@ fn overdue(words: &[Word]) -> Option<ToolCall> {
     (asks && fits).then(|| call("list_tasks", args))
 }
 
-fn task_noun(w: &Word) -> bool {
+pub(crate) fn task_noun(w: &Word) -> bool {
     matches!(
         w.stem(),
         "tasks"
@@ -106,7 +106,7 @@ fn task_noun(w: &Word) -> bool {
 }
 
 /// Status words and what they ask for.
-fn status_word(key: &str) -> Option<&'static str> {
+pub(crate) fn status_word(key: &str) -> Option<&'static str> {
     Some(match key {
         "completed" | "done" | "finished" | "complete" => "completed",
         "pending" | "open" | "remaining" | "outstanding" | "incomplete" | "unfinished"

@@ -13,11 +13,15 @@
 //! `notes` recognise the requests.
 
 mod absolute;
+mod ahead;
 mod amount;
 mod clock;
 mod dates;
 mod edits;
+mod examples;
 mod lists;
+mod loose;
+mod loose_other;
 mod notes;
 mod ranges;
 mod repeat;
@@ -34,6 +38,8 @@ mod tests;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use serde_json::{Map, Value};
+
+pub use examples::{EXAMPLES, Intent};
 
 use clock::Clock;
 use text::Word;
@@ -70,6 +76,29 @@ pub fn understand(text: &str, now: DateTime<Utc>, tz: Tz) -> Option<Vec<ToolCall
     }
     let clock = Clock::new(now, tz);
     recognise(text, words, &clock).map(|c| vec![c])
+}
+
+/// The calls `intent` makes of `text`, for a message recognised by meaning as that
+/// kind of request (see [`EXAMPLES`]): the strict recogniser of that kind first, then
+/// a looser reading of the same slots. `None`: the slots could not be read, or
+/// `intent` is [`Intent::Other`].
+#[must_use]
+pub fn understand_as(
+    intent: Intent,
+    text: &str,
+    now: DateTime<Utc>,
+    tz: Tz,
+) -> Option<Vec<ToolCall>> {
+    if text.len() > MAX_LEN {
+        return None;
+    }
+    let all = text::words(text);
+    let words = text::trim_politeness(&all);
+    if words.is_empty() {
+        return None;
+    }
+    let clock = Clock::new(now, tz);
+    loose::read(intent, text, words, &clock).map(|c| vec![c])
 }
 
 /// Tries each kind of request in turn. The order matters where openings overlap:

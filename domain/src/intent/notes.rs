@@ -44,7 +44,7 @@ pub(crate) fn create_note(text: &str, words: &[Word]) -> Option<ToolCall> {
 }
 
 /// The first line of `content`, cut at a word boundary to at most 60 characters.
-fn note_title(content: &str) -> String {
+pub(crate) fn note_title(content: &str) -> String {
     let line = content.lines().next().unwrap_or(content).trim();
     if line.chars().count() <= TITLE_CHARS {
         return line.trim_end_matches(['.', ',', ';', ':']).to_owned();

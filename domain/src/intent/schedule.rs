@@ -42,7 +42,7 @@ pub(crate) fn create_block(words: &[Word], clock: &Clock) -> Option<ToolCall> {
     if take_repeat(&mut w.clone()).is_some() {
         return None;
     }
-    let (start_at, end_at) = span(&mut w, clock)?;
+    let (start_at, end_at) = span(&mut w, clock, None)?;
     let title = after_prefix(&w, "for").map_or_else(|| object(&w), object);
     let mut args = Map::new();
     args.insert("start_at".into(), rfc3339(start_at).into());
@@ -65,9 +65,13 @@ pub(crate) fn create_block(words: &[Word], clock: &Clock) -> Option<ToolCall> {
     Some(call("create_schedule_block", args))
 }
 
-/// Takes the block's times out of `words`: a range, or a start and a length. With
-/// no day the block is today's, or tomorrow's once its start has passed.
-fn span(w: &mut Vec<Word>, clock: &Clock) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
+/// Takes the block's times out of `words`: a range, or a start and a length (the
+/// one written, else `length`, else an hour). With no day the block is today's, or tomorrow's once its start has passed.
+pub(crate) fn span(
+    w: &mut Vec<Word>,
+    clock: &Clock,
+    length: Option<i64>,
+) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
     let (start, end) = match take_range(w) {
         Some((s, e)) => (
             TimeHit {
@@ -77,7 +81,7 @@ fn span(w: &mut Vec<Word>, clock: &Clock) -> Option<(DateTime<Utc>, DateTime<Utc
             End::At(e),
         ),
         None => {
-            let minutes = take_duration(w).unwrap_or(DEFAULT_MINUTES);
+            let minutes = take_duration(w).or(length).unwrap_or(DEFAULT_MINUTES);
             (take_time(w)?, End::After(minutes))
         }
     };
@@ -117,7 +121,7 @@ const KINDS: &[(&str, &str)] = &[
 ];
 
 /// The kind of block its subject's words tell; `None` when they say nothing of it.
-fn block_type(words: &[Word]) -> Option<&'static str> {
+pub(crate) fn block_type(words: &[Word]) -> Option<&'static str> {
     let names = |w: &Word, list: &str| {
         let singular = w.key.strip_suffix('s').unwrap_or(&w.key);
         list.split_whitespace().any(|k| k == w.key || k == singular)

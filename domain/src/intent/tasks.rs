@@ -26,14 +26,43 @@ const LIST_TAILS: &str = "to my tasks|to my task list|to my todo list|to my to-d
 
 /// `create_task` for a message that asks for a new task.
 pub(crate) fn create_task(words: &[Word], clock: &Clock) -> Option<ToolCall> {
+    if let Some((priority, body)) = priority_first(words) {
+        let mut args = task_args(body, clock)?;
+        args.entry("priority").or_insert(priority.as_str().into());
+        return Some(call("create_task", args));
+    }
     let body = after_prefix(words, "add|put")
         .and_then(|w| before_suffix(w, LIST_TAILS))
         .or_else(|| after_prefix(words, LEADS))?;
     task_args(body, clock).map(|args| call("create_task", args))
 }
 
+/// The priority said before the task and the words that describe it: "urgent: call
+/// mom tomorrow", "high priority task to finish the report", "add an urgent task to
+/// …", "important — remind me to …". The priority must be followed by a colon or
+/// dash, by "task", or by a task opening, so "urgent care visit" stays unread.
+pub(crate) fn priority_first<'w, 'a>(words: &'w [Word<'a>]) -> Option<(Priority, &'w [Word<'a>])> {
+    let w = after_prefix(
+        words,
+        "add a new|add an|add a|add|create an|create a|create|make an|make a|new|an|a",
+    )
+    .unwrap_or(words);
+    let (n, priority) = priority_at(w, 0)?;
+    let rest = &w[n..];
+    let marked = w[n - 1].raw.ends_with([':', '-', '–', '—'])
+        || rest
+            .first()
+            .is_some_and(|x| x.key.is_empty() || x.key == "-");
+    let body = after_prefix(rest, "task to|task:|task|todo|to-do|to do|reminder to|item")
+        .or_else(|| after_prefix(rest, LEADS))
+        .or_else(|| marked.then_some(rest))?;
+    let body = after_prefix(body, "-|–|—|to").unwrap_or(body);
+    let body = after_prefix(body, LEADS).unwrap_or(body);
+    (!body.is_empty()).then_some((priority, body))
+}
+
 /// The arguments for a new task described by `words`; `None` when no title is left.
-fn task_args(words: &[Word], clock: &Clock) -> Option<Map<String, Value>> {
+pub(crate) fn task_args(words: &[Word], clock: &Clock) -> Option<Map<String, Value>> {
     let mut w = words.to_vec();
     let tags = take_tags(&mut w);
     let reminder = take_reminder(&mut w);

@@ -11,7 +11,7 @@ use super::{ToolCall, call};
 use crate::Priority;
 
 /// The task named and the fields to change.
-type Update = (String, Map<String, Value>);
+pub(crate) type Update = (String, Map<String, Value>);
 
 /// "move X to Friday", "make X urgent", "rename X to Y", "X is due next Monday".
 pub(crate) fn update_task(words: &[Word], clock: &Clock) -> Option<ToolCall> {
@@ -45,6 +45,10 @@ const PRIORITY_LEADS: &str = "change the priority of|set the priority of|update 
 /// "change the priority of X to high", "make X urgent", "mark X as important",
 /// "prioritize X".
 fn reprioritise(words: &[Word]) -> Option<Update> {
+    // "make sure I call the dentist, it's urgent" asks for a new task.
+    if after_prefix(words, "make sure").is_some() {
+        return None;
+    }
     let mut w = after_prefix(words, PRIORITY_LEADS)?.to_vec();
     let priority = match level_at_end(&mut w) {
         Some(p) => p,
@@ -98,7 +102,7 @@ const MAX_DUE_WORDS: usize = 12;
 
 /// The task and new due in "X to Friday": the first split after which everything
 /// reads as a due.
-fn split_due(words: &[Word], clock: &Clock) -> Option<Update> {
+pub(crate) fn split_due(words: &[Word], clock: &Clock) -> Option<Update> {
     let first = words.len().saturating_sub(MAX_DUE_WORDS).max(1);
     (first..words.len()).find_map(|k| {
         let right = &words[k..];

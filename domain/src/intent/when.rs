@@ -3,6 +3,7 @@
 
 use chrono::{DateTime, Datelike, NaiveDate, Utc, Weekday};
 
+use super::ahead::take_days_ahead;
 use super::clock::{Clock, Due, add_days, add_months, next_monday, next_weekday};
 use super::dates::{DayHit, take_day};
 use super::text::{Word, any_len, cut};
@@ -72,9 +73,12 @@ fn named_periods(today: NaiveDate) -> Option<[(&'static str, NaiveDate, NaiveDat
     ])
 }
 
-/// Finds the period a question is about ("this week", "tomorrow", "friday") and
-/// removes it.
+/// Finds the period a question is about ("in the next 3 days", "this week",
+/// "tomorrow", "friday") and removes it.
 pub(crate) fn take_period(words: &mut Vec<Word>, clock: &Clock) -> Option<Window> {
+    if let Some(window) = take_days_ahead(words, clock) {
+        return Some(window);
+    }
     let periods = named_periods(clock.today())?;
     for i in 0..words.len() {
         let found = periods

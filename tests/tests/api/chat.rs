@@ -15,7 +15,7 @@ use serde_json::{Value, json};
 const STREAM: Duration = Duration::from_secs(60);
 
 /// A signed-in user (Europe/Berlin) with a new conversation.
-async fn user_with_conversation(app: &TestApp) -> (String, String) {
+pub(crate) async fn user_with_conversation(app: &TestApp) -> (String, String) {
     let (_, _, s) = app.register().await;
     let t = token(&s);
     let res = app
@@ -31,7 +31,7 @@ async fn user_with_conversation(app: &TestApp) -> (String, String) {
 }
 
 /// Sends a message and reads the streamed answer to its end.
-async fn say(app: &TestApp, t: &str, conv: &str, text: &str) -> Vec<SseEvent> {
+pub(crate) async fn say(app: &TestApp, t: &str, conv: &str, text: &str) -> Vec<SseEvent> {
     let res = app
         .http
         .post(app.url(&format!("/api/chat/conversations/{conv}/messages")))
@@ -51,7 +51,7 @@ async fn say(app: &TestApp, t: &str, conv: &str, text: &str) -> Vec<SseEvent> {
     read_all(res, STREAM).await
 }
 
-fn action_of(events: &[SseEvent]) -> String {
+pub(crate) fn action_of(events: &[SseEvent]) -> String {
     assert_eq!(events[0].event, "chat.started", "{events:?}");
     events[0].data["action_id"]
         .as_str()
@@ -77,7 +77,7 @@ fn roles_of(history: &Value) -> Vec<String> {
         .collect()
 }
 
-async fn action(app: &TestApp, t: &str, id: &str) -> Value {
+pub(crate) async fn action(app: &TestApp, t: &str, id: &str) -> Value {
     app.get_auth(&format!("/api/chat/actions/{id}"), t)
         .await
         .json()
@@ -85,7 +85,7 @@ async fn action(app: &TestApp, t: &str, id: &str) -> Value {
         .expect("json")
 }
 
-async fn wait_status(app: &TestApp, t: &str, id: &str, status: &str) -> Value {
+pub(crate) async fn wait_status(app: &TestApp, t: &str, id: &str, status: &str) -> Value {
     for _ in 0..300 {
         let a = action(app, t, id).await;
         if a["status"] == status {
@@ -99,7 +99,7 @@ async fn wait_status(app: &TestApp, t: &str, id: &str, status: &str) -> Value {
     );
 }
 
-async fn tasks(app: &TestApp, t: &str) -> Vec<Value> {
+pub(crate) async fn tasks(app: &TestApp, t: &str) -> Vec<Value> {
     let page: Value = app
         .get_auth("/api/tasks?status=all", t)
         .await
@@ -109,7 +109,7 @@ async fn tasks(app: &TestApp, t: &str) -> Vec<Value> {
     page["items"].as_array().cloned().unwrap_or_default()
 }
 
-async fn create_task(app: &TestApp, t: &str, title: &str) -> Value {
+pub(crate) async fn create_task(app: &TestApp, t: &str, title: &str) -> Value {
     let res = app
         .post_auth("/api/tasks", t, &json!({"title": title}))
         .await;
@@ -118,7 +118,7 @@ async fn create_task(app: &TestApp, t: &str, title: &str) -> Value {
 }
 
 /// Tomorrow at `hour`:00 in Berlin, as the API writes instants.
-fn berlin_tomorrow_at(hour: u32) -> chrono::DateTime<Utc> {
+pub(crate) fn berlin_tomorrow_at(hour: u32) -> chrono::DateTime<Utc> {
     let tz = chrono_tz::Europe::Berlin;
     let day = Utc::now().with_timezone(&tz).date_naive() + chrono::Duration::days(1);
     tz.with_ymd_and_hms(day.year(), day.month(), day.day(), hour, 0, 0)

@@ -27,6 +27,7 @@ mod notes;
 mod oauth;
 mod oauth_client;
 mod oauth_id_token;
+mod offline_paraphrase;
 mod operability;
 mod password_reset;
 mod plans;

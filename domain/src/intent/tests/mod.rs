@@ -1,6 +1,7 @@
 //! The parser as a specification: a table of messages and the exact calls they
 //! make, plus properties every answer keeps.
 
+mod loose_cases;
 mod other_cases;
 mod task_cases;
 
@@ -52,6 +53,7 @@ fn understands_common_requests() {
     let cases: Vec<Case> = task_cases::cases()
         .into_iter()
         .chain(other_cases::cases())
+        .chain(loose_cases::cases())
         .collect();
     assert!(cases.len() >= 40, "the table should stay broad");
     let mut failures = Vec::new();
