@@ -53,6 +53,8 @@ pub struct Config {
     pub account_mail: AccountMailSettings,
     /// The embedding provider (`EMBEDDING_*`).
     pub embedding: EmbeddingSettings,
+    /// The voice providers (`VOICE_STT_*`, `VOICE_TTS_*`).
+    pub voice: VoiceProviderSettings,
     pub api: ApiSettings,
 }
 
@@ -313,6 +315,7 @@ impl Config {
                 debounce_ms: env.parse("KNOWLEDGE_INDEX_DEBOUNCE_MS", 2000)?,
                 ..KnowledgeSettings::default()
             },
+            voice: voice::limits(&env)?,
         };
         let account_mail = accounts::mail(&env, &api.public_base_url)?;
         let embedding = EmbeddingSettings::from_lookup(|name| env.get_dynamic(name))
@@ -337,6 +340,7 @@ impl Config {
             worker_http_addr: socket_addr(&env, "WORKER_HTTP_ADDR")?,
             account_mail,
             embedding,
+            voice: voice::providers(&env)?,
             api,
         })
     }
@@ -383,8 +387,10 @@ fn metrics<F: Fn(&str) -> Option<String>>(env: &Env<F>) -> Result<MetricsSetting
 mod accounts;
 mod providers;
 mod values;
+mod voice;
 
 use providers::llm;
 use values::{database_url, log_format, socket_addr};
+pub use voice::{TtsProvider, VoiceProviderSettings};
 #[cfg(test)]
 mod tests;

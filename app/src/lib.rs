@@ -7,6 +7,7 @@ pub mod embedding;
 pub mod telemetry;
 pub mod temporal;
 pub mod temporal_metrics;
+pub mod voice;
 pub mod worker;
 pub mod worker_http;
 
@@ -71,6 +72,7 @@ pub async fn start(config: Config, listener: TcpListener, mode: Mode) -> anyhow:
             redis: redis.clone(),
             temporal,
             embedder: embedder.clone(),
+            voice: Some(voice::build(&config.voice)?),
         },
     )
     .await

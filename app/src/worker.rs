@@ -235,6 +235,7 @@ fn services(
             limits: config.api.limits,
             agent: config.api.agent.clone(),
             knowledge: config.api.knowledge,
+            voice: config.api.voice,
         })
         .with_embedder(embedder)
 }
