@@ -59,7 +59,12 @@ class Transcriber:
             "duration": round(duration, 3),
             "language": info.language,
             "segments": [
-                {"id": i, "start": s.start, "end": s.end, "text": s.text.strip()}
+                {
+                    "id": i, "seek": s.seek, "start": s.start, "end": s.end, "text": s.text.strip(),
+                    "tokens": list(s.tokens), "temperature": s.temperature or 0.0,
+                    "avg_logprob": s.avg_logprob, "compression_ratio": s.compression_ratio,
+                    "no_speech_prob": s.no_speech_prob,
+                }
                 for i, s in enumerate(segments)
             ],
         }
