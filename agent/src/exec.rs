@@ -243,6 +243,14 @@ pub(crate) fn refusal(err: ServiceError) -> Result<Outcome, ExecError> {
             ),
             Some(json!({ "limit": limit, "resets_at": resets_at })),
         ),
+        ServiceError::Refused { status, code, .. } if status >= 500 => {
+            return Err(ExecError::Transient(code.into()));
+        }
+        ServiceError::Refused {
+            status,
+            code,
+            message,
+        } => (status, code, message, None),
         err @ (ServiceError::Unavailable(_)
         | ServiceError::Busy { .. }
         | ServiceError::Internal(_)) => {

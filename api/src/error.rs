@@ -310,6 +310,15 @@ impl From<ServiceError> for ApiError {
             ServiceError::QuotaExceeded { limit, resets_at } => {
                 Self::QuotaExceeded { limit, resets_at }
             }
+            ServiceError::Refused {
+                status,
+                code,
+                message,
+            } => Self::client(
+                StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST),
+                code,
+                message,
+            ),
             ServiceError::Unavailable(message) => Self::Unavailable(message),
             ServiceError::Busy {
                 code,

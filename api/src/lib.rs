@@ -34,6 +34,7 @@ pub mod state;
 pub mod tasks;
 pub mod users;
 pub mod views;
+pub mod voice;
 pub mod workflows;
 
 use std::net::SocketAddr;
@@ -80,6 +81,7 @@ fn documented_routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(analytics::router())
         .merge(billing::router())
         .merge(chat::router())
+        .merge(voice::router())
         .merge(mcp::router())
         .merge(health::router())
         .split_for_parts()

@@ -184,6 +184,8 @@ pub struct ApiSettings {
     pub agent: AgentSettings,
     pub accounts: AccountSettings,
     pub knowledge: KnowledgeSettings,
+    /// Voice caps (`VOICE_MAX_*`, `LIMIT_*_VOICE_SECONDS_PER_MONTH`).
+    pub voice: maigie_services::voice::VoiceSettings,
 }
 
 /// Password reset, e-mail verification and change of address: limits and policy.

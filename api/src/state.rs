@@ -76,6 +76,8 @@ pub struct Dependencies {
     pub temporal: TemporalClient,
     /// Turns search queries into vectors (the same model the worker indexes with).
     pub embedder: Arc<dyn maigie_embed::Embedder>,
+    /// Speech to text and text to speech (none: voice answers 503).
+    pub voice: Option<Arc<maigie_services::voice::VoiceProviders>>,
 }
 
 impl AppState {
@@ -100,8 +102,13 @@ impl AppState {
                 limits: settings.limits,
                 agent: settings.agent.clone(),
                 knowledge: settings.knowledge,
+                voice: settings.voice,
             })
             .with_embedder(deps.embedder.clone());
+        let services = match deps.voice {
+            Some(providers) => services.with_voice(providers),
+            None => services,
+        };
         let state = Self(Arc::new(AppStateInner {
             db: deps.db,
             services,

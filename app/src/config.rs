@@ -56,6 +56,8 @@ pub struct Config {
     pub embedding: EmbeddingSettings,
     /// `VECTOR_ENGINE`: asked for; the engine itself is chosen at start (`vectors`).
     pub vector_engine: EngineChoice,
+    /// The voice providers (`VOICE_STT_*`, `VOICE_TTS_*`).
+    pub voice: VoiceProviderSettings,
     pub api: ApiSettings,
 }
 
@@ -316,6 +318,7 @@ impl Config {
                 debounce_ms: env.parse("KNOWLEDGE_INDEX_DEBOUNCE_MS", 2000)?,
                 ..KnowledgeSettings::default()
             },
+            voice: voice::limits(&env)?,
         };
         let account_mail = accounts::mail(&env, &api.public_base_url)?;
         let embedding = EmbeddingSettings::from_lookup(|name| env.get_dynamic(name))
@@ -341,6 +344,7 @@ impl Config {
             account_mail,
             embedding,
             vector_engine: env.parse("VECTOR_ENGINE", EngineChoice::Auto)?,
+            voice: voice::providers(&env)?,
             api,
         })
     }
@@ -387,8 +391,10 @@ fn metrics<F: Fn(&str) -> Option<String>>(env: &Env<F>) -> Result<MetricsSetting
 mod accounts;
 mod providers;
 mod values;
+mod voice;
 
 use providers::llm;
 use values::{database_url, log_format, socket_addr};
+pub use voice::{TtsProvider, VoiceProviderSettings};
 #[cfg(test)]
 mod tests;

@@ -8,6 +8,7 @@ pub mod telemetry;
 pub mod temporal;
 pub mod temporal_metrics;
 pub mod vectors;
+pub mod voice;
 pub mod worker;
 pub mod worker_http;
 
@@ -74,6 +75,7 @@ pub async fn start(config: Config, listener: TcpListener, mode: Mode) -> anyhow:
             redis: redis.clone(),
             temporal,
             embedder: embedder.clone(),
+            voice: Some(voice::build(&config.voice)?),
         },
     )
     .await

@@ -242,6 +242,7 @@ fn service_settings(config: &Config, vector_engine: VectorEngine) -> ServiceSett
     ServiceSettings {
         limits: config.api.limits,
         agent: config.api.agent.clone(),
+        voice: config.api.voice,
         knowledge: KnowledgeSettings {
             vector_engine,
             ..config.api.knowledge

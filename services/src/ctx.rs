@@ -51,6 +51,13 @@ impl Ctx {
         }
     }
 
+    /// The same caller through another entry point.
+    #[must_use]
+    pub fn with_source(mut self, source: Source) -> Self {
+        self.source = source;
+        self
+    }
+
     #[must_use]
     pub fn with_request_id(mut self, request_id: Option<String>) -> Self {
         self.request_id = request_id;

@@ -43,6 +43,15 @@ pub enum ServiceError {
         limit: u32,
         resets_at: chrono::DateTime<chrono::Utc>,
     },
+    /// Refused with a status of its own and a stable code: too large (413), of a media
+    /// type we do not take (415), over a usage cap (429), or a feature's provider
+    /// unavailable (503, e.g. `voice_unavailable`).
+    #[error("{message}")]
+    Refused {
+        status: u16,
+        code: &'static str,
+        message: String,
+    },
     /// A dependency is down; the message names it.
     #[error("{0}")]
     Unavailable(String),
@@ -66,6 +75,14 @@ impl ServiceError {
 
     pub fn bad_request(code: &'static str, message: impl Into<String>) -> Self {
         Self::BadRequest {
+            code,
+            message: message.into(),
+        }
+    }
+
+    pub fn refused(status: u16, code: &'static str, message: impl Into<String>) -> Self {
+        Self::Refused {
+            status,
             code,
             message: message.into(),
         }

@@ -31,6 +31,7 @@ pub mod schema_enums;
 pub mod settings;
 pub mod starter;
 pub mod tasks;
+pub mod voice;
 pub mod work;
 
 use std::sync::Arc;
@@ -55,6 +56,7 @@ pub struct Services {
     events: Arc<dyn EventSink>,
     starter: Arc<dyn WorkflowStarter>,
     embedder: Arc<dyn maigie_embed::Embedder>,
+    voice: Option<Arc<voice::VoiceProviders>>,
 }
 
 impl Services {
@@ -66,7 +68,16 @@ impl Services {
             events,
             starter,
             embedder: Arc::new(knowledge::NoEmbedder),
+            voice: None,
         }
+    }
+
+    /// The speech-to-text and text-to-speech providers (without them, voice answers
+    /// 503 `voice_unavailable`).
+    #[must_use]
+    pub fn with_voice(mut self, providers: Arc<voice::VoiceProviders>) -> Self {
+        self.voice = Some(providers);
+        self
     }
 
     /// The embedding model of search and the assistant's retrieval (without one,

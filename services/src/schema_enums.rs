@@ -55,6 +55,10 @@ pub enum MessageRole {
 pub enum UsageKind {
     Chat,
     ScheduleGeneration,
+    /// Speech to text (seconds in the voice usage, not tokens).
+    Stt,
+    /// Text to speech.
+    Tts,
 }
 
 /// A subscription's state as the API shows it (`subscriptions_status_check`, and

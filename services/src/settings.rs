@@ -11,6 +11,7 @@ pub struct ServiceSettings {
     pub limits: Limits,
     pub agent: AgentSettings,
     pub knowledge: KnowledgeSettings,
+    pub voice: crate::voice::VoiceSettings,
 }
 
 /// How the search index follows writes.

@@ -365,6 +365,7 @@ pub async fn list_actions(
 mod usage;
 
 pub use usage::{
-    UsageRecord, count_message, messages_counted, record_usage, uncount_message,
-    usage_by_conversation, usage_by_kind, usage_by_provider,
+    AudioUsage, UsageRecord, audio_seconds_since, count_message, messages_counted,
+    record_audio_usage, record_usage, uncount_message, usage_by_conversation, usage_by_kind,
+    usage_by_provider,
 };

@@ -41,6 +41,7 @@ use crate::error::{ErrorBody, ErrorDetail};
         (name = "admin", description = "Administrators: tiers, Stripe events"),
         (name = "analytics", description = "Daily figures computed after each local midnight, and a live summary"),
         (name = "chat", description = "The AI assistant: conversations, streamed answers, actions with confirm and undo"),
+        (name = "voice", description = "Speech to text and text to speech (Premium)"),
         (name = "mcp", description = "Tokens for external agents using the MCP endpoint"),
         (name = "ops", description = "Health and readiness"),
     )

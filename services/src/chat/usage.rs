@@ -25,7 +25,8 @@ pub struct ProviderUsage {
 /// Tokens used this month for one purpose.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct KindUsage {
-    /// `chat` (the assistant's turns) or `schedule_generation` (a draft's explanation).
+    /// `chat` (the assistant's turns), `schedule_generation` (a draft's explanation), or
+    /// `stt` / `tts` (voice: calls here, seconds under `voice`).
     #[schema(value_type = crate::schema_enums::UsageKind)]
     pub kind: String,
     pub prompt_tokens: i64,
@@ -59,6 +60,8 @@ pub struct Usage {
     pub kinds: Vec<KindUsage>,
     /// The 20 conversations that used the most tokens.
     pub conversations: Vec<ConversationUsage>,
+    /// Seconds of audio heard and spoken, against the plan's monthly cap.
+    pub voice: crate::voice::VoiceUsage,
 }
 
 /// The caller's AI usage this month.
@@ -105,7 +108,9 @@ pub async fn usage(svc: &Services, ctx: &Ctx) -> ServiceResult<Usage> {
             },
         )
         .collect();
+    let voice = crate::voice::usage(svc, ctx.user_id).await?;
     Ok(Usage {
+        voice,
         tier: tier.as_str().to_owned(),
         period_start,
         resets_at,

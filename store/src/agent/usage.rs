@@ -142,3 +142,50 @@ pub async fn usage_by_conversation(
     .fetch_all(db)
     .await?)
 }
+
+/// Seconds of audio heard or spoken for a user, recorded once per `request_id`.
+#[derive(Debug, Clone)]
+pub struct AudioUsage<'a> {
+    pub user_id: Uuid,
+    pub conversation_id: Option<Uuid>,
+    pub provider: &'a str,
+    pub model: &'a str,
+    /// `stt` (speech to text) or `tts` (text to speech).
+    pub kind: &'a str,
+    pub audio_seconds: f32,
+    pub request_id: &'a str,
+}
+
+pub async fn record_audio_usage(db: &PgPool, u: &AudioUsage<'_>) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO token_usage (user_id, conversation_id, provider, model, kind, audio_seconds, request_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)
+         ON CONFLICT ON CONSTRAINT token_usage_request_id_key DO NOTHING",
+    )
+    .bind(u.user_id)
+    .bind(u.conversation_id)
+    .bind(u.provider)
+    .bind(u.model)
+    .bind(u.kind)
+    .bind(u.audio_seconds)
+    .bind(u.request_id)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Seconds of audio (speech to text and text to speech) since `since`.
+pub async fn audio_seconds_since(
+    db: &PgPool,
+    user_id: Uuid,
+    since: DateTime<Utc>,
+) -> Result<f64, StoreError> {
+    Ok(sqlx::query_scalar(
+        "SELECT COALESCE(sum(audio_seconds), 0)::float8 FROM token_usage
+         WHERE user_id = $1 AND created_at >= $2 AND kind IN ('stt', 'tts')",
+    )
+    .bind(user_id)
+    .bind(since)
+    .fetch_one(db)
+    .await?)
+}

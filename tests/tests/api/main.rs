@@ -43,4 +43,5 @@ mod skeleton;
 mod tasks;
 mod users;
 mod visibility;
+mod voice;
 mod websocket;
