@@ -55,7 +55,13 @@ async fn a_task_named_by_its_topic_is_the_real_task_before_the_confirmation() {
     let physics = create_task(&app, &t, "Problem set 3: Newtonian mechanics").await;
     create_task(&app, &t, "Buy groceries for the week").await;
 
-    let events = say(&app, &t, &conv, "I don't need the physics homework task anymore").await;
+    let events = say(
+        &app,
+        &t,
+        &conv,
+        "I don't need the physics homework task anymore",
+    )
+    .await;
     let id = action_of(&events);
     let last = events.last().expect("event");
     assert_eq!(
