@@ -141,7 +141,18 @@ async fn unknown_urls_share_one_label_and_every_metric_has_help_text() {
         404
     );
 
-    let text = scrape(&app).await;
+    // The worker runs in the same process and registers the model providers' circuit
+    // gauge once it has started (after its database, Redis and Temporal checks).
+    let started = std::time::Instant::now();
+    let text = loop {
+        let text = scrape(&app).await;
+        if text.contains("# HELP maigie_llm_circuit_state ")
+            || started.elapsed() > std::time::Duration::from_secs(30)
+        {
+            break text;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    };
 
     for secret in &secrets {
         assert!(
