@@ -223,6 +223,26 @@ async fn user_b_gets_404_for_every_route_that_names_user_a_s_rows() {
             "/api/notifications".to_owned(),
         ])
         .collect();
+    // A's items are embedded for search a moment after they are written: "before" is
+    // taken once none is pending, so a read by meaning (related items) changes only if
+    // B's attempts change it.
+    let started = std::time::Instant::now();
+    loop {
+        let pending: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM knowledge_sources k
+               JOIN knowledge_documents d
+                 ON d.source_type = k.source_type AND d.source_id = k.source_id
+              WHERE k.status = 'pending' AND d.title LIKE $1",
+        )
+        .bind(format!("{}%", fx.marker))
+        .fetch_one(&maigie_tests::db().await)
+        .await
+        .expect("pending");
+        if pending == 0 || started.elapsed() > std::time::Duration::from_secs(30) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
     let before = snapshot(&app, &ta, &reads).await;
     for (path, status, body) in &before {
         if *status != 200 {
