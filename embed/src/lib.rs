@@ -49,7 +49,7 @@ mod text;
 
 pub use error::EmbedError;
 pub use local::{DEFAULT_LOCAL_MODEL, LocalConfig, LocalEmbedder};
-pub use openai::{OpenAiConfig, OpenAiEmbedder, known_dimension};
+pub use openai::{HttpStatus, OpenAiConfig, OpenAiEmbedder, StatusService, known_dimension};
 pub use settings::{
     DEFAULT_API_BASE, DEFAULT_OPENAI_MODEL, EmbeddingSettings, ProviderKind, from_settings,
 };

@@ -10,7 +10,7 @@ use async_openai::config::OpenAIConfig;
 use async_openai::error::OpenAIError;
 use async_openai::types::embeddings::{CreateEmbeddingRequest, EmbeddingInput};
 
-use self::transport::{HttpStatus, StatusService};
+pub use self::transport::{HttpStatus, StatusService};
 use crate::Embedder;
 use crate::error::{EmbedError, truncate_message};
 use crate::text::{estimate_tokens, normalize, truncate_to_estimate};

@@ -6,8 +6,6 @@
 //! OpenAI's own (verbose JSON with duration and language), the chat and embedding
 //! clients already use it, and its reqwest is the one the workspace builds anyway.
 
-mod transport;
-
 use std::time::Duration;
 
 use async_openai::Client;
@@ -19,9 +17,9 @@ use async_openai::types::audio::{
     SpeechResponseFormat, Voice,
 };
 
-use self::transport::{HttpStatus, StatusService};
 use crate::format::{AudioFormat, WavInfo};
 use crate::{Speech, SpeechToText, TextToSpeech, Transcription, VoiceError};
+use maigie_embed::{HttpStatus, StatusService};
 
 /// One endpoint and the model asked there.
 #[derive(Clone)]

@@ -32,21 +32,10 @@ pub async fn pick(
     if wanted.is_empty() || items.is_empty() {
         return Ok(Pick::None);
     }
-    let exact: Vec<&(Uuid, String)> = items
-        .iter()
-        .filter(|(_, t)| t.to_lowercase() == wanted)
-        .collect();
-    let partial: Vec<&(Uuid, String)> = items
-        .iter()
-        .filter(|(_, t)| {
-            let t = t.to_lowercase();
-            t.contains(&wanted) || wanted.split_whitespace().all(|w| t.contains(w))
-        })
-        .collect();
-    match (exact.as_slice(), partial.as_slice()) {
-        ([one], _) | ([], [one]) => return Ok(Pick::One(one.0, one.1.clone())),
-        (_, [_, _, ..]) => return Ok(Pick::Several(listed(partial.iter().copied()))),
-        _ => {}
+    match crate::tools::resolve::by_title(items, &wanted).as_slice() {
+        [one] => return Ok(Pick::One(one.0, one.1.clone())),
+        [] => {}
+        many => return Ok(Pick::Several(listed(many.iter().copied()))),
     }
     by_meaning(embedder, &wanted, items).await
 }

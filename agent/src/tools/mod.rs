@@ -5,7 +5,7 @@
 mod goals;
 mod knowledge;
 mod plans;
-mod resolve;
+pub(crate) mod resolve;
 mod schedule;
 pub mod scopes;
 mod tasks;

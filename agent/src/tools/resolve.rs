@@ -45,22 +45,29 @@ where
     one_of(&items, words.trim(), noun).map_err(Stop::Answer)
 }
 
-/// The item `words` names: the one exact title, else the one title containing the
-/// words; none or several is a question back.
-fn one_of(items: &[(Uuid, String)], words: &str, noun: &str) -> Result<Uuid, Outcome> {
-    let wanted = words.to_lowercase();
+/// The items whose title `words` names: the one exact title when there is exactly
+/// one, else every title containing the words (all of them, in any order).
+pub(crate) fn by_title<'a>(items: &'a [(Uuid, String)], words: &str) -> Vec<&'a (Uuid, String)> {
+    let wanted = words.trim().to_lowercase();
     let exact: Vec<&(Uuid, String)> = items
         .iter()
         .filter(|(_, t)| t.to_lowercase() == wanted)
         .collect();
-    let partial: Vec<&(Uuid, String)> = items
+    if exact.len() == 1 {
+        return exact;
+    }
+    items
         .iter()
         .filter(|(_, t)| {
             let t = t.to_lowercase();
             t.contains(&wanted) || wanted.split_whitespace().all(|w| t.contains(w))
         })
-        .collect();
-    let found = if exact.len() == 1 { exact } else { partial };
+        .collect()
+}
+
+/// The item `words` names ([`by_title`]); none or several is a question back.
+fn one_of(items: &[(Uuid, String)], words: &str, noun: &str) -> Result<Uuid, Outcome> {
+    let found = by_title(items, words);
     match found.as_slice() {
         [(id, _)] => Ok(*id),
         [] => Err(Outcome::failed(

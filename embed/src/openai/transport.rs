@@ -15,18 +15,19 @@ use async_openai::middleware::HttpRequestFactory;
 
 use crate::error::truncate_message;
 
-/// A tower service for [`async_openai::Client::with_http_service`].
+/// A tower service for [`async_openai::Client::with_http_service`], shared by every
+/// OpenAI-compatible client of ours (embeddings, voice).
 #[derive(Clone)]
-pub(super) struct StatusService {
-    pub(super) client: reqwest::Client,
+pub struct StatusService {
+    pub client: reqwest::Client,
 }
 
 /// A non-2xx answer, carried through async-openai as [`OpenAIError::Boxed`].
 #[derive(Debug, thiserror::Error)]
 #[error("HTTP {status}: {message}")]
-pub(super) struct HttpStatus {
-    pub(super) status: u16,
-    pub(super) message: String,
+pub struct HttpStatus {
+    pub status: u16,
+    pub message: String,
 }
 
 type ResponseFuture =

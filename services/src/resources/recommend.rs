@@ -67,7 +67,10 @@ fn text_of(i: &Interest) -> String {
 }
 
 /// Fills in the embeddings of candidates that have none current (and stores them).
-async fn embed_missing(svc: &Services, candidates: &mut [Candidate]) -> Result<(), ()> {
+async fn embed_missing(
+    svc: &Services,
+    candidates: &mut [Candidate],
+) -> Result<(), maigie_embed::EmbedError> {
     let embedder = svc.embedder();
     let missing: Vec<usize> = (0..candidates.len())
         .filter(|i| candidates[*i].embedding.is_none())
@@ -80,9 +83,7 @@ async fn embed_missing(svc: &Services, candidates: &mut [Candidate]) -> Result<(
                 format!("{}\n{}", r.title, r.description.as_deref().unwrap_or(""))
             })
             .collect();
-        let vectors = embedder.embed(&texts).await.map_err(|err| {
-            tracing::warn!(error = %err, "resources not embedded; recommending by words");
-        })?;
+        let vectors = embedder.embed(&texts).await?;
         for (i, vector) in batch.iter().zip(vectors) {
             let c = &mut candidates[*i];
             let stored = recommend::set_embedding(
@@ -121,13 +122,12 @@ pub async fn recommended(
     let mut candidates =
         recommend::candidates(&svc.db, ctx.user_id, embedder.model(), CANDIDATES).await?;
     let semantic = match embedder.embed(&texts).await {
-        Ok(vectors) if embed_missing(svc, &mut candidates).await.is_ok() => Some(vectors),
-        Ok(_) => None,
-        Err(err) => {
-            tracing::warn!(error = %err, "interests not embedded; recommending by words");
-            None
-        }
+        Ok(vectors) => embed_missing(svc, &mut candidates).await.map(|()| vectors),
+        Err(err) => Err(err),
     };
+    let semantic = semantic
+        .map_err(|err| tracing::warn!(error = %err, "not embedded; recommending by words"))
+        .ok();
     let Some(wanted) = semantic else {
         return by_words(svc, ctx, &interests, limit).await;
     };
