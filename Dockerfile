@@ -28,14 +28,17 @@ RUN apt-get update \
  && rm -rf /var/lib/apt/lists/* \
  && groupadd --system --gid 10001 maigie \
  && useradd --system --uid 10001 --gid maigie --home-dir /nonexistent --no-create-home \
-      --shell /usr/sbin/nologin maigie
+      --shell /usr/sbin/nologin maigie \
+ && mkdir -p /var/lib/maigie/audio \
+ && chown -R 10001:10001 /var/lib/maigie
 COPY --from=builder /out/maigie /usr/local/bin/maigie
 COPY --from=model /opt/embedding-model /usr/share/maigie/embedding-model
 USER 10001:10001
 ENV BIND=0.0.0.0 \
     PORT=8080 \
     LOG_FORMAT=json \
-    EMBEDDING_MODEL_DIR=/usr/share/maigie/embedding-model
+    EMBEDDING_MODEL_DIR=/usr/share/maigie/embedding-model \
+    VOICE_STORAGE_DIR=/var/lib/maigie/audio
 EXPOSE 8080
 ENTRYPOINT ["/usr/local/bin/maigie"]
 CMD ["serve"]

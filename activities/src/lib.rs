@@ -10,6 +10,7 @@ pub mod knowledge;
 pub mod mail;
 pub mod reminders;
 pub mod templates;
+pub mod voice;
 
 pub use bindings::CoreActivities;
 pub use mail::{MailError, Mailer};

@@ -1,4 +1,6 @@
-//! `/api/voice`: speech to text and text to speech for Premium accounts (see
+//! `/api/voice`: speech to text and text to speech for Premium accounts, and voice
+//! messages to the assistant (`POST /api/chat/conversations/{id}/voice`, answered by a
+//! `voice_message` workflow) with their audio behind signed links (see
 //! [`maigie_services::voice`]). The handlers read the upload (streamed, stopped at the
 //! size cap) or the JSON, call the use-case and answer.
 
@@ -7,20 +9,27 @@ use axum::extract::State;
 use axum::extract::multipart::{Multipart, MultipartRejection};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use maigie_services::voice::{self, AudioUpload, SpeakRequest, Transcript};
+use maigie_services::voice::{
+    self, AudioPart, AudioUpload, SpeakRequest, Transcript, VoiceAccepted, VoiceMessageView,
+};
+use serde::Deserialize;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
+use uuid::Uuid;
 
 use crate::auth::extractor::AuthUser;
 use crate::error::{ApiError, ApiResult, ErrorBody};
-use crate::http::extract::Json;
+use crate::http::extract::{Json, Path, Query};
 use crate::state::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(transcribe))
         .routes(routes!(speak))
+        .routes(routes!(post_voice_message))
+        .routes(routes!(get_voice_message))
+        .routes(routes!(voice_audio))
         // The upload is read in pieces and stopped at VOICE_MAX_UPLOAD_BYTES by the
         // handler, which answers 413 `audio_too_large` itself.
         .layer(axum::extract::DefaultBodyLimit::disable())
@@ -143,6 +152,85 @@ pub async fn speak(
             (header::CACHE_CONTROL, "no-store"),
         ],
         Bytes::from(spoken.audio),
+    )
+        .into_response())
+}
+
+/// Send a voice message to the assistant (Premium): the recording is transcribed, the
+/// transcript answered like a typed message, and the answer spoken. Follow it on the
+/// WebSocket: `voice.transcript`, the action's `chat.*` events, then `voice.audio`
+/// (or `voice.pending` while the speech service is down, `voice.failed`).
+#[utoipa::path(post, path = "/api/chat/conversations/{id}/voice", tag = "voice", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "The conversation")),
+    request_body(content = TranscribeForm, content_type = "multipart/form-data"),
+    responses(
+        (status = 202, body = VoiceAccepted),
+        (status = 400, description = "`audio_empty`, `audio_corrupt`, `audio_missing`, `invalid_multipart`", body = ErrorBody),
+        (status = 402, description = "`tier_limit_reached`: voice is a Premium feature", body = ErrorBody),
+        (status = 404, description = "No such conversation of yours", body = ErrorBody),
+        (status = 413, description = "`audio_too_large`", body = ErrorBody),
+        (status = 415, description = "`unsupported_audio_format`", body = ErrorBody),
+        (status = 422, description = "`audio_too_long`, `validation_failed`", body = ErrorBody),
+        (status = 429, description = "`voice_quota_exceeded` or `ai_quota_exceeded`", body = ErrorBody),
+        (status = 503, description = "`voice_unavailable`", body = ErrorBody)))]
+pub async fn post_voice_message(
+    State(state): State<AppState>,
+    user: AuthUser,
+    Path(id): Path<Uuid>,
+    form: Result<Multipart, MultipartRejection>,
+) -> ApiResult<(StatusCode, Json<VoiceAccepted>)> {
+    let form = form.map_err(bad_form)?;
+    let upload = read_form(form, state.services.settings.voice.max_upload_bytes).await?;
+    let ctx = user.ctx().with_source(maigie_services::Source::Voice);
+    let accepted = voice::post(&state.services, &ctx, id, upload).await?;
+    Ok((StatusCode::ACCEPTED, Json(accepted)))
+}
+
+/// A voice message of yours: where it is, its transcript, and fresh links to its audio.
+#[utoipa::path(get, path = "/api/voice/messages/{id}", tag = "voice", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "The voice message")),
+    responses((status = 200, body = VoiceMessageView), (status = 404, body = ErrorBody),
+        (status = 503, description = "`voice_unavailable`", body = ErrorBody)))]
+pub async fn get_voice_message(
+    State(state): State<AppState>,
+    user: AuthUser,
+    Path(id): Path<Uuid>,
+) -> ApiResult<Json<VoiceMessageView>> {
+    Ok(Json(voice::get(&state.services, &user.ctx(), id).await?))
+}
+
+/// The query of a signed audio link.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SignedLink {
+    /// Unix seconds after which the link no longer works.
+    pub expires: i64,
+    /// Hex HMAC of the link.
+    pub signature: String,
+}
+
+/// Audio of a voice message through a signed, expiring link (no bearer token: the
+/// signature is the permission, so an `<audio>` element can play it).
+#[utoipa::path(get, path = "/api/voice/messages/{id}/audio/{part}", tag = "voice",
+    params(("id" = Uuid, Path, description = "The voice message"),
+           ("part" = AudioPart, Path, description = "`recording` or `answer`"), SignedLink),
+    responses(
+        (status = 200, description = "The audio", content_type = "audio/wav", body = AudioBody),
+        (status = 400, body = ErrorBody),
+        (status = 403, description = "`invalid_signature`, `url_expired`", body = ErrorBody),
+        (status = 404, description = "Gone (deleted, or past retention)", body = ErrorBody)))]
+pub async fn voice_audio(
+    State(state): State<AppState>,
+    Path((id, part)): Path<(Uuid, AudioPart)>,
+    Query(link): Query<SignedLink>,
+) -> ApiResult<Response> {
+    let file = voice::audio(&state.services, id, part, link.expires, &link.signature).await?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, file.content_type),
+            (header::CACHE_CONTROL, "private, max-age=300"),
+        ],
+        Bytes::from(file.audio),
     )
         .into_response())
 }

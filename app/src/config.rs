@@ -395,6 +395,6 @@ mod voice;
 
 use providers::llm;
 use values::{database_url, log_format, socket_addr};
-pub use voice::{TtsProvider, VoiceProviderSettings};
+pub use voice::{AudioStorage, TtsProvider, VoiceProviderSettings};
 #[cfg(test)]
 mod tests;

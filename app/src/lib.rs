@@ -4,6 +4,7 @@
 
 pub mod config;
 pub mod embedding;
+pub mod llm_chain;
 pub mod telemetry;
 pub mod temporal;
 pub mod temporal_metrics;
@@ -75,7 +76,7 @@ pub async fn start(config: Config, listener: TcpListener, mode: Mode) -> anyhow:
             redis: redis.clone(),
             temporal,
             embedder: embedder.clone(),
-            voice: Some(voice::build(&config.voice)?),
+            voice: Some(voice::build(&config)?),
         },
     )
     .await

@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use maigie_workflows::analytics::{self, AnalyticsDispatchWorkflow, DispatchInput};
 use maigie_workflows::visibility::{SEARCH_ATTRIBUTES, Visibility};
+use maigie_workflows::voice_retention::{self, RetentionInput, VoiceRetentionWorkflow};
 use temporalio_client::schedules::{
     CreateScheduleOptions, ScheduleAction, ScheduleError, ScheduleIntervalSpec,
     ScheduleOverlapPolicy, ScheduleSpec,
@@ -157,6 +158,41 @@ pub async fn ensure_analytics_schedule(
     if let Err(err) = label_scheduled_runs(client, namespace, &id, task_queue).await {
         tracing::warn!(schedule = %id, error = %err,
             "could not set the search attributes of the schedule's runs");
+    }
+    Ok(())
+}
+
+/// The hourly `voice_retention` run of `task_queue` (created once; an existing schedule
+/// is left as it is).
+pub async fn ensure_voice_retention_schedule(
+    client: &Client,
+    task_queue: &str,
+) -> anyhow::Result<()> {
+    let id = voice_retention::schedule_id(task_queue);
+    let spec = ScheduleSpec::builder()
+        .intervals(vec![ScheduleIntervalSpec::new(
+            Duration::from_secs(3600),
+            Some(Duration::from_secs(900)),
+        )])
+        .build();
+    let options = CreateScheduleOptions::builder()
+        .action(ScheduleAction::start_workflow(
+            VoiceRetentionWorkflow::run,
+            RetentionInput::default(),
+            task_queue,
+            format!("voice-retention-run-{task_queue}"),
+        ))
+        .spec(spec)
+        .overlap_policy(ScheduleOverlapPolicy::Skip)
+        .note(
+            "Voice retention: deletes voice audio past VOICE_RETENTION_DAYS and audio queued for deletion."
+                .to_owned(),
+        )
+        .build();
+    match client.create_schedule(id.as_str(), options).await {
+        Ok(_) => tracing::info!(schedule = %id, "voice retention schedule created"),
+        Err(ScheduleError::Rpc(status)) if format!("{:?}", status.code()) == "AlreadyExists" => {}
+        Err(err) => return Err(err.into()),
     }
     Ok(())
 }

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use maigie_activities::knowledge::KnowledgeIndexActivities;
+use maigie_activities::voice::VoiceActivities;
 use maigie_activities::{CoreActivities, Mailer};
 use maigie_agent::Agent;
 use maigie_agent::activities::AgentActivities;
@@ -23,6 +24,8 @@ use maigie_workflows::billing::SubscriptionLifecycleWorkflow;
 use maigie_workflows::knowledge_backfill::KnowledgeBackfillWorkflow;
 use maigie_workflows::knowledge_index::KnowledgeIndexWorkflow;
 use maigie_workflows::schedule_generation::ScheduleGenerationWorkflow;
+use maigie_workflows::voice_message::VoiceMessageWorkflow;
+use maigie_workflows::voice_retention::VoiceRetentionWorkflow;
 use maigie_workflows::{ReminderWorkflow, UserOnboardingWorkflow};
 use temporalio_client::Client;
 use temporalio_common::telemetry::TelemetryOptions;
@@ -33,7 +36,9 @@ use tokio::sync::{oneshot, watch};
 
 use crate::StartupError;
 use crate::config::Config;
-use crate::temporal::{connect, ensure_analytics_schedule, ensure_search_attributes};
+use crate::temporal::{
+    connect, ensure_analytics_schedule, ensure_search_attributes, ensure_voice_retention_schedule,
+};
 use crate::temporal_metrics::MetricsBridge;
 use crate::worker_http::WorkerStatus;
 
@@ -117,13 +122,14 @@ async fn prepare(
     )
     .await?;
     status.connected(client.clone(), db.clone());
-    let chain = Arc::new(llm_chain(config)?);
-    check_models(config, &chain).await?;
+    let chain = Arc::new(crate::llm_chain::llm_chain(config)?);
+    crate::llm_chain::check_models(config, &chain).await?;
     let mailer = Mailer::new(&config.smtp_url, &config.mail_from)
         .map_err(|e| StartupError(format!("SMTP_URL / MAIL_FROM: {e}")))?;
     let knowledge = KnowledgeIndexActivities::new(db.clone(), embedder.clone());
     let services = services(config, db.clone(), events.clone(), client.clone(), embedder)
         .with_settings(service_settings(config, vector_engine));
+    let voice = VoiceActivities::new(services.clone());
     let agent = Agent::new(services, chain, Arc::new(events.clone()));
     let activities = CoreActivities::new(
         db,
@@ -145,9 +151,12 @@ async fn prepare(
         .register_workflow::<ScheduleGenerationWorkflow>()?
         .register_workflow::<KnowledgeIndexWorkflow>()?
         .register_workflow::<KnowledgeBackfillWorkflow>()?
+        .register_workflow::<VoiceMessageWorkflow>()?
+        .register_workflow::<VoiceRetentionWorkflow>()?
         .register_activities(activities)
         .register_activities(knowledge)
         .register_activities(AgentActivities::new(agent))
+        .register_activities(voice)
         .build();
     if config.analytics_schedule {
         step(
@@ -158,6 +167,14 @@ async fn prepare(
                 &config.temporal_namespace,
                 &config.api.temporal_task_queue,
             ),
+        )
+        .await?;
+    }
+    if config.voice.retention_schedule {
+        step(
+            "creating the hourly voice retention schedule",
+            Duration::from_secs(8),
+            ensure_voice_retention_schedule(&client, &config.api.temporal_task_queue),
         )
         .await?;
     }
@@ -234,7 +251,14 @@ fn services(
     embedder: Arc<dyn Embedder>,
 ) -> Services {
     let starter = TemporalStarter::new(client, config.api.temporal_task_queue.clone());
-    Services::new(db, Arc::new(events), Arc::new(starter)).with_embedder(embedder)
+    let services = Services::new(db, Arc::new(events), Arc::new(starter)).with_embedder(embedder);
+    match crate::voice::build(config) {
+        Ok(voice) => services.with_voice(voice),
+        Err(err) => {
+            tracing::warn!(error = %err, "voice providers unusable: voice messages will fail");
+            services
+        }
+    }
 }
 
 /// The use-cases' settings, with the vector engine chosen at start.
@@ -247,73 +271,6 @@ fn service_settings(config: &Config, vector_engine: VectorEngine) -> ServiceSett
             vector_engine,
             ..config.api.knowledge
         },
-    }
-}
-
-/// The model providers of `LLM_*` (none: the agent answers offline). Their circuit
-/// states are read at each metrics scrape.
-pub fn llm_chain(config: &Config) -> anyhow::Result<maigie_llm::LlmChain> {
-    let llm = &config.llm;
-    let mut chain = maigie_llm::ChainConfig::from_env_values(
-        &llm.base_urls,
-        &llm.api_keys,
-        &llm.models,
-        llm.timeout,
-    )
-    .map_err(|e| StartupError(format!("LLM_BASE_URL / LLM_API_KEY / LLM_MODEL: {e}")))?;
-    if !llm.stream {
-        for p in &mut chain.providers {
-            p.stream = false;
-        }
-    }
-    if chain.providers.is_empty() {
-        tracing::info!("no LLM_BASE_URL: the assistant answers with the built-in offline parser");
-    } else {
-        let providers: Vec<String> = chain
-            .providers
-            .iter()
-            .map(|p| format!("{} ({})", p.name, p.model))
-            .collect();
-        tracing::info!(providers = %providers.join(", "), "LLM providers, in order");
-    }
-    Ok(maigie_llm::LlmChain::new(chain)?)
-}
-
-/// `LLM_CHECK_AT_START`: asks each provider whether it serves the model. A refused key
-/// or a model the provider does not serve stops the worker; a provider that cannot be
-/// reached now is only logged (the circuit breaker and the fallback cope with it).
-async fn check_models(config: &Config, chain: &Arc<maigie_llm::LlmChain>) -> anyhow::Result<()> {
-    let watched = chain.clone();
-    maigie_api::metrics::set_collector("llm_circuits", move || {
-        watched.record_circuit_states();
-        Box::pin(async {})
-    });
-    if chain.is_empty() || !config.llm.check_at_start {
-        return Ok(());
-    }
-    tracing::info!("worker start-up: asking the LLM providers for their models");
-    let mut wrong = Vec::new();
-    for check in chain.check_models(Duration::from_secs(6)).await {
-        let line = format!(
-            "LLM provider {} with model {}: {}",
-            check.provider, check.model, check.outcome
-        );
-        if check.outcome.is_misconfiguration() {
-            wrong.push(line);
-        } else if check.outcome == maigie_llm::ModelCheckOutcome::Served {
-            tracing::info!("{line}");
-        } else {
-            tracing::warn!("{line}");
-        }
-    }
-    if wrong.is_empty() {
-        Ok(())
-    } else {
-        Err(StartupError(format!(
-            "{} (LLM_MODEL / LLM_API_KEY; LLM_CHECK_AT_START=false skips this check)",
-            wrong.join("; ")
-        ))
-        .into())
     }
 }
 

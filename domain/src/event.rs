@@ -178,6 +178,19 @@ event_kinds! {
     /// An action of the assistant was undone; the restored rows follow as their own
     /// events (`task.created`, `task.updated`, …).
     AiActionUndone = "ai_action.undone",
+
+    /// A voice message waits: the speech service is unavailable, and the message is
+    /// retried for a few minutes (typed chat keeps working). Sent once per message.
+    VoicePending = "voice.pending",
+    /// What was heard in a voice message; it is now the user's message in the
+    /// conversation (`source: voice`), and the assistant's `chat.*` events follow.
+    VoiceTranscript = "voice.transcript",
+    /// The assistant's answer to a voice message, spoken: a signed, expiring URL to
+    /// the audio.
+    VoiceAudio = "voice.audio",
+    /// A voice message could not be heard (nothing was answered) or its answer could
+    /// not be spoken (it is in the conversation as text).
+    VoiceFailed = "voice.failed",
 }
 
 impl EventKind {

@@ -122,6 +122,27 @@ impl Services {
         Ok(name.parse().unwrap_or(Tz::UTC))
     }
 
+    /// Publishes a live event that goes with no write of its own (progress of a
+    /// workflow, such as `voice.pending`).
+    pub(crate) async fn publish(
+        &self,
+        user_id: Uuid,
+        kind: maigie_domain::EventKind,
+        data: &impl serde::Serialize,
+    ) {
+        match serde_json::to_value(data) {
+            Ok(data) => {
+                let event = maigie_domain::UserEvent {
+                    user_id,
+                    kind,
+                    data,
+                };
+                self.events.publish(&event).await;
+            }
+            Err(err) => tracing::warn!(error = %err, %kind, "could not serialise a live event"),
+        }
+    }
+
     /// Tries one recorded start now and records the outcome in the outbox.
     pub(crate) async fn dispatch(&self, start: &WorkflowStart) {
         let result = self.starter.start(start).await;

@@ -27,6 +27,7 @@ use crate::resources::{ResourceView, SavedResourceView};
 use crate::schedule::drafts::{DraftReady, GenerationProgress};
 use crate::schedule::{BlockView, OccurrenceView};
 use crate::tasks::TaskView;
+use crate::voice::events::{VoiceAudio, VoiceFailed, VoicePending, VoiceTranscript};
 
 /// The data of a `*.deleted` event: the id of what is gone.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -104,6 +105,10 @@ pub fn data_schema(kind: EventKind) -> DataSchema {
         K::ChatConfirmationRequired => of::<ChatConfirmationRequired>(),
         K::ChatDone => of::<ChatDone>(),
         K::AiActionUndone => of::<ActionUndone>(),
+        K::VoicePending => of::<VoicePending>(),
+        K::VoiceTranscript => of::<VoiceTranscript>(),
+        K::VoiceAudio => of::<VoiceAudio>(),
+        K::VoiceFailed => of::<VoiceFailed>(),
         K::GoalDeleted
         | K::TaskDeleted
         | K::ScheduleBlockDeleted

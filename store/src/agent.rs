@@ -93,6 +93,21 @@ pub async fn get_action(
         .ok_or(StoreError::NotFound)
 }
 
+/// Links the action to the user's message it answers (a voice message's transcript,
+/// stored once heard).
+pub async fn set_message(
+    db: impl PgExecutor<'_>,
+    id: Uuid,
+    message_id: Uuid,
+) -> Result<(), StoreError> {
+    sqlx::query("UPDATE ai_actions SET message_id = $2 WHERE id = $1")
+        .bind(id)
+        .bind(message_id)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
 /// Moves an action to `status`; `pending` lists the calls waiting for confirmation.
 pub async fn set_status(
     db: impl PgExecutor<'_>,

@@ -33,11 +33,13 @@ pub struct MessageRow {
     pub tool_call_id: Option<String>,
     /// What an assistant's answer drew on (`[{source_type, source_id, title}]`).
     pub sources: Option<Value>,
+    /// `chat` (typed), `voice` (heard from a voice message) or `mcp`.
+    pub source: String,
     pub created_at: DateTime<Utc>,
 }
 
 const MESSAGE: &str =
-    "id, conversation_id, role, content, tool_calls, tool_call_id, sources, created_at";
+    "id, conversation_id, role, content, tool_calls, tool_call_id, sources, source, created_at";
 
 /// A message to store.
 #[derive(Debug, Clone, Default)]
@@ -51,6 +53,8 @@ pub struct NewMessage<'a> {
     pub completion_tokens: Option<i32>,
     pub dedupe_key: Option<&'a str>,
     pub sources: Option<Value>,
+    /// Where the message came from (`chat` when `None`).
+    pub source: Option<&'a str>,
 }
 
 pub async fn create_conversation(
@@ -163,8 +167,8 @@ pub async fn add_message<'c>(
     let mut tx = db.begin().await?;
     let sql = format!(
         "INSERT INTO chat_messages (conversation_id, user_id, role, content, tool_calls, tool_call_id,
-                                    prompt_tokens, completion_tokens, dedupe_key, sources)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+                                    prompt_tokens, completion_tokens, dedupe_key, sources, source)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, COALESCE($11, 'chat'))
          ON CONFLICT ON CONSTRAINT chat_messages_dedupe_key_key DO NOTHING
          RETURNING {MESSAGE}"
     );
@@ -179,6 +183,7 @@ pub async fn add_message<'c>(
         .bind(m.completion_tokens)
         .bind(m.dedupe_key)
         .bind(&m.sources)
+        .bind(m.source)
         .fetch_optional(&mut *tx)
         .await?;
     let row = match inserted {

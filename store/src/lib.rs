@@ -34,6 +34,7 @@ pub mod tasks;
 pub mod tokens;
 pub mod users;
 pub mod vector_index;
+pub mod voice;
 
 use std::time::Duration;
 

@@ -7,11 +7,13 @@
 
 pub mod asyncapi;
 pub mod fake_idp;
+pub mod fake_s3;
 pub mod fake_stripe;
 pub mod mail;
 pub mod own_temporal;
 pub mod process;
 pub mod sse;
+pub mod stt_proxy;
 
 use std::time::Duration;
 
@@ -101,6 +103,15 @@ pub fn app_env(overrides: Overrides) -> Vec<(&'static str, String)> {
         // One schedule per test queue would pile up on the shared server; the
         // analytics tests turn it on.
         ("ANALYTICS_SCHEDULE", "false".into()),
+        ("VOICE_RETENTION_SCHEDULE", "false".into()),
+        // Each app keeps its audio apart (the account-deletion test looks at it).
+        (
+            "VOICE_STORAGE_DIR",
+            std::env::temp_dir()
+                .join(format!("maigie-audio-{id}"))
+                .display()
+                .to_string(),
+        ),
         // Tests create goals freely; the limits test sets the real limit.
         ("LIMIT_FREE_ACTIVE_GOALS", "1000".into()),
         // The local embedding model (scripts/test installs it and exports the path).

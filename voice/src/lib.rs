@@ -8,16 +8,22 @@
 //!   `espeak-ng` locally (no key, no network), the default.
 //! - [`format`] tells an upload's format by its first bytes (never by its name) and reads
 //!   a WAV's duration from its header.
+//! - [`storage`] keeps recordings and spoken answers ([`AudioStore`]: a local directory
+//!   or an S3-compatible store).
 
 pub mod error;
 pub mod espeak;
 pub mod format;
 pub mod openai;
+pub mod s3;
+pub mod storage;
 
 pub use error::VoiceError;
 pub use espeak::EspeakTts;
 pub use format::{AudioFormat, WavInfo};
 pub use openai::{OpenAiEndpoint, OpenAiStt, OpenAiTts};
+pub use s3::{S3AudioStore, S3Settings};
+pub use storage::{AudioStore, LocalAudioStore, StorageError};
 
 /// What speech-to-text heard.
 #[derive(Debug, Clone, PartialEq)]

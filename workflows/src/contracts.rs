@@ -233,6 +233,48 @@ impl KnowledgeActivities {
     }
 }
 
+/// Activities of voice messages (`voice_message`, `voice_retention`).
+pub struct VoiceActivities;
+
+#[activity_definitions]
+impl VoiceActivities {
+    /// Transcribes the stored recording once, stores the transcript as the user's
+    /// message and sends `voice.transcript` (`voice.pending` once while the speech
+    /// server is down).
+    #[activity(name = "voice.hear")]
+    pub fn hear(
+        input: crate::voice_message::VoiceStep,
+    ) -> Result<crate::voice_message::Heard, ActivityError> {
+        unimplemented!()
+    }
+
+    /// Speaks the action's answer, stores it and sends `voice.audio`.
+    #[activity(name = "voice.speak")]
+    pub fn speak(input: crate::voice_message::VoiceStep) -> Result<(), ActivityError> {
+        unimplemented!()
+    }
+
+    /// Records why the message failed and sends `voice.failed`.
+    #[activity(name = "voice.fail")]
+    pub fn fail(input: crate::voice_message::VoiceFailure) -> Result<(), ActivityError> {
+        unimplemented!()
+    }
+
+    /// Deletes the voice messages past retention and one page of the audio objects due
+    /// for deletion; answers how much was done.
+    #[activity(name = "voice.purge")]
+    pub fn purge(
+        input: crate::voice_retention::PurgeInput,
+    ) -> Result<crate::voice_retention::Purged, ActivityError> {
+        unimplemented!()
+    }
+}
+
+/// Markers the voice activities bind to.
+pub mod voice_markers {
+    pub use super::voice_activities::{Fail, Hear, Purge, Speak};
+}
+
 /// Markers the search index's implementations bind to.
 pub mod knowledge_markers {
     pub use super::knowledge_activities::{BackfillPage, IndexSource};

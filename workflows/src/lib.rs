@@ -16,6 +16,8 @@ pub mod onboarding;
 pub mod reminder;
 pub mod schedule_generation;
 pub mod visibility;
+pub mod voice_message;
+pub mod voice_retention;
 
 pub use onboarding::{OnboardingInput, UserOnboardingWorkflow, onboarding_workflow_id};
 pub use reminder::{ReminderInput, ReminderPlan, ReminderWorkflow};

@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use maigie_services::voice::VoiceSettings;
-use maigie_voice::OpenAiEndpoint;
+use maigie_voice::{OpenAiEndpoint, S3Settings};
 
 use super::{ConfigError, Env, invalid};
 
@@ -20,6 +20,48 @@ pub enum TtsProvider {
     },
 }
 
+/// Where audio is kept.
+#[derive(Debug, Clone)]
+pub enum AudioStorage {
+    /// A local directory (`VOICE_STORAGE=local`, the default; `VOICE_STORAGE_DIR`).
+    Local(std::path::PathBuf),
+    /// An S3-compatible bucket (`VOICE_STORAGE=s3`, `VOICE_S3_*`).
+    S3(S3Settings),
+}
+
+fn storage<F: Fn(&str) -> Option<String>>(env: &Env<F>) -> Result<AudioStorage, ConfigError> {
+    match env.or("VOICE_STORAGE", "local").as_str() {
+        "local" => Ok(AudioStorage::Local(
+            env.or("VOICE_STORAGE_DIR", "data/audio").into(),
+        )),
+        "s3" => {
+            let endpoint = match env.get("VOICE_S3_ENDPOINT") {
+                Some(raw) if !raw.trim().is_empty() => Some(
+                    env.url("VOICE_S3_ENDPOINT", "")?
+                        .to_string()
+                        .trim_end_matches('/')
+                        .to_owned(),
+                ),
+                _ => None,
+            };
+            Ok(AudioStorage::S3(S3Settings {
+                bucket: env.required("VOICE_S3_BUCKET")?,
+                endpoint,
+                region: env.or("VOICE_S3_REGION", "us-east-1"),
+                access_key_id: env.required("VOICE_S3_ACCESS_KEY_ID")?,
+                secret_access_key: env.required("VOICE_S3_SECRET_ACCESS_KEY")?,
+                prefix: env.or("VOICE_S3_PREFIX", ""),
+                virtual_hosted: env.parse("VOICE_S3_VIRTUAL_HOSTED", false)?,
+                timeout: secs(env, "VOICE_S3_TIMEOUT_SECS", 30)?,
+            }))
+        }
+        other => Err(invalid(
+            "VOICE_STORAGE",
+            format!("{other:?}: use local or s3"),
+        )),
+    }
+}
+
 /// The voice providers.
 #[derive(Debug, Clone)]
 pub struct VoiceProviderSettings {
@@ -28,6 +70,13 @@ pub struct VoiceProviderSettings {
     pub stt: OpenAiEndpoint,
     pub tts: TtsProvider,
     pub tts_timeout: Duration,
+    /// Where recordings and spoken answers are kept (`VOICE_STORAGE`).
+    pub storage: AudioStorage,
+    /// How long a signed audio link works (`VOICE_AUDIO_URL_TTL_SECS`).
+    pub url_ttl: Duration,
+    /// Whether this worker keeps the hourly `voice_retention` schedule
+    /// (`VOICE_RETENTION_SCHEDULE`).
+    pub retention_schedule: bool,
 }
 
 fn secs<F: Fn(&str) -> Option<String>>(
@@ -80,6 +129,9 @@ pub(super) fn providers<F: Fn(&str) -> Option<String>>(
         stt,
         tts,
         tts_timeout,
+        storage: storage(env)?,
+        url_ttl: secs(env, "VOICE_AUDIO_URL_TTL_SECS", 3600)?,
+        retention_schedule: env.parse("VOICE_RETENTION_SCHEDULE", true)?,
     })
 }
 
@@ -108,5 +160,9 @@ pub(super) fn limits<F: Fn(&str) -> Option<String>>(
         max_speak_chars,
         free_seconds_per_month: cap(env, "LIMIT_FREE_VOICE_SECONDS_PER_MONTH", 600)?,
         premium_seconds_per_month: cap(env, "LIMIT_PREMIUM_VOICE_SECONDS_PER_MONTH", 36_000)?,
+        retention: match env.parse("VOICE_RETENTION_DAYS", 30_u64)? {
+            0 => return Err(invalid("VOICE_RETENTION_DAYS", "must be greater than 0")),
+            days => Duration::from_secs(days.saturating_mul(24 * 3600)),
+        },
     })
 }

@@ -200,7 +200,23 @@ pub async fn delete(
     // foreign keys are nulled when the user row goes.
     let details = json!({ "user_id": ctx.user_id });
     audit::record(work.conn(), entry(ctx.user_id, "user.deleted", details)).await?;
+    let had_voice = maigie_store::voice::any_for_user(work.conn(), ctx.user_id).await?;
     users::delete(work.conn(), ctx.user_id).await?;
+    if had_voice {
+        // The trigger queued the account's audio for deletion; purge it now rather
+        // than at the next hourly run.
+        work.start_workflow(
+            None,
+            maigie_workflows::voice_retention::WORKFLOW_NAME,
+            &maigie_workflows::voice_retention::account_purge_id(ctx.user_id),
+            &maigie_workflows::voice_retention::RetentionInput {
+                page_size: None,
+                user_id: Some(ctx.user_id),
+            },
+            crate::Replace::Never,
+        )
+        .await?;
+    }
     work.account_gone(ctx.user_id);
     work.commit(svc).await?;
     Ok(())

@@ -80,6 +80,10 @@ pub struct MessageView {
     /// resources (absent when nothing was retrieved).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sources: Option<Vec<crate::knowledge::retrieve::Citation>>,
+    /// Where the message came from: `chat` (typed), `voice` (what was heard from a voice
+    /// message) or `mcp`.
+    #[schema(example = "chat")]
+    pub source: String,
     pub created_at: DateTime<Utc>,
 }
 
@@ -92,6 +96,7 @@ impl From<MessageRow> for MessageView {
             tool_calls: r.tool_calls,
             tool_call_id: r.tool_call_id,
             sources: r.sources.and_then(|v| serde_json::from_value(v).ok()),
+            source: r.source,
             created_at: r.created_at,
         }
     }

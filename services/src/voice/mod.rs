@@ -7,17 +7,24 @@
 //! Other formats' length is known only once heard; one over the cap is refused then,
 //! and not counted.
 
+pub mod events;
+mod message;
 mod meter;
 mod speak;
+pub mod steps;
 mod transcribe;
+pub mod urls;
 
 use std::sync::Arc;
+use std::time::Duration;
 
-use maigie_voice::{SpeechToText, TextToSpeech, VoiceError};
+use maigie_voice::{AudioStore, SpeechToText, TextToSpeech, VoiceError};
 
+pub use message::{AudioFile, VoiceAccepted, VoiceMessageView, audio, get, post};
 pub use meter::{VoiceUsage, usage};
 pub use speak::{SpeakRequest, SpokenAudio, speak};
 pub use transcribe::{AudioUpload, Transcript, transcribe};
+pub use urls::{AudioLink, AudioPart, AudioUrls};
 
 use crate::error::ServiceError;
 
@@ -25,6 +32,10 @@ use crate::error::ServiceError;
 pub struct VoiceProviders {
     pub stt: Arc<dyn SpeechToText>,
     pub tts: Arc<dyn TextToSpeech>,
+    /// Where recordings and spoken answers are kept.
+    pub audio: Arc<dyn AudioStore>,
+    /// Signs the API's links to that audio.
+    pub urls: AudioUrls,
 }
 
 /// Caps on what one request may hold, and on a month's audio per tier.
@@ -42,6 +53,9 @@ pub struct VoiceSettings {
     /// Seconds of audio a month for Premium accounts
     /// (`LIMIT_PREMIUM_VOICE_SECONDS_PER_MONTH`); `None`: unlimited.
     pub premium_seconds_per_month: Option<u32>,
+    /// How long a voice message's audio is kept (`VOICE_RETENTION_DAYS`); its
+    /// transcript stays in the conversation.
+    pub retention: Duration,
 }
 
 impl Default for VoiceSettings {
@@ -52,6 +66,7 @@ impl Default for VoiceSettings {
             max_speak_chars: 2_000,
             free_seconds_per_month: Some(600),
             premium_seconds_per_month: Some(36_000),
+            retention: Duration::from_secs(30 * 24 * 3600),
         }
     }
 }

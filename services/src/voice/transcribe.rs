@@ -79,7 +79,7 @@ fn too_long(svc: &Services, seconds: f32) -> ServiceResult<()> {
     Ok(())
 }
 
-fn language(hint: Option<&str>) -> ServiceResult<Option<String>> {
+pub(super) fn language(hint: Option<&str>) -> ServiceResult<Option<String>> {
     match hint.map(str::trim).filter(|l| !l.is_empty()) {
         None => Ok(None),
         Some(l) if (2..=3).contains(&l.len()) && l.bytes().all(|b| b.is_ascii_alphabetic()) => {

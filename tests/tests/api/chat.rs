@@ -60,7 +60,7 @@ pub(crate) fn action_of(events: &[SseEvent]) -> String {
 }
 
 /// The conversation's history page, newest first.
-async fn history_of(app: &TestApp, t: &str, conv: &str) -> Value {
+pub(crate) async fn history_of(app: &TestApp, t: &str, conv: &str) -> Value {
     app.get_auth(&format!("/api/chat/conversations/{conv}/messages"), t)
         .await
         .json()

@@ -44,4 +44,5 @@ mod tasks;
 mod users;
 mod visibility;
 mod voice;
+mod voice_message;
 mod websocket;

@@ -9,7 +9,7 @@ use reqwest::multipart::{Form, Part};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-fn voice_available() -> bool {
+pub(crate) fn voice_available() -> bool {
     if std::env::var("MAIGIE_VOICE_TESTS").as_deref() == Ok("0") {
         eprintln!("********** SKIPPED: espeak-ng is not installed (see scripts/test) **********");
         return false;
@@ -17,14 +17,14 @@ fn voice_available() -> bool {
     true
 }
 
-fn stt_env() -> Vec<(&'static str, String)> {
+pub(crate) fn stt_env() -> Vec<(&'static str, String)> {
     let url =
         std::env::var("VOICE_STT_BASE_URL").unwrap_or_else(|_| "http://127.0.0.1:8178/v1".into());
     vec![("VOICE_STT_BASE_URL", url)]
 }
 
 /// `text` spoken by espeak-ng into a WAV, as a user's recording.
-fn spoken(text: &str) -> Vec<u8> {
+pub(crate) fn spoken(text: &str) -> Vec<u8> {
     let path = std::env::temp_dir().join(format!("voice-test-{}.wav", Uuid::new_v4()));
     let status = std::process::Command::new("espeak-ng")
         .args(["-v", "en-us", "-w"])
@@ -39,7 +39,7 @@ fn spoken(text: &str) -> Vec<u8> {
 }
 
 /// The largest absolute 16-bit sample after the header (0 for silence).
-fn peak(wav: &[u8]) -> i32 {
+pub(crate) fn peak(wav: &[u8]) -> i32 {
     let data = wav
         .windows(4)
         .position(|w| w == b"data")
@@ -52,7 +52,7 @@ fn peak(wav: &[u8]) -> i32 {
         .unwrap_or(0)
 }
 
-async fn premium_user(app: &TestApp) -> String {
+pub(crate) async fn premium_user(app: &TestApp) -> String {
     let (email, _, body) = app.register().await;
     sqlx::query("UPDATE users SET tier = 'PREMIUM_MONTHLY' WHERE email = $1")
         .bind(&email)
