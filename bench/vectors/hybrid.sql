@@ -23,10 +23,10 @@ SELECT row_number() OVER () - 1 AS i, w FROM unnest(string_to_array(
 INSERT INTO notes (id, user_id, title, content)
 SELECT ('00000000-0000-0000-' || lpad(n::text, 4, '0') || '-000000000000')::uuid,
        '00000000-0000-0000-0000-000000000000',
-       'Note ' || n || ': ' || (SELECT w FROM vocabulary WHERE i = n % 100) || ' and '
-         || (SELECT w FROM vocabulary WHERE i = (n * 7) % 100),
+       'Note ' || n || ': ' || (SELECT w FROM vocabulary WHERE i = n % (SELECT count(*) FROM vocabulary)) || ' and '
+         || (SELECT w FROM vocabulary WHERE i = (n * 7) % (SELECT count(*) FROM vocabulary)),
        (SELECT string_agg(v.w, ' ') FROM generate_series(1, 300) k
-          JOIN vocabulary v ON v.i = (n * 31 + k * k * 17 + k) % 100 WHERE n >= 0)
+          JOIN vocabulary v ON v.i = (n * 31 + k * k * 17 + k) % (SELECT count(*) FROM vocabulary) WHERE n >= 0)
   FROM generate_series(0, :per_user / 4 - 1) n;
 ALTER TABLE knowledge_chunks SET (autovacuum_enabled = false);
 INSERT INTO knowledge_chunks (user_id, source_type, source_id, chunk_index, content,

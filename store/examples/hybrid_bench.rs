@@ -60,7 +60,7 @@ async fn fill(db: &maigie_store::PgPool) {
     println!("filling (100,000 chunks, 2,500 notes): a minute or two");
     let sql: String = include_str!("../../bench/vectors/hybrid.sql")
         .lines()
-        .filter(|l| !l.starts_with('\\'))
+        .filter(|l| !l.starts_with('\\') && !l.starts_with("VACUUM"))
         .collect::<Vec<_>>()
         .join("\n")
         .replace(":per_user", "10000")
@@ -69,6 +69,13 @@ async fn fill(db: &maigie_store::PgPool) {
         .execute(db)
         .await
         .expect("fill");
+    for table in ["knowledge_chunks", "notes"] {
+        // Not in a transaction block: a statement of its own.
+        sqlx::raw_sql(sqlx::AssertSqlSafe(format!("VACUUM ANALYZE {table}")))
+            .execute(db)
+            .await
+            .expect("vacuum");
+    }
 }
 
 #[tokio::main]
