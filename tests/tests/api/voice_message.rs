@@ -393,7 +393,7 @@ async fn a_worker_killed_during_transcription_completes_the_message_once() {
     let mut ws = connect_ws(&app, &format!("access_token={t}"))
         .await
         .expect("ws");
-    let (body, id) = say(
+    let (_, id) = say(
         &app,
         &t,
         &conv,
