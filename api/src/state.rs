@@ -101,7 +101,7 @@ impl AppState {
             .with_settings(maigie_services::ServiceSettings {
                 limits: settings.limits,
                 agent: settings.agent.clone(),
-                knowledge: settings.knowledge,
+                knowledge: settings.knowledge.clone(),
                 voice: settings.voice,
             })
             .with_embedder(deps.embedder.clone());

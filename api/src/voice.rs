@@ -213,7 +213,7 @@ pub struct SignedLink {
 /// signature is the permission, so an `<audio>` element can play it).
 #[utoipa::path(get, path = "/api/voice/messages/{id}/audio/{part}", tag = "voice",
     params(("id" = Uuid, Path, description = "The voice message"),
-           ("part" = AudioPart, Path, description = "`recording` or `answer`"), SignedLink),
+           ("part" = inline(AudioPart), Path, description = "`recording` or `answer`"), SignedLink),
     responses(
         (status = 200, description = "The audio", content_type = "audio/wav", body = AudioBody),
         (status = 400, body = ErrorBody),

@@ -19,6 +19,8 @@ use maigie_workflows::onboarding::{self, OnboardingInput, UserOnboardingWorkflow
 use maigie_workflows::reminder::{self, ReminderInput, ReminderWorkflow};
 use maigie_workflows::schedule_generation::{self, DraftInput, ScheduleGenerationWorkflow};
 use maigie_workflows::visibility::Visibility;
+use maigie_workflows::voice_message::{self, VoiceMessageInput, VoiceMessageWorkflow};
+use maigie_workflows::voice_retention::{self, RetentionInput, VoiceRetentionWorkflow};
 use serde_json::Value;
 use temporalio_client::errors::WorkflowStartError;
 use temporalio_client::{
@@ -90,6 +92,24 @@ impl TemporalStarter {
                 let options = self.options(id, reject, Visibility::ai_action(&input), []);
                 self.client
                     .start_workflow(AiActionWorkflow::run, input, options)
+                    .await
+                    .map(|_| ())
+            }
+            voice_message::WORKFLOW_NAME => {
+                let input: VoiceMessageInput =
+                    serde_json::from_value(start.input.clone()).map_err(bad_input)?;
+                let options = self.options(id, reject, Visibility::voice_message(&input), []);
+                self.client
+                    .start_workflow(VoiceMessageWorkflow::run, input, options)
+                    .await
+                    .map(|_| ())
+            }
+            voice_retention::WORKFLOW_NAME => {
+                let input: RetentionInput =
+                    serde_json::from_value(start.input.clone()).map_err(bad_input)?;
+                let options = self.options(id, reject, Visibility::voice_retention(&input), []);
+                self.client
+                    .start_workflow(VoiceRetentionWorkflow::run, input, options)
                     .await
                     .map(|_| ())
             }

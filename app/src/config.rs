@@ -6,9 +6,7 @@ use std::time::Duration;
 
 use maigie_activities::account_mail::AccountMailSettings;
 use maigie_activities::mail::Mailbox;
-use maigie_api::settings::{
-    AgentSettings, KnowledgeSettings, Limits, MetricsSettings, PasswordHashSettings, TierLimits,
-};
+use maigie_api::settings::{AgentSettings, Limits, TierLimits};
 use maigie_api::{ApiSettings, HeaderValue, RateLimits};
 use maigie_embed::EmbeddingSettings;
 use maigie_store::vector_index::setup::EngineChoice;
@@ -56,6 +54,8 @@ pub struct Config {
     pub embedding: EmbeddingSettings,
     /// `VECTOR_ENGINE`: asked for; the engine itself is chosen at start (`vectors`).
     pub vector_engine: EngineChoice,
+    /// `VECTOR_CACHE_MB`, in bytes: the array engine's cache of users' vectors (0: none).
+    pub vector_cache_bytes: usize,
     /// The voice providers (`VOICE_STT_*`, `VOICE_TTS_*`).
     pub voice: VoiceProviderSettings,
     pub api: ApiSettings,
@@ -314,10 +314,7 @@ impl Config {
                 bulk_threshold: env.parse("AI_CONFIRM_BULK_OVER", 5)?,
             },
             accounts: accounts::settings(&env)?,
-            knowledge: KnowledgeSettings {
-                debounce_ms: env.parse("KNOWLEDGE_INDEX_DEBOUNCE_MS", 2000)?,
-                ..KnowledgeSettings::default()
-            },
+            knowledge: knowledge::settings(&env)?,
             voice: voice::limits(&env)?,
         };
         let account_mail = accounts::mail(&env, &api.public_base_url)?;
@@ -344,55 +341,21 @@ impl Config {
             account_mail,
             embedding,
             vector_engine: env.parse("VECTOR_ENGINE", EngineChoice::Auto)?,
+            vector_cache_bytes: knowledge::cache_bytes(&env)?,
             voice: voice::providers(&env)?,
             api,
         })
     }
 }
 
-/// `PASSWORD_HASH_CONCURRENCY` (default: the CPUs, at most 4: more hashes at once
-/// than cores only queue inside the CPU while holding 19 MiB each) and
-/// `PASSWORD_HASH_WAIT_MS` (default 5000).
-fn password_hashing<F: Fn(&str) -> Option<String>>(
-    env: &Env<F>,
-) -> Result<PasswordHashSettings, ConfigError> {
-    let cpus = std::thread::available_parallelism().map_or(2, usize::from);
-    let concurrency = env.parse("PASSWORD_HASH_CONCURRENCY", cpus.clamp(1, 4))?;
-    if concurrency == 0 {
-        return Err(invalid(
-            "PASSWORD_HASH_CONCURRENCY",
-            "must be greater than 0",
-        ));
-    }
-    Ok(PasswordHashSettings {
-        concurrency,
-        wait: Duration::from_millis(env.parse("PASSWORD_HASH_WAIT_MS", 5000)?),
-    })
-}
-
-/// `TRUST_PROXY_HOPS`; else the older `TRUST_PROXY` (kept for compatibility: `true` is
-/// one hop).
-fn trust_proxy_hops<F: Fn(&str) -> Option<String>>(env: &Env<F>) -> Result<u8, ConfigError> {
-    if env.get("TRUST_PROXY_HOPS").is_some() {
-        return env.parse("TRUST_PROXY_HOPS", 0);
-    }
-    Ok(u8::from(env.parse("TRUST_PROXY", false)?))
-}
-
-/// `METRICS_ADDR` and `METRICS_TOKEN`: neither set, `/metrics` is not served.
-fn metrics<F: Fn(&str) -> Option<String>>(env: &Env<F>) -> Result<MetricsSettings, ConfigError> {
-    let addr = socket_addr(env, "METRICS_ADDR")?;
-    Ok(MetricsSettings {
-        addr,
-        token: env.get("METRICS_TOKEN"),
-    })
-}
-
 mod accounts;
+mod http;
+mod knowledge;
 mod providers;
 mod values;
 mod voice;
 
+use http::{metrics, password_hashing, trust_proxy_hops};
 use providers::llm;
 use values::{database_url, log_format, socket_addr};
 pub use voice::{AudioStorage, TtsProvider, VoiceProviderSettings};

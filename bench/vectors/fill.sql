@@ -1,10 +1,11 @@
 -- The vector benchmark's data: :users users with :per_user chunks each (384-dimension
 -- random unit vectors, 4 chunks a source, ~700 characters of text a chunk), in the
--- knowledge_chunks table of migration 0019 (with a stand-in users table: the benchmark
--- needs nothing else). Run with psql -v users=100 -v per_user=10000.
+-- knowledge_chunks table of migration 0019 and the versions of 0021 (with a stand-in
+-- users table: the benchmark needs nothing else). Run with psql -v users=100 -v per_user=10000.
 \set ON_ERROR_STOP 1
 CREATE TABLE IF NOT EXISTS users (id uuid PRIMARY KEY);
 \ir ../../migrations/0019_knowledge_chunks.sql
+\ir ../../migrations/0021_knowledge_versions.sql
 INSERT INTO users (id)
 SELECT ('00000000-0000-0000-0000-' || lpad(u::text, 12, '0'))::uuid
   FROM generate_series(0, :users - 1) u;

@@ -36,6 +36,16 @@ pub enum StepStatus {
 #[schema(rename_all = "snake_case")]
 pub enum ActionSource {
     Chat,
+    Voice,
+    Mcp,
+}
+
+/// Where a chat message came from (`chat_messages_source_check`).
+#[derive(ToSchema)]
+#[schema(rename_all = "snake_case")]
+pub enum MessageSource {
+    Chat,
+    Voice,
     Mcp,
 }
 

@@ -14,13 +14,13 @@ pub struct ServiceSettings {
     pub voice: crate::voice::VoiceSettings,
 }
 
-/// How the search index follows writes.
-#[derive(Debug, Clone, Copy)]
+/// How the search index follows writes, and what ranks vectors.
+#[derive(Debug, Clone)]
 pub struct KnowledgeSettings {
     /// How long a source's edits must pause before it is embedded
     /// (`KNOWLEDGE_INDEX_DEBOUNCE_MS`).
     pub debounce_ms: u64,
-    /// What ranks vectors (`VECTOR_ENGINE`).
+    /// What ranks vectors (`VECTOR_ENGINE`; the array engine's cache: `VECTOR_CACHE_MB`).
     pub vector_engine: maigie_store::vector_index::VectorEngine,
 }
 

@@ -6,6 +6,9 @@
 //!
 //! - [`VectorEngine::Array`]: the chunks' `real[]` vectors of the scope are read and
 //!   ranked in the process. Needs no extension; fine to ~100k chunks a scope.
+//! - [`VectorEngine::CachedArray`]: the same ranking, from each user's vectors kept in
+//!   the process ([`VectorCache`], `VECTOR_CACHE_MB`) and checked against the user's
+//!   version in `knowledge_versions` before every query, so never stale.
 //! - [`VectorEngine::PgVector`]: PostgreSQL ranks with pgvector. `real[]` stays the one
 //!   storage (no second column, no write path that depends on the engine): the queries
 //!   cast (`embedding::vector`), and the HNSW index is a partial expression index per
@@ -21,8 +24,11 @@
 //! [`setup::ensure_hnsw_index`] builds the index of the configured dimension.
 
 mod array;
+mod cache;
 mod pgvector;
 pub mod setup;
+
+pub use cache::VectorCache;
 
 use sqlx::PgPool;
 use uuid::Uuid;
@@ -30,11 +36,13 @@ use uuid::Uuid;
 use crate::StoreError;
 
 /// Which engine ranks vectors.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub enum VectorEngine {
-    /// `real[]` vectors scanned per scope in the process.
+    /// `real[]` vectors read per scope and ranked in the process.
     #[default]
     Array,
+    /// The array engine's ranking from vectors cached in the process.
+    CachedArray(VectorCache),
     /// pgvector ranks in the database.
     PgVector(PgVectorPlan),
 }
@@ -81,7 +89,7 @@ pub struct Neighbour {
 impl VectorEngine {
     /// The `k` sources of `scope` closest to `query`, best first (ties by type, id).
     pub async fn nearest(
-        self,
+        &self,
         db: &PgPool,
         scope: Scope<'_>,
         query: &[f32],
@@ -89,30 +97,32 @@ impl VectorEngine {
     ) -> Result<Vec<Neighbour>, StoreError> {
         match self {
             Self::Array => array::nearest(db, scope, query, k).await,
-            Self::PgVector(plan) => pgvector::nearest(db, plan, scope, query, k).await,
+            Self::CachedArray(cache) => cache.nearest(db, scope, query, k).await,
+            Self::PgVector(plan) => pgvector::nearest(db, *plan, scope, query, k).await,
+        }
+    }
+
+    /// The array engine with a cache of `cap_bytes` (0: none); other engines as they are.
+    #[must_use]
+    pub fn with_cache(self, cap_bytes: usize) -> Self {
+        match self {
+            Self::Array if cap_bytes > 0 => Self::CachedArray(VectorCache::new(cap_bytes)),
+            other => other,
         }
     }
 
     /// Its name in `VECTOR_ENGINE` and in logs.
     #[must_use]
-    pub fn name(self) -> &'static str {
+    pub fn name(&self) -> &'static str {
         match self {
-            Self::Array => "array",
+            Self::Array | Self::CachedArray(_) => "array",
             Self::PgVector(_) => "pgvector",
         }
     }
 }
 
 /// Best first, ties by type then id; the first `k`.
-fn rank(best: std::collections::HashMap<(String, Uuid), f32>, k: usize) -> Vec<Neighbour> {
-    let mut ranked: Vec<Neighbour> = best
-        .into_iter()
-        .map(|((source_type, source_id), score)| Neighbour {
-            source_type,
-            source_id,
-            score,
-        })
-        .collect();
+fn rank(mut ranked: Vec<Neighbour>, k: usize) -> Vec<Neighbour> {
     ranked.sort_by(|a, b| {
         b.score
             .total_cmp(&a.score)
@@ -121,4 +131,18 @@ fn rank(best: std::collections::HashMap<(String, Uuid), f32>, k: usize) -> Vec<N
     });
     ranked.truncate(k);
     ranked
+}
+
+/// Each source's best score, ranked.
+fn rank_best(best: std::collections::HashMap<(String, Uuid), f32>, k: usize) -> Vec<Neighbour> {
+    rank(
+        best.into_iter()
+            .map(|((source_type, source_id), score)| Neighbour {
+                source_type,
+                source_id,
+                score,
+            })
+            .collect(),
+        k,
+    )
 }

@@ -332,7 +332,7 @@ async fn pgvector_and_the_array_engine_rank_the_same_sources_of_one_user_only() 
             .await
             .expect("array");
         assert_eq!(keys(&want_ex), keys(&want[1..]), "{text}: exclude (array)");
-        for engine in [engine, through_hnsw] {
+        for engine in [&engine, &through_hnsw] {
             let got = engine
                 .nearest(&pair.pg, excluded, q, 4)
                 .await
@@ -358,7 +358,7 @@ async fn pgvector_and_the_array_engine_rank_the_same_sources_of_one_user_only() 
         user_id: other,
         ..scope
     };
-    for engine in [engine, through_hnsw] {
+    for engine in [&engine, &through_hnsw] {
         let got = engine
             .nearest(&pair.pg, only_tasks, &queries[5], 5)
             .await

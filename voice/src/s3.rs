@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use object_store::aws::{AmazonS3, AmazonS3Builder};
+use object_store::aws::{AmazonS3, AmazonS3Builder, AmazonS3ConfigKey};
 use object_store::path::Path;
 use object_store::signer::Signer;
 use object_store::{
@@ -51,6 +51,9 @@ impl S3AudioStore {
             .with_access_key_id(&settings.access_key_id)
             .with_secret_access_key(&settings.secret_access_key)
             .with_virtual_hosted_style_request(settings.virtual_hosted)
+            // One object per delete: plain `DELETE /key`, which every S3-compatible
+            // service has (not all have the bulk `POST /?delete`).
+            .with_config(AmazonS3ConfigKey::DisableBulkDelete, "true")
             .with_client_options(ClientOptions::new().with_timeout(settings.timeout))
             .with_retry(RetryConfig {
                 max_retries: 2,

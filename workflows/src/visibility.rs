@@ -56,6 +56,10 @@ pub mod kind {
     pub const ANALYTICS_DISPATCH: &str = "analytics.dispatch";
     /// One time zone's day of analytics (`daily_analytics`).
     pub const ANALYTICS_DAY: &str = "analytics.day";
+    /// A voice message heard, answered and spoken (`voice_message`).
+    pub const VOICE_MESSAGE: &str = "voice.message";
+    /// Voice audio past retention or of a deleted account, deleted (`voice_retention`).
+    pub const VOICE_RETENTION: &str = "voice.retention";
 }
 
 /// The search attributes and summary of one workflow start.
@@ -121,6 +125,30 @@ impl Visibility {
                 "AI assistant: action {} for user {} (chat message, tools, confirmations)",
                 input.action_id, input.user_id
             ),
+        }
+    }
+
+    #[must_use]
+    pub fn voice_message(input: &crate::voice_message::VoiceMessageInput) -> Self {
+        Self {
+            kind: kind::VOICE_MESSAGE,
+            user_id: Some(input.user_id),
+            summary: format!(
+                "Voice message {} of user {}: heard, answered (action {}), spoken",
+                input.voice_message_id, input.user_id, input.action_id
+            ),
+        }
+    }
+
+    #[must_use]
+    pub fn voice_retention(input: &crate::voice_retention::RetentionInput) -> Self {
+        Self {
+            kind: kind::VOICE_RETENTION,
+            user_id: input.user_id,
+            summary: match input.user_id {
+                Some(user) => format!("Voice audio of deleted account {user}: purged"),
+                None => "Voice audio past retention: purged".to_owned(),
+            },
         }
     }
 

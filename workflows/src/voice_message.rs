@@ -26,6 +26,7 @@ use uuid::Uuid;
 
 use crate::ai_action::{AiActionInput, AiActionWorkflow, ai_action_workflow_id};
 use crate::contracts::VoiceActivities;
+use crate::visibility::Visibility;
 
 pub const WORKFLOW_NAME: &str = "voice_message";
 
@@ -147,16 +148,19 @@ impl VoiceMessageWorkflow {
                 .await?;
             return Ok("failed".to_owned());
         }
-        let options = ChildWorkflowOptions::builder()
-            .workflow_id(ai_action_workflow_id(input.action_id))
-            .id_reuse_policy(WorkflowIdReusePolicy::RejectDuplicate)
-            .build();
         let action = AiActionInput {
             action_id: input.action_id,
             user_id: input.user_id,
             max_turns: input.max_turns,
             confirm_timeout_secs: input.confirm_timeout_secs,
         };
+        let visibility = Visibility::ai_action(&action);
+        let options = ChildWorkflowOptions::builder()
+            .workflow_id(ai_action_workflow_id(input.action_id))
+            .id_reuse_policy(WorkflowIdReusePolicy::RejectDuplicate)
+            .search_attributes(visibility.search_attributes())
+            .static_summary(visibility.summary)
+            .build();
         // A child that cannot start or fails has recorded its own outcome (`chat.done`
         // with `failed`); the answer, if any, is still spoken.
         if let Ok(started) = ctx

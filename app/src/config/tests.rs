@@ -230,3 +230,20 @@ fn vector_engine_is_auto_unless_asked_and_a_typo_names_the_variable() {
         "{err}"
     );
 }
+
+#[test]
+fn vector_cache_is_256_mb_unless_set_and_zero_turns_it_off() {
+    assert_eq!(
+        config(&BASE).expect("config").vector_cache_bytes,
+        256 * 1024 * 1024
+    );
+    for (raw, want) in [("0", 0), ("16", 16 * 1024 * 1024)] {
+        let mut vars = BASE.to_vec();
+        vars.push(("VECTOR_CACHE_MB", raw));
+        assert_eq!(config(&vars).expect("config").vector_cache_bytes, want);
+    }
+    let mut vars = BASE.to_vec();
+    vars.push(("VECTOR_CACHE_MB", "-1"));
+    let err = config(&vars).expect_err("negative").to_string();
+    assert!(err.contains("VECTOR_CACHE_MB"), "{err}");
+}

@@ -52,7 +52,7 @@ pub struct ActionView {
     pub id: Uuid,
     pub conversation_id: Option<Uuid>,
     pub message_id: Option<Uuid>,
-    /// chat or mcp.
+    /// chat, voice or mcp.
     #[schema(value_type = crate::schema_enums::ActionSource)]
     pub source: String,
     /// running, awaiting_confirmation, completed, failed, rejected, expired or undone.

@@ -82,7 +82,7 @@ pub struct MessageView {
     pub sources: Option<Vec<crate::knowledge::retrieve::Citation>>,
     /// Where the message came from: `chat` (typed), `voice` (what was heard from a voice
     /// message) or `mcp`.
-    #[schema(example = "chat")]
+    #[schema(value_type = crate::schema_enums::MessageSource)]
     pub source: String,
     pub created_at: DateTime<Utc>,
 }

@@ -36,7 +36,8 @@ pub async fn hear(svc: &Services, step: &VoiceStep) -> ServiceResult<Heard> {
     let row = store::get(&svc.db, step.user_id, step.voice_message_id).await?;
     if let (Some(text), Some(message_id)) = (&row.transcript, row.message_id) {
         // Heard by an earlier attempt: announce again (the first may not have been).
-        announce_transcript(svc, &row, text, message_id).await;
+        let seconds = row.duration_secs.unwrap_or(0.0);
+        announce_transcript(svc, &row, text, message_id, seconds).await;
         return Ok(Heard {
             heard: true,
             code: None,
@@ -105,7 +106,7 @@ pub async fn hear(svc: &Services, step: &VoiceStep) -> ServiceResult<Heard> {
         heard.language.as_deref(),
     )
     .await?;
-    announce_transcript(svc, &row, &text, message_id).await;
+    announce_transcript(svc, &row, &text, message_id, heard.duration_secs).await;
     Ok(Heard {
         heard: true,
         code: None,
@@ -157,6 +158,7 @@ async fn announce_transcript(
     row: &VoiceMessageRow,
     text: &str,
     message_id: uuid::Uuid,
+    duration_secs: f32,
 ) {
     let data = VoiceTranscript {
         voice_message_id: row.id,
@@ -165,7 +167,7 @@ async fn announce_transcript(
         message_id,
         text: text.to_owned(),
         language: row.language.clone(),
-        duration_secs: row.duration_secs.unwrap_or(0.0),
+        duration_secs,
     };
     svc.publish(row.user_id, EventKind::VoiceTranscript, &data)
         .await;

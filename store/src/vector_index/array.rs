@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use sqlx::PgPool;
 use uuid::Uuid;
 
-use super::{Neighbour, Scope, rank};
+use super::{Neighbour, Scope, rank_best};
 use crate::StoreError;
 use maigie_domain::knowledge::cosine;
 
@@ -41,5 +41,5 @@ pub(super) async fn nearest(
         let slot = best.entry((c.source_type, c.source_id)).or_insert(f32::MIN);
         *slot = slot.max(score);
     }
-    Ok(rank(best, k))
+    Ok(rank_best(best, k))
 }

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use sqlx::PgPool;
 use uuid::Uuid;
 
-use super::{Neighbour, PgVectorPlan, Scope, rank};
+use super::{Neighbour, PgVectorPlan, Scope, rank_best};
 use crate::StoreError;
 
 #[derive(sqlx::FromRow)]
@@ -142,5 +142,5 @@ async fn approximate(
         let slot = best.entry((r.source_type, r.source_id)).or_insert(f32::MIN);
         *slot = slot.max(r.score);
     }
-    Ok(rank(best, k))
+    Ok(rank_best(best, k))
 }

@@ -58,6 +58,13 @@ async fn post_voice(
         .expect("request")
 }
 
+/// Posts `text`, spoken by espeak-ng, as a voice message: (the 202 body, its id).
+async fn say(app: &TestApp, t: &str, conv: &str, text: &str) -> (Value, String) {
+    let body = accepted(post_voice(app, t, conv, spoken(text), "said.wav").await).await;
+    let id = body["voice_message_id"].as_str().expect("id").to_owned();
+    (body, id)
+}
+
 async fn accepted(res: reqwest::Response) -> Value {
     assert_eq!(res.status(), 202, "voice message accepted");
     res.json().await.expect("json")
@@ -346,18 +353,13 @@ async fn while_the_speech_server_is_down_the_message_waits_then_completes() {
     let mut ws = connect_ws(&app, &format!("access_token={t}"))
         .await
         .expect("ws");
-    let body = accepted(
-        post_voice(
-            &app,
-            &t,
-            &conv,
-            spoken("Create a task to call the dentist tomorrow at 10am."),
-            "r.wav",
-        )
-        .await,
+    let (body, id) = say(
+        &app,
+        &t,
+        &conv,
+        "Create a task to call the dentist tomorrow at 10am.",
     )
     .await;
-    let id = body["voice_message_id"].as_str().expect("id").to_owned();
 
     let pending = voice_event(&mut ws, "voice.pending", &id).await;
     assert_eq!(pending["data"]["action_id"], body["action_id"]);
@@ -391,18 +393,13 @@ async fn a_worker_killed_during_transcription_completes_the_message_once() {
     let mut ws = connect_ws(&app, &format!("access_token={t}"))
         .await
         .expect("ws");
-    let body = accepted(
-        post_voice(
-            &app,
-            &t,
-            &conv,
-            spoken("Create a task to call the dentist tomorrow at 10am."),
-            "r.wav",
-        )
-        .await,
+    let (body, id) = say(
+        &app,
+        &t,
+        &conv,
+        "Create a task to call the dentist tomorrow at 10am.",
     )
     .await;
-    let id = body["voice_message_id"].as_str().expect("id").to_owned();
 
     tokio::time::timeout(EVENTS, proxy.first_request())
         .await

@@ -1,0 +1,288 @@
+//! The array engine's memory (`VECTOR_CACHE_MB`): each user's vectors of one model,
+//! kept in the process so a query does not read and decode them again.
+//!
+//! Never stale: every query first reads the pair's version (`knowledge_versions`, a
+//! primary-key lookup; migration 0021 gives it a new value in every transaction that
+//! writes the pair's chunks) and answers from memory only if it is the version the
+//! vectors were loaded at. Vectors and version are loaded in one snapshot. So a chunk
+//! written or deleted by any process is seen by the next query that starts after the
+//! write committed, here and in every other process.
+//!
+//! Bounded: least recently used pairs are dropped past the byte cap; a pair larger
+//! than the cap is answered but not kept. The lock guards the map only (no await under
+//! it); loading and ranking run outside it, so users never wait for each other. Two
+//! queries missing the same pair at once both load it (the later one's copy is kept).
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use sqlx::PgPool;
+use uuid::Uuid;
+
+use super::{Neighbour, Scope, rank};
+use crate::StoreError;
+use maigie_domain::knowledge::cosine;
+
+/// A shared, bounded cache of users' vectors (cheap to clone: one per process).
+#[derive(Clone)]
+pub struct VectorCache {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    cap_bytes: usize,
+    state: Mutex<State>,
+}
+
+#[derive(Default)]
+struct State {
+    entries: HashMap<(Uuid, String), Slot>,
+    bytes: usize,
+    clock: u64,
+}
+
+struct Slot {
+    vectors: Arc<UserVectors>,
+    last_used: u64,
+}
+
+/// One user's chunks of one model, as loaded at `version`.
+pub(super) struct UserVectors {
+    /// `None`: the pair had no version row (not cached).
+    version: Option<i64>,
+    types: Vec<String>,
+    /// Each source: its type (an index into `types`) and id.
+    sources: Vec<(usize, Uuid)>,
+    /// Each chunk: its source (an index into `sources`) and where its vector lies in `data`.
+    chunks: Vec<(u32, u32, u32)>,
+    data: Vec<f32>,
+}
+
+impl VectorCache {
+    /// A cache holding at most `cap_bytes` of vectors.
+    #[must_use]
+    pub fn new(cap_bytes: usize) -> Self {
+        Self {
+            inner: Arc::new(Inner {
+                cap_bytes,
+                state: Mutex::new(State::default()),
+            }),
+        }
+    }
+
+    /// Its cap, in bytes.
+    #[must_use]
+    pub fn cap_bytes(&self) -> usize {
+        self.inner.cap_bytes
+    }
+
+    /// What it holds now: (pairs, bytes).
+    #[must_use]
+    pub fn usage(&self) -> (usize, usize) {
+        let state = self.lock();
+        (state.entries.len(), state.bytes)
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        // A panic under the lock leaves the map consistent (no await, plain inserts).
+        self.inner
+            .state
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn get(&self, user_id: Uuid, model: &str, version: i64) -> Option<Arc<UserVectors>> {
+        let mut state = self.lock();
+        state.clock += 1;
+        let now = state.clock;
+        let slot = state.entries.get_mut(&(user_id, model.to_owned()))?;
+        if slot.vectors.version != Some(version) {
+            return None;
+        }
+        slot.last_used = now;
+        Some(Arc::clone(&slot.vectors))
+    }
+
+    fn put(&self, user_id: Uuid, model: &str, vectors: Arc<UserVectors>) {
+        let size = vectors.bytes();
+        let mut state = self.lock();
+        if let Some(old) = state.entries.remove(&(user_id, model.to_owned())) {
+            state.bytes -= old.vectors.bytes();
+        }
+        if size > self.inner.cap_bytes {
+            return;
+        }
+        while state.bytes + size > self.inner.cap_bytes {
+            let Some(oldest) = state
+                .entries
+                .iter()
+                .min_by_key(|(_, s)| s.last_used)
+                .map(|(k, _)| k.clone())
+            else {
+                break;
+            };
+            if let Some(gone) = state.entries.remove(&oldest) {
+                state.bytes -= gone.vectors.bytes();
+            }
+        }
+        state.clock += 1;
+        let last_used = state.clock;
+        state.bytes += size;
+        state
+            .entries
+            .insert((user_id, model.to_owned()), Slot { vectors, last_used });
+    }
+
+    /// The array engine's answer, from memory when the pair's version matches.
+    pub(super) async fn nearest(
+        &self,
+        db: &PgPool,
+        scope: Scope<'_>,
+        query: &[f32],
+        k: usize,
+    ) -> Result<Vec<Neighbour>, StoreError> {
+        let version: Option<i64> = sqlx::query_scalar(
+            "SELECT version FROM knowledge_versions WHERE user_id = $1 AND model = $2",
+        )
+        .bind(scope.user_id)
+        .bind(scope.model)
+        .fetch_optional(db)
+        .await?;
+        let cached = version.and_then(|v| self.get(scope.user_id, scope.model, v));
+        let vectors = match cached {
+            Some(v) => v,
+            None => {
+                let loaded = Arc::new(UserVectors::load(db, scope.user_id, scope.model).await?);
+                if loaded.version.is_some() {
+                    self.put(scope.user_id, scope.model, Arc::clone(&loaded));
+                }
+                loaded
+            }
+        };
+        Ok(vectors.nearest(scope, query, k))
+    }
+}
+
+impl std::fmt::Debug for VectorCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("VectorCache")
+            .field("cap_bytes", &self.inner.cap_bytes)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The same cache (engines compare equal when they share it).
+impl PartialEq for VectorCache {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.inner, &other.inner)
+    }
+}
+
+impl Eq for VectorCache {}
+
+#[derive(sqlx::FromRow)]
+struct Row {
+    source_type: String,
+    source_id: Uuid,
+    embedding: Vec<f32>,
+}
+
+impl UserVectors {
+    /// The pair's version and every chunk of it, in one snapshot.
+    async fn load(db: &PgPool, user_id: Uuid, model: &str) -> Result<Self, StoreError> {
+        let mut tx = db.begin().await?;
+        sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            .execute(&mut *tx)
+            .await?;
+        let version: Option<i64> = sqlx::query_scalar(
+            "SELECT version FROM knowledge_versions WHERE user_id = $1 AND model = $2",
+        )
+        .bind(user_id)
+        .bind(model)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let rows: Vec<Row> = sqlx::query_as(
+            "SELECT source_type, source_id, embedding FROM knowledge_chunks
+              WHERE user_id = $1 AND model = $2",
+        )
+        .bind(user_id)
+        .bind(model)
+        .fetch_all(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        let mut loaded = Self {
+            version,
+            types: Vec::new(),
+            sources: Vec::new(),
+            chunks: Vec::with_capacity(rows.len()),
+            data: Vec::with_capacity(rows.iter().map(|r| r.embedding.len()).sum()),
+        };
+        let mut source_index: HashMap<(usize, Uuid), u32> = HashMap::new();
+        for row in rows {
+            let t = match loaded.types.iter().position(|t| *t == row.source_type) {
+                Some(t) => t,
+                None => {
+                    loaded.types.push(row.source_type);
+                    loaded.types.len() - 1
+                }
+            };
+            let next = u32::try_from(loaded.sources.len()).unwrap_or(u32::MAX);
+            let s = *source_index.entry((t, row.source_id)).or_insert_with(|| {
+                loaded.sources.push((t, row.source_id));
+                next
+            });
+            let start = u32::try_from(loaded.data.len()).unwrap_or(u32::MAX);
+            let len = u32::try_from(row.embedding.len()).unwrap_or(u32::MAX);
+            loaded.data.extend_from_slice(&row.embedding);
+            loaded.chunks.push((s, start, len));
+        }
+        Ok(loaded)
+    }
+
+    /// What it costs in memory, roughly.
+    fn bytes(&self) -> usize {
+        std::mem::size_of::<Self>()
+            + self.data.capacity() * std::mem::size_of::<f32>()
+            + self.chunks.capacity() * std::mem::size_of::<(u32, u32, u32)>()
+            + self.sources.capacity() * std::mem::size_of::<(usize, Uuid)>()
+            + self.types.iter().map(|t| t.capacity() + 24).sum::<usize>()
+    }
+
+    /// What the uncached array engine answers for these chunks: each source's best
+    /// chunk by cosine (the same function, the same order of operations), ranked.
+    fn nearest(&self, scope: Scope<'_>, query: &[f32], k: usize) -> Vec<Neighbour> {
+        let wanted: Vec<bool> = self
+            .types
+            .iter()
+            .map(|t| scope.types.iter().any(|w| w == t))
+            .collect();
+        let excluded = scope.exclude.and_then(|(t, id)| {
+            self.sources
+                .iter()
+                .position(|(st, sid)| *sid == id && self.types[*st] == t)
+        });
+        let mut best: Vec<Option<f32>> = vec![None; self.sources.len()];
+        for &(s, start, len) in &self.chunks {
+            let s = s as usize;
+            if !wanted[self.sources[s].0] || excluded == Some(s) {
+                continue;
+            }
+            let (start, len) = (start as usize, len as usize);
+            let score = cosine(query, &self.data[start..start + len]);
+            let slot = best[s].get_or_insert(f32::MIN);
+            *slot = slot.max(score);
+        }
+        let found = best
+            .into_iter()
+            .zip(&self.sources)
+            .filter_map(|(score, &(t, source_id))| {
+                Some(Neighbour {
+                    source_type: self.types[t].clone(),
+                    source_id,
+                    score: score?,
+                })
+            })
+            .collect();
+        rank(found, k)
+    }
+}
