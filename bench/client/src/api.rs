@@ -118,7 +118,10 @@ impl Api {
             .await?;
         let status = response.status();
         let text = response.text().await?;
-        Ok((status, serde_json::from_str(&text).unwrap_or(Value::String(text))))
+        Ok((
+            status,
+            serde_json::from_str(&text).unwrap_or(Value::String(text)),
+        ))
     }
 
     /// `GET` of an absolute link the server handed out (e.g. a signed audio URL);

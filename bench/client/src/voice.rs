@@ -71,7 +71,8 @@ pub struct Clips(Vec<(&'static str, bool, Vec<u8>)>);
 
 impl Clips {
     fn load(args: &Args) -> anyhow::Result<Self> {
-        let read = |p: &PathBuf| std::fs::read(p).with_context(|| format!("reading {}", p.display()));
+        let read =
+            |p: &PathBuf| std::fs::read(p).with_context(|| format!("reading {}", p.display()));
         Ok(Self(vec![
             ("create a task", true, read(&args.create)?),
             ("show my tasks", false, read(&args.ask)?),
@@ -171,12 +172,19 @@ async fn users(api: &Api, args: &Args, count: usize) -> anyhow::Result<Vec<User>
     let ws_base = args.base.trim_end_matches('/').replacen("http", "ws", 1);
     let mut users = Vec::with_capacity(count);
     for token in tokens {
-        api.patch_json(&token, "/api/users/me", &json!({"timezone": "Europe/Berlin"}))
-            .await?;
+        api.patch_json(
+            &token,
+            "/api/users/me",
+            &json!({"timezone": "Europe/Berlin"}),
+        )
+        .await?;
         let conv = api
             .post_json(&token, "/api/chat/conversations", &json!({}))
             .await?;
-        let conversation = conv["id"].as_str().context("no conversation id")?.to_owned();
+        let conversation = conv["id"]
+            .as_str()
+            .context("no conversation id")?
+            .to_owned();
         let tracker = Tracker::open(&format!("{ws_base}/ws?access_token={token}")).await?;
         users.push(User {
             token,
@@ -210,8 +218,11 @@ async fn phase(
             out
         }
     };
-    let mut all: Vec<(usize, anyhow::Result<Timeline>)> =
-        join_all((0..lanes).map(lane)).await.into_iter().flatten().collect();
+    let mut all: Vec<(usize, anyhow::Result<Timeline>)> = join_all((0..lanes).map(lane))
+        .await
+        .into_iter()
+        .flatten()
+        .collect();
     all.sort_by_key(|(i, _)| *i);
     all.into_iter().map(|(_, r)| r).collect()
 }
@@ -239,15 +250,24 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     anyhow::ensure!(
         warm_failed == 0,
         "warm-up failed: {:#}",
-        warm.into_iter().find_map(Result::err).unwrap_or_else(|| anyhow::anyhow!("?"))
+        warm.into_iter()
+            .find_map(Result::err)
+            .unwrap_or_else(|| anyhow::anyhow!("?"))
     );
     let rss_warm = rss_pair(&args);
 
     let mut phases = Vec::new();
     if args.messages > 0 {
         let usage = machine::Phase::start(args.server_pid, args.stt_pid);
-        let results = phase(&api, &users[..1], &clips, args.messages, |i| clips.kind(i), timeout)
-            .await;
+        let results = phase(
+            &api,
+            &users[..1],
+            &clips,
+            args.messages,
+            |i| clips.kind(i),
+            timeout,
+        )
+        .await;
         phases.push((1, results, usage.finish()));
     }
     if args.concurrent_messages > 0 {

@@ -22,14 +22,21 @@ pub struct Memory {
 pub type Phase = (usize, Vec<anyhow::Result<Timeline>>, Usage);
 
 fn latencies(clips: &Clips, ok: &[&Timeline]) {
-    let pick = |f: fn(&Timeline) -> Option<f64>| -> Vec<f64> { ok.iter().filter_map(|t| f(t)).collect() };
+    let pick =
+        |f: fn(&Timeline) -> Option<f64>| -> Vec<f64> { ok.iter().filter_map(|t| f(t)).collect() };
     println!(
         "{}",
-        stats::row("upload → `202 Accepted`", &mut pick(|t| Some(t.accepted_ms)))
+        stats::row(
+            "upload → `202 Accepted`",
+            &mut pick(|t| Some(t.accepted_ms))
+        )
     );
     println!(
         "{}",
-        stats::row("upload → `voice.transcript`", &mut pick(|t| t.transcript_ms))
+        stats::row(
+            "upload → `voice.transcript`",
+            &mut pick(|t| t.transcript_ms)
+        )
     );
     println!(
         "{}",
@@ -88,7 +95,12 @@ fn phase(clips: &Clips, (in_flight, results, usage): &Phase) -> (usize, usize, u
     let created_text = ok
         .iter()
         .filter(|t| clips.0[t.kind].1)
-        .filter(|t| t.seen.done.as_ref().is_some_and(|d| d.2.starts_with("Created task")))
+        .filter(|t| {
+            t.seen
+                .done
+                .as_ref()
+                .is_some_and(|d| d.2.starts_with("Created task"))
+        })
         .count();
     let failed: Vec<&str> = ok.iter().filter_map(|t| t.seen.failed.as_deref()).collect();
     let mut heard: BTreeMap<&str, usize> = BTreeMap::new();
@@ -169,9 +181,13 @@ pub fn print(
     println!();
     println!("| resident memory (VmRSS) | `maigie dev` (API + worker) | speech server (tiny.en) |");
     println!("|---|---|---|");
-    let row = |name: &str, kib: [u64; 2]| println!("| {name} | {} | {} |", mib(kib[0]), mib(kib[1]));
+    let row =
+        |name: &str, kib: [u64; 2]| println!("| {name} | {} | {} |", mib(kib[0]), mib(kib[1]));
     row("before the users registered", memory.start);
-    row(&format!("after {users} registrations and the warm-up"), memory.warm);
+    row(
+        &format!("after {users} registrations and the warm-up"),
+        memory.warm,
+    );
     row("at the end", memory.end);
     row("peak (VmHWM)", memory.peak);
     if let Some(path) = &args.summary {
