@@ -1,5 +1,5 @@
 # shellcheck shell=bash disable=SC2034 # BENCH_* are read by the scripts that source this
-# Shared by bench/reminders, bench/ws and bench/agent: the services, a release build
+# Shared by the scripts in bench/: the services, a release build
 # of `maigie dev` (API + worker in one process) and the bench client, all stopped again
 # on exit.
 # Source it after scripts/lib.sh and install_traps.
@@ -70,4 +70,18 @@ bench_start_server() {
 # bench_sql SQL: one query on the bench database, unaligned tuples only.
 bench_sql() {
   psql -X -q -v ON_ERROR_STOP=1 -d "$DATABASE_URL" -tA -c "$1" </dev/null
+}
+
+# json_field JSON KEY: one top-level field of a JSON object.
+json_field() { python3 -c 'import json,sys; print(json.loads(sys.argv[1])[sys.argv[2]])' "$1" "$2"; }
+
+# bench_rss_mib PID: the process's resident memory (VmRSS) in MiB, one decimal.
+bench_rss_mib() { awk '/VmRSS/{printf "%.1f", $2 / 1024}' "/proc/$1/status"; }
+
+# temporal_count TYPE STATUS: workflows of TYPE on the bench's task queue in STATUS
+# (Completed, Failed, Running…), as the bench's Temporal server counts them.
+temporal_count() {
+  "$(temporal_bin)" workflow count --address "$BENCH_TEMPORAL_HP" -n "$TEMPORAL_NAMESPACE" \
+    --query "WorkflowType=\"$1\" AND TaskQueue=\"$TEMPORAL_TASK_QUEUE\" AND ExecutionStatus=\"$2\"" 2>/dev/null |
+    awk '/Total/{print $2}' || echo "?"
 }

@@ -74,6 +74,71 @@ impl Api {
         self.http.post(self.url(path)).bearer_auth(token).json(body)
     }
 
+    /// `POST {path}` with a `multipart/form-data` body: the WAV `audio` as part `file`
+    /// (built by hand: the workspace's reqwest has no multipart feature, and turning
+    /// it on would rebuild the server with other features than production's) and the
+    /// text `fields`. Answers the status and the JSON reply.
+    pub async fn post_audio(
+        &self,
+        token: &str,
+        path: &str,
+        audio: &[u8],
+        fields: &[(&str, &str)],
+    ) -> anyhow::Result<(reqwest::StatusCode, Value)> {
+        let boundary = format!("maigie-bench-{:032x}", rand_u128());
+        let mut body = Vec::with_capacity(audio.len() + 512);
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; \
+                 filename=\"request.wav\"\r\nContent-Type: audio/wav\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(audio);
+        body.extend_from_slice(b"\r\n");
+        for (name, value) in fields {
+            body.extend_from_slice(
+                format!(
+                    "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+                )
+                .as_bytes(),
+            );
+        }
+        body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+        let response = self
+            .http
+            .post(self.url(path))
+            .bearer_auth(token)
+            .header(
+                "content-type",
+                format!("multipart/form-data; boundary={boundary}"),
+            )
+            .body(body)
+            .send()
+            .await?;
+        let status = response.status();
+        let text = response.text().await?;
+        Ok((
+            status,
+            serde_json::from_str(&text).unwrap_or(Value::String(text)),
+        ))
+    }
+
+    /// `GET` of an absolute link the server handed out (e.g. a signed audio URL);
+    /// answers the status and the body.
+    pub async fn get_link(&self, url: &str) -> anyhow::Result<(reqwest::StatusCode, Vec<u8>)> {
+        // The link names the server's configured public host: same path, our base.
+        let path = url.find("/api/").map_or(url, |at| &url[at..]);
+        let target = if path.starts_with('/') {
+            self.url(path)
+        } else {
+            path.to_owned()
+        };
+        let response = self.http.get(target).send().await?;
+        let status = response.status();
+        Ok((status, response.bytes().await?.to_vec()))
+    }
+
     fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }
@@ -119,6 +184,17 @@ impl Api {
         }
         Ok(response.json().await?)
     }
+}
+
+/// A random-enough number for a multipart boundary (no `rand` dependency): the
+/// standard library's randomly seeded hasher over the current time.
+fn rand_u128() -> u128 {
+    use std::hash::{BuildHasher, RandomState};
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    let state = RandomState::new();
+    (u128::from(state.hash_one(now)) << 64) | u128::from(state.hash_one(now.rotate_left(7)))
 }
 
 /// Registers `count` users `<prefix>-<i>@bench.example.com`, a few at a time (each

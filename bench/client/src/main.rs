@@ -1,5 +1,5 @@
-//! Load clients for the benchmarks in `bench/` (run by `bench/reminders`, `bench/ws` and
-//! `bench/agent`, which start the server and the services first).
+//! Load clients for the benchmarks in `bench/` (run by the scripts there, which start the
+//! server and the services first).
 //!
 //! - `reminders`: registers users and creates task reminders concurrently, with due
 //!   times spread over a window that starts after a margin; prints a JSON summary.
@@ -9,6 +9,8 @@
 //! - `agent-schedule`: schedule drafts generated for one user's week, polled until ready.
 //! - `passwords`: a burst of concurrent logins: server RSS idle, at peak and after,
 //!   login latency, and how many were refused as `password_hashing_busy`.
+//! - `voice`: voice messages posted to conversations, timed from the upload to the
+//!   spoken answer (`voice.audio` on the user's WebSocket).
 
 mod agent;
 mod api;
@@ -16,6 +18,7 @@ mod passwords;
 mod reminders;
 mod rss;
 mod stats;
+mod voice;
 mod ws;
 
 use clap::Parser;
@@ -38,6 +41,8 @@ enum Command {
     AgentSchedule(agent::ScheduleArgs),
     /// A burst of concurrent logins: memory and the hashing cap (bench/passwords).
     Passwords(passwords::Args),
+    /// Voice messages end to end, upload → spoken answer (bench/voice).
+    Voice(voice::Args),
 }
 
 fn main() -> anyhow::Result<()> {
@@ -53,6 +58,7 @@ fn main() -> anyhow::Result<()> {
             Command::AgentChat(args) => agent::chat(args).await,
             Command::AgentSchedule(args) => agent::schedule(args).await,
             Command::Passwords(args) => passwords::run(args).await,
+            Command::Voice(args) => voice::run(args).await,
         }
     })
 }
