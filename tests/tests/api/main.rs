@@ -44,5 +44,7 @@ mod tasks;
 mod users;
 mod visibility;
 mod voice;
+mod voice_audio;
 mod voice_message;
+mod voice_resilience;
 mod websocket;

@@ -1,13 +1,13 @@
 //! Voice messages end to end: real speech from espeak-ng posted to a conversation, heard
 //! by the local faster-whisper server, answered by the assistant through the
 //! `voice_message` workflow on the real Temporal server, and spoken back; the events
-//! on the WebSocket, the signed audio links, confirmations, a speech server that is
-//! down or dies mid-request, and the audio's deletion.
+//! on the WebSocket, the signed audio links, confirmations and bad input. A speech
+//! server that is down or dies mid-request: `voice_resilience`; where the audio is kept
+//! and how it goes: `voice_audio`.
 
 use std::time::Duration;
 
-use maigie_tests::stt_proxy::{Misbehaviour, SttProxy};
-use maigie_tests::{TestApp, WorkerProcess, Ws, connect_ws, db, error_code, next_event, token};
+use maigie_tests::{TestApp, Ws, connect_ws, db, error_code, next_event, token};
 use reqwest::multipart::{Form, Part};
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -15,10 +15,10 @@ use uuid::Uuid;
 use crate::chat::{berlin_tomorrow_at, create_task, history_of, tasks, wait_status};
 use crate::voice::{peak, spoken, stt_env, voice_available};
 
-const EVENTS: Duration = Duration::from_secs(90);
+pub(crate) const EVENTS: Duration = Duration::from_secs(90);
 
 /// A Premium user (Europe/Berlin) with a conversation.
-async fn premium_with_conversation(app: &TestApp) -> (String, String) {
+pub(crate) async fn premium_with_conversation(app: &TestApp) -> (String, String) {
     let (email, _, body) = app.register().await;
     sqlx::query("UPDATE users SET tier = 'PREMIUM_MONTHLY' WHERE email = $1")
         .bind(&email)
@@ -39,7 +39,7 @@ async fn premium_with_conversation(app: &TestApp) -> (String, String) {
     (t, conv["id"].as_str().expect("id").to_owned())
 }
 
-async fn post_voice(
+pub(crate) async fn post_voice(
     app: &TestApp,
     t: &str,
     conv: &str,
@@ -59,19 +59,19 @@ async fn post_voice(
 }
 
 /// Posts `text`, spoken by espeak-ng, as a voice message: (the 202 body, its id).
-async fn say(app: &TestApp, t: &str, conv: &str, text: &str) -> (Value, String) {
+pub(crate) async fn say(app: &TestApp, t: &str, conv: &str, text: &str) -> (Value, String) {
     let body = accepted(post_voice(app, t, conv, spoken(text), "said.wav").await).await;
     let id = body["voice_message_id"].as_str().expect("id").to_owned();
     (body, id)
 }
 
-async fn accepted(res: reqwest::Response) -> Value {
+pub(crate) async fn accepted(res: reqwest::Response) -> Value {
     assert_eq!(res.status(), 202, "voice message accepted");
     res.json().await.expect("json")
 }
 
 /// The next `kind` event about voice message `id`.
-async fn voice_event(ws: &mut Ws, kind: &str, id: &str) -> Value {
+pub(crate) async fn voice_event(ws: &mut Ws, kind: &str, id: &str) -> Value {
     loop {
         let event = next_event(ws, kind, EVENTS).await.expect(kind);
         if event["data"]["voice_message_id"] == id {
@@ -82,7 +82,7 @@ async fn voice_event(ws: &mut Ws, kind: &str, id: &str) -> Value {
 
 /// The audio behind a signed link (the link names the configured public host: the
 /// request goes to the test app with the same path and query).
-async fn fetch(app: &TestApp, url: &str) -> reqwest::Response {
+pub(crate) async fn fetch(app: &TestApp, url: &str) -> reqwest::Response {
     let path = &url[url.find("/api/").expect("an API path")..];
     app.http.get(app.url(path)).send().await.expect("fetch")
 }
@@ -339,272 +339,4 @@ async fn silence_fails_the_message_with_a_readable_reason_and_answers_nothing() 
         .expect("json");
     assert_eq!(view["status"], "failed");
     assert!(tasks(&app, &t).await.is_empty());
-}
-
-#[tokio::test]
-async fn while_the_speech_server_is_down_the_message_waits_then_completes() {
-    if !voice_available() {
-        return;
-    }
-    let upstream = stt_env()[0].1.clone();
-    let proxy = SttProxy::start(&upstream, Misbehaviour::DownFor(2)).await;
-    let app = TestApp::spawn_with(vec![("VOICE_STT_BASE_URL", proxy.url.clone())]).await;
-    let (t, conv) = premium_with_conversation(&app).await;
-    let mut ws = connect_ws(&app, &format!("access_token={t}"))
-        .await
-        .expect("ws");
-    let (body, id) = say(
-        &app,
-        &t,
-        &conv,
-        "Create a task to call the dentist tomorrow at 10am.",
-    )
-    .await;
-
-    let pending = voice_event(&mut ws, "voice.pending", &id).await;
-    assert_eq!(pending["data"]["action_id"], body["action_id"]);
-    // Typed chat keeps working meanwhile.
-    let typed = app
-        .http
-        .post(app.url(&format!("/api/chat/conversations/{conv}/messages")))
-        .bearer_auth(&t)
-        .header("accept", "application/json")
-        .json(&json!({"content": "what is due today?"}))
-        .send()
-        .await
-        .expect("send");
-    assert_eq!(typed.status(), 202);
-    voice_event(&mut ws, "voice.transcript", &id).await;
-    voice_event(&mut ws, "voice.audio", &id).await;
-    assert_eq!(proxy.requests(), 3, "two refused, one heard");
-    assert_eq!(tasks(&app, &t).await.len(), 1);
-}
-
-#[tokio::test]
-async fn a_worker_killed_during_transcription_completes_the_message_once() {
-    if !voice_available() {
-        return;
-    }
-    let upstream = stt_env()[0].1.clone();
-    let proxy = SttProxy::start(&upstream, Misbehaviour::HoldFirst).await;
-    let app = TestApp::spawn_api_only_with(vec![("VOICE_STT_BASE_URL", proxy.url.clone())]).await;
-    let worker = WorkerProcess::start(&app);
-    let (t, conv) = premium_with_conversation(&app).await;
-    let mut ws = connect_ws(&app, &format!("access_token={t}"))
-        .await
-        .expect("ws");
-    let (_, id) = say(
-        &app,
-        &t,
-        &conv,
-        "Create a task to call the dentist tomorrow at 10am.",
-    )
-    .await;
-
-    tokio::time::timeout(EVENTS, proxy.first_request())
-        .await
-        .expect("transcription started");
-    worker.kill_hard();
-    let _second = WorkerProcess::start(&app);
-
-    voice_event(&mut ws, "voice.audio", &id).await;
-    assert_eq!(
-        proxy.requests(),
-        2,
-        "heard again once, by the second worker"
-    );
-    assert_eq!(tasks(&app, &t).await.len(), 1, "the task was added once");
-    let history = history_of(&app, &t, &conv).await;
-    let heard = history["items"]
-        .as_array()
-        .expect("items")
-        .iter()
-        .filter(|m| m["source"] == "voice")
-        .count();
-    assert_eq!(heard, 1, "the transcript was stored once");
-    let metered: i64 = sqlx::query_scalar(
-        "SELECT count(*) FROM token_usage WHERE request_id = 'stt:voice:' || $1",
-    )
-    .bind(&id)
-    .fetch_one(&db().await)
-    .await
-    .expect("count");
-    assert_eq!(metered, 1, "counted once");
-}
-
-fn audio_files(app: &TestApp) -> usize {
-    let dir = app
-        .env
-        .iter()
-        .find(|(k, _)| *k == "VOICE_STORAGE_DIR")
-        .map(|(_, v)| std::path::PathBuf::from(v))
-        .expect("storage dir");
-    fn count(dir: &std::path::Path) -> usize {
-        std::fs::read_dir(dir).map_or(0, |entries| {
-            entries
-                .flatten()
-                .map(|e| {
-                    if e.path().is_dir() {
-                        count(&e.path())
-                    } else {
-                        1
-                    }
-                })
-                .sum()
-        })
-    }
-    count(&dir)
-}
-
-#[tokio::test]
-async fn audio_goes_with_the_account_and_after_the_retention_period() {
-    if !voice_available() {
-        return;
-    }
-    let app = TestApp::spawn_with(stt_env()).await;
-    let (t, conv) = premium_with_conversation(&app).await;
-    let mut ws = connect_ws(&app, &format!("access_token={t}"))
-        .await
-        .expect("ws");
-    let first =
-        accepted(post_voice(&app, &t, &conv, spoken("What is due today?"), "a.wav").await).await;
-    let first_id = first["voice_message_id"].as_str().expect("id").to_owned();
-    voice_event(&mut ws, "voice.audio", &first_id).await;
-    assert_eq!(audio_files(&app), 2, "the recording and the answer");
-    let view: Value = app
-        .get_auth(&format!("/api/voice/messages/{first_id}"), &t)
-        .await
-        .json()
-        .await
-        .expect("json");
-
-    // Past retention: the schedule's workflow deletes the message and its audio; the
-    // transcript stays in the conversation.
-    sqlx::query(
-        "UPDATE voice_messages SET created_at = now() - interval '31 days' WHERE id = $1::uuid",
-    )
-    .bind(&first_id)
-    .execute(&db().await)
-    .await
-    .expect("backdate");
-    // Scoped to this user: other tests' audio lives in other directories.
-    let user: Value = app
-        .get_auth("/api/users/me", &t)
-        .await
-        .json()
-        .await
-        .expect("json");
-    let input = json!({"user_id": user["id"]}).to_string();
-    let run = maigie_tests::own_temporal::temporal_json(&[
-        "workflow",
-        "execute",
-        "--type",
-        "voice_retention",
-        "--task-queue",
-        &app.task_queue,
-        "--workflow-id",
-        &format!("voice-retention-test-{}", Uuid::new_v4()),
-        "--input",
-        &input,
-    ]);
-    assert!(run.to_string().contains("objects_deleted"), "{run}");
-    assert_eq!(audio_files(&app), 0, "audio past retention is deleted");
-    assert_eq!(
-        app.get_auth(&format!("/api/voice/messages/{first_id}"), &t)
-            .await
-            .status(),
-        404
-    );
-    let gone = fetch(&app, view["answer"]["url"].as_str().expect("url")).await;
-    assert_eq!(gone.status(), 404, "its links open nothing");
-    let history = history_of(&app, &t, &conv).await;
-    assert!(
-        history["items"]
-            .as_array()
-            .expect("items")
-            .iter()
-            .any(|m| m["source"] == "voice")
-    );
-
-    // Deleting the account deletes its audio within seconds.
-    let second =
-        accepted(post_voice(&app, &t, &conv, spoken("What is due today?"), "b.wav").await).await;
-    let second_id = second["voice_message_id"].as_str().expect("id").to_owned();
-    voice_event(&mut ws, "voice.audio", &second_id).await;
-    assert_eq!(audio_files(&app), 2);
-    let res = app
-        .delete_auth(
-            "/api/users/me",
-            &t,
-            &json!({"password": "correct horse battery"}),
-        )
-        .await;
-    assert_eq!(res.status(), 204);
-    for _ in 0..300 {
-        if audio_files(&app) == 0 {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("the deleted account's audio is still stored");
-}
-
-#[tokio::test]
-async fn with_an_s3_store_the_audio_is_kept_there_and_linked_presigned() {
-    if !voice_available() {
-        return;
-    }
-    let s3 = maigie_tests::fake_s3::FakeS3::start().await;
-    let mut env = stt_env();
-    env.extend(s3.overrides("voice-bucket"));
-    let app = TestApp::spawn_with(env).await;
-    let (t, conv) = premium_with_conversation(&app).await;
-    let mut ws = connect_ws(&app, &format!("access_token={t}"))
-        .await
-        .expect("ws");
-    let body =
-        accepted(post_voice(&app, &t, &conv, spoken("What is due today?"), "a.wav").await).await;
-    let id = body["voice_message_id"].as_str().expect("id").to_owned();
-
-    let audio = voice_event(&mut ws, "voice.audio", &id).await;
-    let url = audio["data"]["url"].as_str().expect("url");
-    assert!(
-        url.starts_with(&s3.endpoint),
-        "a presigned link to the store: {url}"
-    );
-    assert!(url.contains("X-Amz-Signature="), "{url}");
-    let wav = app.http.get(url).send().await.expect("fetch");
-    assert_eq!(wav.status(), 200);
-    assert!(peak(&wav.bytes().await.expect("bytes")) > 1_000);
-    let simple = Uuid::parse_str(&id).expect("uuid").simple().to_string();
-    let keys: Vec<String> = s3
-        .keys()
-        .into_iter()
-        .filter(|k| k.contains(&simple))
-        .collect();
-    assert_eq!(keys.len(), 2, "recording and answer: {keys:?}");
-    assert!(
-        keys.iter()
-            .all(|k| k.starts_with("voice-bucket/maigie/voice/")),
-        "{keys:?}"
-    );
-
-    let res = app
-        .delete_auth(
-            "/api/users/me",
-            &t,
-            &json!({"password": "correct horse battery"}),
-        )
-        .await;
-    assert_eq!(res.status(), 204);
-    for _ in 0..300 {
-        if !s3.keys().iter().any(|k| k.contains(&simple)) {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!(
-        "the deleted account's audio is still in the bucket: {:?}",
-        s3.keys()
-    );
 }
