@@ -179,9 +179,11 @@ pub async fn post_voice_message(
     Path(id): Path<Uuid>,
     form: Result<Multipart, MultipartRejection>,
 ) -> ApiResult<(StatusCode, Json<VoiceAccepted>)> {
+    let ctx = user.ctx().with_source(maigie_services::Source::Voice);
+    // Someone else's (or no) conversation is a 404 whatever the body holds.
+    maigie_services::chat::get_conversation(&state.services, &ctx, id).await?;
     let form = form.map_err(bad_form)?;
     let upload = read_form(form, state.services.settings.voice.max_upload_bytes).await?;
-    let ctx = user.ctx().with_source(maigie_services::Source::Voice);
     let accepted = voice::post(&state.services, &ctx, id, upload).await?;
     Ok((StatusCode::ACCEPTED, Json(accepted)))
 }

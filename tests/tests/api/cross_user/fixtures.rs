@@ -136,6 +136,30 @@ pub async fn make(app: &TestApp, t: &str) -> Fixtures {
         .as_str()
         .expect("action")
         .to_owned();
+    // A voice message (A is made Premium): a second of silence, heard as nothing, so
+    // its workflow settles quickly as `failed` and writes nothing else.
+    let me = created(app.get_auth("/api/users/me", t).await, "its profile").await;
+    sqlx::query("UPDATE users SET tier = 'PREMIUM_MONTHLY' WHERE id = $1::uuid")
+        .bind(id(&me))
+        .execute(&maigie_tests::db().await)
+        .await
+        .expect("premium");
+    let form = reqwest::multipart::Form::new().part(
+        "file",
+        reqwest::multipart::Part::bytes(silent_wav()).file_name("quiet.wav"),
+    );
+    let voiced = app
+        .http
+        .post(app.url(&format!("/api/chat/conversations/{conv}/voice")))
+        .bearer_auth(t)
+        .multipart(form)
+        .send()
+        .await
+        .expect("voice");
+    let voice = created(voiced, "a voice message").await["voice_message_id"]
+        .as_str()
+        .expect("voice message")
+        .to_owned();
     values.insert("conversation", conv);
     let window = json!({ "from": at(0), "to": at(48) });
     let draft = id(&post("/api/schedule/generate", window).await);
@@ -153,8 +177,37 @@ pub async fn make(app: &TestApp, t: &str) -> Fixtures {
         n["items"].as_array().is_some_and(|i| !i.is_empty())
     })
     .await;
+    settled(app, t, &format!("/api/voice/messages/{voice}"), |v| {
+        v["status"] == "failed"
+    })
+    .await;
+    values.insert("voice_message", voice);
     values.insert("action", action);
     values.insert("draft", draft);
     values.insert("notification", id(&notes["items"][0]));
     Fixtures { values, marker }
+}
+
+/// One second of 16 kHz mono silence as a WAV.
+fn silent_wav() -> Vec<u8> {
+    let samples = vec![0u8; 32_000];
+    let size = u32::try_from(samples.len()).expect("small");
+    let mut wav = Vec::with_capacity(44 + samples.len());
+    wav.extend_from_slice(b"RIFF");
+    wav.extend_from_slice(&(36 + size).to_le_bytes());
+    wav.extend_from_slice(b"WAVEfmt ");
+    wav.extend_from_slice(&16u32.to_le_bytes());
+    for v in [1u16, 1] {
+        wav.extend_from_slice(&v.to_le_bytes());
+    }
+    for v in [16_000u32, 32_000] {
+        wav.extend_from_slice(&v.to_le_bytes());
+    }
+    for v in [2u16, 16] {
+        wav.extend_from_slice(&v.to_le_bytes());
+    }
+    wav.extend_from_slice(b"data");
+    wav.extend_from_slice(&size.to_le_bytes());
+    wav.extend_from_slice(&samples);
+    wav
 }
