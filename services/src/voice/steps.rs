@@ -36,8 +36,8 @@ pub async fn hear(svc: &Services, step: &VoiceStep) -> ServiceResult<Heard> {
     let row = store::get(&svc.db, step.user_id, step.voice_message_id).await?;
     if let (Some(text), Some(message_id)) = (&row.transcript, row.message_id) {
         // Heard by an earlier attempt: announce again (the first may not have been).
-        let seconds = row.duration_secs.unwrap_or(0.0);
-        announce_transcript(svc, &row, text, message_id, seconds).await;
+        let heard = (row.duration_secs.unwrap_or(0.0), row.language.clone());
+        announce_transcript(svc, &row, text, message_id, heard).await;
         return Ok(Heard {
             heard: true,
             code: None,
@@ -106,7 +106,15 @@ pub async fn hear(svc: &Services, step: &VoiceStep) -> ServiceResult<Heard> {
         heard.language.as_deref(),
     )
     .await?;
-    announce_transcript(svc, &row, &text, message_id, heard.duration_secs).await;
+    let language = heard.language.or_else(|| row.language.clone());
+    announce_transcript(
+        svc,
+        &row,
+        &text,
+        message_id,
+        (heard.duration_secs, language),
+    )
+    .await;
     Ok(Heard {
         heard: true,
         code: None,
@@ -158,7 +166,7 @@ async fn announce_transcript(
     row: &VoiceMessageRow,
     text: &str,
     message_id: uuid::Uuid,
-    duration_secs: f32,
+    (duration_secs, language): (f32, Option<String>),
 ) {
     let data = VoiceTranscript {
         voice_message_id: row.id,
@@ -166,7 +174,7 @@ async fn announce_transcript(
         conversation_id: row.conversation_id,
         message_id,
         text: text.to_owned(),
-        language: row.language.clone(),
+        language,
         duration_secs,
     };
     svc.publish(row.user_id, EventKind::VoiceTranscript, &data)

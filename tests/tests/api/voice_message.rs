@@ -289,26 +289,6 @@ async fn bad_voice_messages_are_refused_before_any_work() {
     assert_eq!(stored, 0, "nothing stored for refused audio");
 }
 
-/// Two seconds of digital silence: a valid WAV in which nothing is said.
-fn silence() -> Vec<u8> {
-    let samples = vec![0u8; 16_000 * 2 * 2];
-    let mut wav = Vec::new();
-    wav.extend_from_slice(b"RIFF");
-    wav.extend_from_slice(&(36 + samples.len() as u32).to_le_bytes());
-    wav.extend_from_slice(b"WAVEfmt ");
-    wav.extend_from_slice(&16u32.to_le_bytes());
-    wav.extend_from_slice(&1u16.to_le_bytes());
-    wav.extend_from_slice(&1u16.to_le_bytes());
-    wav.extend_from_slice(&16_000u32.to_le_bytes());
-    wav.extend_from_slice(&32_000u32.to_le_bytes());
-    wav.extend_from_slice(&2u16.to_le_bytes());
-    wav.extend_from_slice(&16u16.to_le_bytes());
-    wav.extend_from_slice(b"data");
-    wav.extend_from_slice(&(samples.len() as u32).to_le_bytes());
-    wav.extend_from_slice(&samples);
-    wav
-}
-
 #[tokio::test]
 async fn silence_fails_the_message_with_a_readable_reason_and_answers_nothing() {
     if !voice_available() {
@@ -319,7 +299,17 @@ async fn silence_fails_the_message_with_a_readable_reason_and_answers_nothing() 
     let mut ws = connect_ws(&app, &format!("access_token={t}"))
         .await
         .expect("ws");
-    let body = accepted(post_voice(&app, &t, &conv, silence(), "quiet.wav").await).await;
+    let body = accepted(
+        post_voice(
+            &app,
+            &t,
+            &conv,
+            maigie_tests::audio::silent_wav(2),
+            "quiet.wav",
+        )
+        .await,
+    )
+    .await;
     let id = body["voice_message_id"].as_str().expect("id").to_owned();
 
     let failed = voice_event(&mut ws, "voice.failed", &id).await;

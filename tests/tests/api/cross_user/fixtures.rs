@@ -146,7 +146,7 @@ pub async fn make(app: &TestApp, t: &str) -> Fixtures {
         .expect("premium");
     let form = reqwest::multipart::Form::new().part(
         "file",
-        reqwest::multipart::Part::bytes(silent_wav()).file_name("quiet.wav"),
+        reqwest::multipart::Part::bytes(maigie_tests::audio::silent_wav(1)).file_name("quiet.wav"),
     );
     let voiced = app
         .http
@@ -186,28 +186,4 @@ pub async fn make(app: &TestApp, t: &str) -> Fixtures {
     values.insert("draft", draft);
     values.insert("notification", id(&notes["items"][0]));
     Fixtures { values, marker }
-}
-
-/// One second of 16 kHz mono silence as a WAV.
-fn silent_wav() -> Vec<u8> {
-    let samples = vec![0u8; 32_000];
-    let size = u32::try_from(samples.len()).expect("small");
-    let mut wav = Vec::with_capacity(44 + samples.len());
-    wav.extend_from_slice(b"RIFF");
-    wav.extend_from_slice(&(36 + size).to_le_bytes());
-    wav.extend_from_slice(b"WAVEfmt ");
-    wav.extend_from_slice(&16u32.to_le_bytes());
-    for v in [1u16, 1] {
-        wav.extend_from_slice(&v.to_le_bytes());
-    }
-    for v in [16_000u32, 32_000] {
-        wav.extend_from_slice(&v.to_le_bytes());
-    }
-    for v in [2u16, 16] {
-        wav.extend_from_slice(&v.to_le_bytes());
-    }
-    wav.extend_from_slice(b"data");
-    wav.extend_from_slice(&size.to_le_bytes());
-    wav.extend_from_slice(&samples);
-    wav
 }
