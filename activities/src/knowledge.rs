@@ -16,6 +16,8 @@ use temporalio_sdk::ApplicationFailure;
 use temporalio_sdk::activities::{ActivityContext, ActivityError};
 use tracing::info;
 
+use crate::heartbeat::beating;
+
 /// The search index's activities.
 pub struct KnowledgeIndexActivities {
     db: PgPool,
@@ -64,23 +66,17 @@ impl KnowledgeIndexActivities {
         ctx: ActivityContext,
         input: BackfillPage,
     ) -> Result<PageDone, ActivityError> {
-        // Beats while the page runs: a worker that dies mid-page is noticed within the
-        // workflow's heartbeat timeout.
-        let beats = tokio::spawn(async move {
-            loop {
-                let _ = ctx.record_heartbeat(()).await;
-                tokio::time::sleep(std::time::Duration::from_secs(2)).await;
-            }
-        });
-        let page = index::backfill_page(
-            &self.db,
-            self.embedder.as_ref(),
-            input.user_id,
-            input.after,
-            input.limit,
+        let page = beating(
+            ctx,
+            index::backfill_page(
+                &self.db,
+                self.embedder.as_ref(),
+                input.user_id,
+                input.after,
+                input.limit,
+            ),
         )
         .await;
-        beats.abort();
         let page = page.map_err(failure)?;
         info!(
             indexed = page.indexed,

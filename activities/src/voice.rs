@@ -2,7 +2,6 @@
 //! adapters over [`maigie_services::voice::steps`].
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use maigie_services::voice::steps;
 use maigie_services::{ServiceError, Services};
@@ -12,6 +11,8 @@ use maigie_workflows::voice_retention::{PurgeInput, Purged};
 use temporalio_macros::activities;
 use temporalio_sdk::ApplicationFailure;
 use temporalio_sdk::activities::{ActivityContext, ActivityError};
+
+use crate::heartbeat::beating;
 
 /// The voice activities, holding the use-cases (with the voice providers).
 pub struct VoiceActivities {
@@ -40,20 +41,6 @@ fn failure(err: ServiceError) -> ActivityError {
     } else {
         ActivityError::application(ApplicationFailure::non_retryable(err))
     }
-}
-
-/// Beats every 2 s while `work` runs, so a worker that dies mid-step is noticed within
-/// the heartbeat timeout instead of the whole step's.
-async fn beating<T>(ctx: ActivityContext, work: impl Future<Output = T>) -> T {
-    let beats = tokio::spawn(async move {
-        loop {
-            let _ = ctx.record_heartbeat(()).await;
-            tokio::time::sleep(Duration::from_secs(2)).await;
-        }
-    });
-    let out = work.await;
-    beats.abort();
-    out
 }
 
 #[activities]
