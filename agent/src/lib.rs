@@ -11,6 +11,7 @@
 pub mod activities;
 pub mod context;
 pub mod drafting;
+mod error;
 pub mod exec;
 pub mod offline;
 pub mod parameters;
@@ -22,9 +23,9 @@ pub mod turn;
 
 use std::sync::Arc;
 
-use maigie_domain::{EventKind, Tier, UserEvent};
+use maigie_domain::{EventKind, Tier};
 use maigie_llm::LlmChain;
-use maigie_services::{Ctx, EventSink, Services, Source};
+use maigie_services::{Ctx, Services, Source};
 use maigie_store::PgPool;
 use uuid::Uuid;
 
@@ -36,20 +37,13 @@ pub struct Agent {
     pub llm: Arc<LlmChain>,
     /// The action log, the conversation and the drafts (the agent's own rows).
     pub db: PgPool,
-    /// Where `chat.*` and `schedule.*` live events go.
-    pub events: Arc<dyn EventSink>,
 }
 
 impl Agent {
     #[must_use]
-    pub fn new(services: Services, llm: Arc<LlmChain>, events: Arc<dyn EventSink>) -> Self {
+    pub fn new(services: Services, llm: Arc<LlmChain>) -> Self {
         let db = services.db.clone();
-        Self {
-            services,
-            llm,
-            db,
-            events,
-        }
+        Self { services, llm, db }
     }
 
     /// The user's time zone (UTC when unknown).
@@ -60,21 +54,10 @@ impl Agent {
             .unwrap_or(chrono_tz::Tz::UTC)
     }
 
-    /// Publishes a live event to the user (best effort: the data is stored anyway).
+    /// Publishes a live event to the user (`chat.*`, `schedule.*`; best effort: the
+    /// data is stored anyway).
     pub async fn publish(&self, user_id: Uuid, kind: EventKind, data: &impl serde::Serialize) {
-        let data = match serde_json::to_value(data) {
-            Ok(data) => data,
-            Err(err) => {
-                tracing::warn!(error = %err, %kind, "could not serialise a live event");
-                return;
-            }
-        };
-        let event = UserEvent {
-            user_id,
-            kind,
-            data,
-        };
-        self.events.publish(&event).await;
+        self.services.publish(user_id, kind, data).await;
     }
 }
 

@@ -6,7 +6,7 @@ use chrono::{Duration, Utc};
 use maigie_domain::EventKind;
 use maigie_services::Source;
 use maigie_services::chat::events::{
-    ChatConfirmationRequired, ChatDone, ChatToolCall, PendingCall, ToolCallStatus,
+    ChatConfirmationRequired, ChatToolCall, PendingCall, ToolCallStatus,
 };
 use maigie_store::agent::{self as log, StepRow};
 use maigie_store::chat::{self, NewMessage};
@@ -194,25 +194,13 @@ pub async fn await_confirmation(agent: &Agent, input: &AwaitInput) -> Result<(),
 
 /// Records the outcome and sends `chat.done` with the final answer.
 pub async fn finish(agent: &Agent, input: &FinishInput) -> Result<(), TurnError> {
-    let db = &agent.db;
-    log::set_status(db, input.action_id, &input.status, None, None, None).await?;
-    let action = log::get_action(db, input.user_id, input.action_id).await?;
-    let sources = log::sources(db, action.id)
-        .await?
-        .and_then(|v| serde_json::from_value(v).ok())
-        .unwrap_or_default();
-    agent
-        .publish(
-            input.user_id,
-            EventKind::ChatDone,
-            &ChatDone {
-                action_id: action.id,
-                conversation_id: action.conversation_id,
-                status: input.status.clone(),
-                content: action.summary,
-                sources,
-            },
-        )
-        .await;
+    maigie_services::chat::actions::end(
+        &agent.services,
+        input.user_id,
+        input.action_id,
+        &input.status,
+        None,
+    )
+    .await?;
     Ok(())
 }

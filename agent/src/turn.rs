@@ -18,34 +18,12 @@ use maigie_store::chat::{self, NewMessage};
 use maigie_workflows::ai_action::{PlannedCall, TurnInput, TurnOutput};
 use serde_json::{Value, json};
 
+pub use crate::error::TurnError;
+
 use crate::context::{self, HISTORY_MESSAGES};
 use crate::exec::Caller;
 use crate::registry::Scopes;
 use crate::{Agent, offline, registry, schema};
-
-#[derive(Debug, thiserror::Error)]
-pub enum TurnError {
-    /// Retrying cannot help (the conversation is gone).
-    #[error("{0}")]
-    Permanent(String),
-    #[error("{0}")]
-    Transient(String),
-}
-
-impl From<maigie_store::StoreError> for TurnError {
-    fn from(e: maigie_store::StoreError) -> Self {
-        match e {
-            maigie_store::StoreError::NotFound => Self::Permanent("not found".into()),
-            other => Self::Transient(other.to_string()),
-        }
-    }
-}
-
-impl From<crate::exec::ExecError> for TurnError {
-    fn from(e: crate::exec::ExecError) -> Self {
-        Self::Transient(e.to_string())
-    }
-}
 
 /// What a provider (or the offline parser) answered.
 pub struct Reply {

@@ -130,7 +130,7 @@ async fn prepare(
     let services = services(config, db.clone(), events.clone(), client.clone(), embedder)
         .with_settings(service_settings(config, vector_engine));
     let voice = VoiceActivities::new(services.clone());
-    let agent = Agent::new(services, chain, Arc::new(events.clone()));
+    let agent = Agent::new(services, chain);
     let activities = CoreActivities::new(
         db,
         mailer,

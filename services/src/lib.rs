@@ -123,8 +123,8 @@ impl Services {
     }
 
     /// Publishes a live event that goes with no write of its own (progress of a
-    /// workflow, such as `voice.pending`).
-    pub(crate) async fn publish(
+    /// workflow: `voice.pending`, the agent's `chat.*`); best effort.
+    pub async fn publish(
         &self,
         user_id: Uuid,
         kind: maigie_domain::EventKind,
@@ -171,6 +171,12 @@ impl Services {
         self.starter
             .signal(workflow_type, workflow_id, signal)
             .await
+    }
+
+    /// Workflow starts recorded but not yet made, and the age in seconds of the
+    /// oldest (for the metrics).
+    pub async fn outbox_backlog(&self) -> ServiceResult<(i64, f64)> {
+        Ok(outbox::backlog(&self.db).await?)
     }
 
     /// Retries up to 50 starts that are due (not started, not leased by another

@@ -145,6 +145,25 @@ pub async fn update_conversation(
         .ok_or(StoreError::NotFound)
 }
 
+/// Gives an untitled conversation `title` (a later message leaves it as it is).
+pub async fn title_if_untitled(
+    db: impl PgExecutor<'_>,
+    user_id: Uuid,
+    id: Uuid,
+    title: &str,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "UPDATE conversations SET title = $3
+         WHERE id = $1 AND user_id = $2 AND title IS NULL AND archived_at IS NULL",
+    )
+    .bind(id)
+    .bind(user_id)
+    .bind(title)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
 pub async fn delete_conversation(db: &PgPool, user_id: Uuid, id: Uuid) -> Result<(), StoreError> {
     let done = sqlx::query("DELETE FROM conversations WHERE id = $1 AND user_id = $2")
         .bind(id)

@@ -2,6 +2,7 @@
 //! change (a signal to its workflow); undo what it did ([`super::undo`]).
 
 use chrono::{DateTime, Utc};
+use maigie_domain::EventKind;
 use maigie_store::agent::{self as log, ActionRow, StepRow};
 use maigie_workflows::ai_action;
 use serde::{Deserialize, Serialize};
@@ -9,6 +10,7 @@ use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+use super::events::ChatDone;
 use crate::error::{ServiceError, ServiceResult};
 use crate::{Ctx, Services, pagination};
 
@@ -211,4 +213,31 @@ pub async fn decide(
         ));
     }
     get(svc, ctx, id).await
+}
+
+/// Ends an action: records its final `status` (and why, when it failed) and sends
+/// `chat.done` with its answer and sources. Every way an action ends (its workflow,
+/// a voice message that was never heard) goes through here.
+pub async fn end(
+    svc: &Services,
+    user_id: Uuid,
+    action_id: Uuid,
+    status: &str,
+    error: Option<&str>,
+) -> ServiceResult<()> {
+    log::set_status(&svc.db, action_id, status, None, None, error).await?;
+    let action = log::get_action(&svc.db, user_id, action_id).await?;
+    let sources = log::sources(&svc.db, action.id)
+        .await?
+        .and_then(|v| serde_json::from_value(v).ok())
+        .unwrap_or_default();
+    let done = ChatDone {
+        action_id: action.id,
+        conversation_id: action.conversation_id,
+        status: status.to_owned(),
+        content: action.summary,
+        sources,
+    };
+    svc.publish(user_id, EventKind::ChatDone, &done).await;
+    Ok(())
 }

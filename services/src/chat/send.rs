@@ -80,6 +80,18 @@ fn content(body: &SendMessage) -> ServiceResult<&str> {
     Ok(content)
 }
 
+/// Titles an untitled conversation after its first message (its first 60 characters).
+pub(crate) async fn title_after(
+    conn: &mut maigie_store::PgConnection,
+    user_id: Uuid,
+    id: Uuid,
+    content: &str,
+) -> ServiceResult<()> {
+    let title: String = content.chars().take(60).collect();
+    chat::title_if_untitled(conn, user_id, id, title.trim()).await?;
+    Ok(())
+}
+
 /// Sends a message in conversation `id`; the answer follows as `chat.*` events.
 pub async fn send(
     svc: &Services,
@@ -88,7 +100,7 @@ pub async fn send(
     body: &SendMessage,
 ) -> ServiceResult<MessageAccepted> {
     let content = content(body)?;
-    let conversation = chat::get_conversation(&svc.db, ctx.user_id, id).await?;
+    chat::get_conversation(&svc.db, ctx.user_id, id).await?;
     let mut work = svc.begin().await?;
     count(svc, &mut work, ctx.user_id).await?;
     let new = NewMessage {
@@ -98,14 +110,7 @@ pub async fn send(
         ..NewMessage::default()
     };
     let message = chat::add_message(work.conn(), ctx.user_id, &new).await?;
-    if conversation.title.is_none() {
-        let title: String = content.chars().take(60).collect();
-        let change = chat::ConversationChange {
-            title: Some(title.trim()),
-            clear: false,
-        };
-        chat::update_conversation(work.conn(), ctx.user_id, id, change).await?;
-    }
+    title_after(work.conn(), ctx.user_id, id, content).await?;
     let action_id = Uuid::new_v4();
     let workflow_id = ai_action::ai_action_workflow_id(action_id);
     log::create_action(

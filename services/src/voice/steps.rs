@@ -146,15 +146,7 @@ async fn store_transcript(
         },
     )
     .await?;
-    let conversation = chat::get_conversation(&mut *tx, row.user_id, row.conversation_id).await?;
-    if conversation.title.is_none() {
-        let title: String = text.chars().take(60).collect();
-        let change = chat::ConversationChange {
-            title: Some(title.trim()),
-            clear: false,
-        };
-        chat::update_conversation(&mut *tx, row.user_id, row.conversation_id, change).await?;
-    }
+    crate::chat::send::title_after(&mut tx, row.user_id, row.conversation_id, text).await?;
     store::set_transcript(&mut *tx, row.id, text, duration_secs, language, message.id).await?;
     log::set_message(&mut *tx, row.action_id, message.id).await?;
     tx.commit().await?;
@@ -268,7 +260,12 @@ pub async fn speak(svc: &Services, step: &VoiceStep) -> ServiceResult<()> {
         &format!("tts:voice:{}", row.id),
     )
     .await?;
-    let row = store::get(&svc.db, step.user_id, step.voice_message_id).await?;
+    let row = VoiceMessageRow {
+        answer_audio_key: Some(key),
+        answer_format: Some(format.as_str().to_owned()),
+        answer_duration_secs: Some(seconds),
+        ..row
+    };
     announce_audio(svc, &row).await
 }
 
@@ -325,23 +322,14 @@ pub async fn fail(svc: &Services, failure: &VoiceFailure) -> ServiceResult<()> {
     };
     store::set_status(&svc.db, row.id, status, Some(&failure.message)).await?;
     if failure.stage == "transcribe" {
-        log::set_status(
-            &svc.db,
+        crate::chat::actions::end(
+            svc,
+            row.user_id,
             row.action_id,
             "failed",
-            None,
-            None,
             Some(&failure.message),
         )
         .await?;
-        let done = crate::chat::events::ChatDone {
-            action_id: row.action_id,
-            conversation_id: Some(row.conversation_id),
-            status: "failed".to_owned(),
-            content: None,
-            sources: Vec::new(),
-        };
-        svc.publish(row.user_id, EventKind::ChatDone, &done).await;
     }
     let data = VoiceFailed {
         voice_message_id: row.id,

@@ -30,6 +30,16 @@ pub(crate) async fn user_with_conversation(app: &TestApp) -> (String, String) {
     (t, conv["id"].as_str().expect("id").to_owned())
 }
 
+/// The conversation's title (null while untitled).
+pub(crate) async fn title_of(app: &TestApp, t: &str, conv: &str) -> Value {
+    let res = app
+        .get_auth(&format!("/api/chat/conversations/{conv}"), t)
+        .await;
+    assert_eq!(res.status(), 200);
+    let body: Value = res.json().await.expect("json");
+    body["title"].clone()
+}
+
 /// Sends a message and reads the streamed answer to its end.
 pub(crate) async fn say(app: &TestApp, t: &str, conv: &str, text: &str) -> Vec<SseEvent> {
     let res = app
@@ -222,12 +232,21 @@ async fn the_offline_assistant_answers_what_is_due_and_explains_what_it_cannot_d
     let text = streamed_text(&events);
     assert!(text.contains("Hand in lab report"), "{text}");
     assert_eq!(events.last().expect("done").data["status"], "completed");
+    // The first message names the conversation; later ones leave the name alone.
+    assert_eq!(
+        title_of(&app, &t, &conv).await,
+        "what's due in the next 3 days?"
+    );
 
     let events = say(&app, &t, &conv, "what is the meaning of life").await;
     let text = streamed_text(&events);
     assert!(
         text.to_lowercase().contains("add a task"),
         "help text expected: {text}"
+    );
+    assert_eq!(
+        title_of(&app, &t, &conv).await,
+        "what's due in the next 3 days?"
     );
 }
 

@@ -17,10 +17,13 @@ pub(crate) fn voice_available() -> bool {
     true
 }
 
+/// The speech-to-text server `scripts/test` started.
+pub(crate) fn stt_url() -> String {
+    std::env::var("VOICE_STT_BASE_URL").unwrap_or_else(|_| "http://127.0.0.1:8178/v1".into())
+}
+
 pub(crate) fn stt_env() -> Vec<(&'static str, String)> {
-    let url =
-        std::env::var("VOICE_STT_BASE_URL").unwrap_or_else(|_| "http://127.0.0.1:8178/v1".into());
-    vec![("VOICE_STT_BASE_URL", url)]
+    vec![("VOICE_STT_BASE_URL", stt_url())]
 }
 
 /// `text` spoken by espeak-ng into a WAV, as a user's recording.

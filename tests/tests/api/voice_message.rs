@@ -12,7 +12,7 @@ use reqwest::multipart::{Form, Part};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use crate::chat::{berlin_tomorrow_at, create_task, history_of, tasks, wait_status};
+use crate::chat::{berlin_tomorrow_at, create_task, history_of, tasks, title_of, wait_status};
 use crate::voice::{peak, spoken, stt_env, voice_available};
 
 pub(crate) const EVENTS: Duration = Duration::from_secs(90);
@@ -157,6 +157,14 @@ async fn a_spoken_request_adds_the_task_and_the_answer_comes_back_spoken() {
     assert_eq!(user.len(), 1);
     assert_eq!(user[0]["source"], "voice");
     assert_eq!(user[0]["id"], heard["data"]["message_id"]);
+    // It names the untitled conversation, as a typed first message does.
+    let first: String = heard["data"]["text"]
+        .as_str()
+        .expect("text")
+        .chars()
+        .take(60)
+        .collect();
+    assert_eq!(title_of(&app, &t, &conv).await, first.trim());
 
     let view: Value = app
         .get_auth(&format!("/api/voice/messages/{id}"), &t)

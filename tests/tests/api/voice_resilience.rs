@@ -6,7 +6,7 @@ use maigie_tests::{TestApp, WorkerProcess, connect_ws, db};
 use serde_json::json;
 
 use crate::chat::{history_of, tasks};
-use crate::voice::{stt_env, voice_available};
+use crate::voice::{stt_url, voice_available};
 use crate::voice_message::{EVENTS, premium_with_conversation, say, voice_event};
 
 #[tokio::test]
@@ -14,7 +14,7 @@ async fn while_the_speech_server_is_down_the_message_waits_then_completes() {
     if !voice_available() {
         return;
     }
-    let upstream = stt_env()[0].1.clone();
+    let upstream = stt_url();
     let proxy = SttProxy::start(&upstream, Misbehaviour::DownFor(2)).await;
     let app = TestApp::spawn_with(vec![("VOICE_STT_BASE_URL", proxy.url.clone())]).await;
     let (t, conv) = premium_with_conversation(&app).await;
@@ -53,7 +53,7 @@ async fn a_worker_killed_during_transcription_completes_the_message_once() {
     if !voice_available() {
         return;
     }
-    let upstream = stt_env()[0].1.clone();
+    let upstream = stt_url();
     let proxy = SttProxy::start(&upstream, Misbehaviour::HoldFirst).await;
     let app = TestApp::spawn_api_only_with(vec![("VOICE_STT_BASE_URL", proxy.url.clone())]).await;
     let worker = WorkerProcess::start(&app);
