@@ -14,7 +14,7 @@ use serde_json::json;
 use uuid::Uuid;
 
 use crate::mail::{Email, html_escape};
-use crate::reminders::Channels;
+use crate::notify::{self, Channels, Outgoing};
 
 /// The lifecycle's rules, from configuration.
 #[derive(Debug, Clone)]
@@ -283,56 +283,41 @@ pub async fn dunning(
     );
     let dedupe_key = format!("dunning:{customer}:{grace_until_ms}:{index}");
     let reminder_key = format!("dunning:{customer}");
-    let mut tx = db.begin().await.map_err(StoreError::from)?;
-    let (notification, _) = notifications::record_once(
-        &mut tx,
-        &NewNotification {
-            user_id: row.user_id,
-            kind: "billing",
-            title,
-            body: Some(&body),
-            data: json!({ "grace_until": until, "dunning": index + 1 }),
-            source_type: Some("subscription"),
-            source_id: None,
-            dedupe_key: &dedupe_key,
-        },
-    )
-    .await?;
-    let (channels, off) =
+    let (mut channels, off) =
         maigie_domain::notifications::split_channels(&recipient.preferences, "billing");
     // Payment problems always reach the inbox: only the in-app channel can be off.
-    let mut channels = channels;
     if !channels.contains(&"email") {
         channels.push("email");
     }
     let off: Vec<&str> = off.into_iter().filter(|c| *c != "email").collect();
-    let key = DeliveryKey {
-        user_id: row.user_id,
-        reminder_key: &reminder_key,
-        occurrence_at: at,
-    };
-    let pending = notifications::pending_deliveries(
-        &mut tx,
-        &key,
-        notification.id,
-        at,
-        false,
-        &channels,
-        &off,
+    let (notification, pending) = notify::record(
+        db,
+        &Outgoing {
+            notification: NewNotification {
+                user_id: row.user_id,
+                kind: "billing",
+                title,
+                body: Some(&body),
+                data: json!({ "grace_until": until, "dunning": index + 1 }),
+                source_type: Some("subscription"),
+                source_id: None,
+                dedupe_key: &dedupe_key,
+            },
+            key: DeliveryKey {
+                user_id: row.user_id,
+                reminder_key: &reminder_key,
+                occurrence_at: at,
+            },
+            fire_at: at,
+            late: false,
+            channels: &channels,
+            off: &off,
+        },
     )
     .await?;
-    tx.commit().await.map_err(StoreError::from)?;
     for (delivery_id, channel) in pending {
         let sent = if channel == "websocket" {
-            events
-                .publish(&UserEvent {
-                    user_id: row.user_id,
-                    kind: EventKind::NotificationCreated,
-                    data: crate::reminders::notification_json(&notification),
-                })
-                .await
-                .map(|_| ())
-                .map_err(|e| e.to_string())
+            notify::send_event(events, row.user_id, &notification).await
         } else {
             mailer
                 .send(Email {
@@ -350,12 +335,8 @@ pub async fn dunning(
                 .await
                 .map_err(|e| e.to_string())
         };
-        match sent {
-            Ok(()) => notifications::mark_sent(db, delivery_id).await?,
-            Err(reason) => {
-                notifications::mark_failed(db, delivery_id, &reason).await?;
-                return Err(BillingError::Mail(reason));
-            }
+        if let Some(reason) = notify::settle(db, delivery_id, sent).await? {
+            return Err(BillingError::Mail(reason));
         }
     }
     Ok(())

@@ -1,4 +1,4 @@
-//! Delivering a reminder: once per channel, whatever the retries.
+//! Delivering a reminder: once per channel, whatever the retries ([`crate::notify`]).
 //!
 //! The notification and one `deliveries` row per channel are written in one
 //! transaction, each idempotently (unique keys). Then each channel still pending is
@@ -15,13 +15,14 @@
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use chrono_tz::Tz;
 use maigie_domain::notifications::{QuietHours, split_channels};
-use maigie_domain::{EventKind, UserEvent};
 use maigie_store::notifications::{self, DeliveryKey, NewNotification, NotificationRow};
-use maigie_store::{EventBus, PgPool, StoreError, schedule, tasks};
+use maigie_store::{PgPool, StoreError, schedule, tasks};
 use maigie_workflows::contracts::DeliverReminderInput;
-use serde_json::{Value, json};
+use serde_json::json;
 
-use crate::mail::{Email, MailError, Mailer, html_escape};
+use crate::mail::{Email, MailError, html_escape};
+pub use crate::notify::Channels;
+use crate::notify::{self, Outgoing};
 
 /// Why a delivery attempt failed.
 #[derive(Debug, thiserror::Error)]
@@ -46,30 +47,10 @@ pub enum Delivered {
     Skipped,
 }
 
-/// The dependencies a delivery uses.
-pub struct Channels<'a> {
-    pub db: &'a PgPool,
-    pub events: &'a EventBus,
-    pub mailer: &'a Mailer,
-    pub public_base_url: &'a str,
-    /// A reminder delivered more than this after its time says it is late.
-    pub late_after: Duration,
-}
-
 fn at(ms: i64) -> Result<DateTime<Utc>, DeliveryError> {
     Utc.timestamp_millis_opt(ms)
         .single()
         .ok_or(DeliveryError::Time)
-}
-
-/// The notification as clients see it (same shape as the API's).
-#[must_use]
-pub fn notification_json(n: &NotificationRow) -> Value {
-    json!({
-        "id": n.id, "kind": n.kind, "title": n.title, "body": n.body, "data": n.data,
-        "source_type": n.source_type, "source_id": n.source_id, "read_at": n.read_at,
-        "created_at": n.created_at,
-    })
 }
 
 async fn still_wanted(
@@ -134,44 +115,38 @@ pub async fn deliver(
         format!("{what} {local}.")
     };
     let dedupe_key = format!("reminder:{reminder_key}:{}", input.occurrence_at_ms);
-    let mut tx = ch.db.begin().await.map_err(StoreError::from)?;
-    let (notification, _) = notifications::record_once(
-        &mut tx,
-        &NewNotification {
-            user_id: input.user_id,
-            kind: "reminder",
-            title: &input.title,
-            body: Some(&body),
-            data: json!({ "due_at": occurrence, "fire_at": fire_at, "late": late }),
-            source_type: Some(&input.source_type),
-            source_id: Some(input.source_id),
-            dedupe_key: &dedupe_key,
+    let (notification, pending) = notify::record(
+        ch.db,
+        &Outgoing {
+            notification: NewNotification {
+                user_id: input.user_id,
+                kind: "reminder",
+                title: &input.title,
+                body: Some(&body),
+                data: json!({ "due_at": occurrence, "fire_at": fire_at, "late": late }),
+                source_type: Some(&input.source_type),
+                source_id: Some(input.source_id),
+                dedupe_key: &dedupe_key,
+            },
+            key: DeliveryKey {
+                user_id: input.user_id,
+                reminder_key: &reminder_key,
+                occurrence_at: occurrence,
+            },
+            fire_at,
+            late,
+            channels: &channels,
+            off: &turned_off,
         },
     )
     .await?;
-    let key = DeliveryKey {
-        user_id: input.user_id,
-        reminder_key: &reminder_key,
-        occurrence_at: occurrence,
-    };
-    let pending = notifications::pending_deliveries(
-        &mut tx,
-        &key,
-        notification.id,
-        fire_at,
-        late,
-        &channels,
-        &turned_off,
-    )
-    .await?;
-    tx.commit().await.map_err(StoreError::from)?;
 
     let held_until = QuietHours::of(&recipient.preferences).and_then(|q| q.holds_until(now, tz));
     let mut failure = None;
     let mut email_held_until = None;
     for (delivery_id, channel) in pending {
         let sent = match channel.as_str() {
-            "websocket" => send_event(ch.events, input, &notification).await,
+            "websocket" => notify::send_event(ch.events, input.user_id, &notification).await,
             _ if held_until.is_some() => {
                 notifications::mark_held(ch.db, delivery_id, held_until).await?;
                 email_held_until = held_until;
@@ -189,32 +164,11 @@ pub async fn deliver(
                 .await
             }
         };
-        match sent {
-            Ok(()) => notifications::mark_sent(ch.db, delivery_id).await?,
-            Err(reason) => {
-                notifications::mark_failed(ch.db, delivery_id, &reason).await?;
-                failure = Some(DeliveryError::Channel { channel, reason });
-            }
+        if let Some(reason) = notify::settle(ch.db, delivery_id, sent).await? {
+            failure = Some(DeliveryError::Channel { channel, reason });
         }
     }
     failure.map_or(Ok(Delivered::Sent { email_held_until }), Err)
-}
-
-async fn send_event(
-    events: &EventBus,
-    input: &DeliverReminderInput,
-    n: &NotificationRow,
-) -> Result<(), String> {
-    let event = UserEvent {
-        user_id: input.user_id,
-        kind: EventKind::NotificationCreated,
-        data: notification_json(n),
-    };
-    events
-        .publish(&event)
-        .await
-        .map(|_| ())
-        .map_err(|e| e.to_string())
 }
 
 async fn send_mail(

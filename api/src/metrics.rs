@@ -189,11 +189,11 @@ pub fn watch_pool(pool_name: &'static str, pool: PgPool) {
 }
 
 /// Reports the workflow outbox backlog at each scrape (one indexed query).
-pub fn watch_outbox(pool: PgPool) {
+pub fn watch_outbox(services: maigie_services::Services) {
     set_collector("outbox", move || {
-        let pool = pool.clone();
+        let services = services.clone();
         Box::pin(async move {
-            match maigie_store::outbox::backlog(&pool).await {
+            match services.outbox_backlog().await {
                 Ok((pending, oldest)) => {
                     ::metrics::gauge!(OUTBOX_PENDING).set(pending as f64);
                     ::metrics::gauge!(OUTBOX_OLDEST).set(oldest);

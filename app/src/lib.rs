@@ -63,7 +63,6 @@ pub async fn start(config: Config, listener: TcpListener, mode: Mode) -> anyhow:
     let mut config = config;
     config.api.knowledge.vector_engine = vectors::choose(&config, &db).await?;
     maigie_api::metrics::watch_pool("api", db.clone());
-    maigie_api::metrics::watch_outbox(db.clone());
     let redis = redis::Client::open(config.redis_url.as_str())?;
     let temporal = temporal::connect(&config).await?;
     temporal::ensure_search_attributes(&temporal, &config.temporal_namespace).await?;
@@ -81,6 +80,7 @@ pub async fn start(config: Config, listener: TcpListener, mode: Mode) -> anyhow:
     )
     .await
     .map_err(|e| StartupError(e.to_string()))?;
+    maigie_api::metrics::watch_outbox(state.services.clone());
     let worker = match mode {
         Mode::Api => None,
         Mode::ApiAndWorker => Some(worker::spawn_worker_thread(

@@ -168,6 +168,10 @@ end
 return {granted, retry}
 ";
 
+/// Loaded once (its SHA-1 is computed once, and Redis runs it by that hash).
+static CHARGE_SCRIPT: std::sync::LazyLock<redis::Script> =
+    std::sync::LazyLock::new(|| redis::Script::new(CHARGE));
+
 /// Charges `units` requests of the user's bucket (e.g. the messages of one MCP batch),
 /// in one script call; answers how many, from the first, fit and the wait for the
 /// next (seconds).
@@ -180,7 +184,7 @@ pub async fn charge_user(
     let key = state.redis_key(&format!("rl:user:{user_id}"));
     let limit = state.settings.rate_limits.for_tier(tier).max(1);
     let interval_ms = (60_000 / i64::from(limit)).max(1);
-    let (granted, retry_after_ms): (u32, i64) = redis::Script::new(CHARGE)
+    let (granted, retry_after_ms): (u32, i64) = CHARGE_SCRIPT
         .key(key)
         .arg(interval_ms)
         .arg(limit)
@@ -203,7 +207,7 @@ pub async fn charge_user(
 pub async fn charge_hourly(state: &AppState, key: &str, per_hour: u32) -> Result<(), ApiError> {
     let limit = per_hour.max(1);
     let interval_ms = 3_600_000 / i64::from(limit);
-    let outcome: Result<(u32, i64), _> = redis::Script::new(CHARGE)
+    let outcome: Result<(u32, i64), _> = CHARGE_SCRIPT
         .key(state.redis_key(key))
         .arg(interval_ms)
         .arg(limit)
