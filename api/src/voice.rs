@@ -122,11 +122,13 @@ pub async fn transcribe(
     user: AuthUser,
     form: Result<Multipart, MultipartRejection>,
 ) -> ApiResult<Json<Transcript>> {
+    let ctx = user.ctx().with_source(maigie_services::Source::Voice);
+    // Who may not use voice is refused before the upload is read.
+    let admitted = voice::admit(&state.services, &ctx).await?;
     let form = form.map_err(bad_form)?;
     let upload = read_form(form, state.services.settings.voice.max_upload_bytes).await?;
-    let ctx = user.ctx().with_source(maigie_services::Source::Voice);
     Ok(Json(
-        voice::transcribe(&state.services, &ctx, upload).await?,
+        voice::transcribe(&state.services, &ctx, admitted, upload).await?,
     ))
 }
 
@@ -180,11 +182,12 @@ pub async fn post_voice_message(
     form: Result<Multipart, MultipartRejection>,
 ) -> ApiResult<(StatusCode, Json<VoiceAccepted>)> {
     let ctx = user.ctx().with_source(maigie_services::Source::Voice);
-    // Someone else's (or no) conversation is a 404 whatever the body holds.
-    maigie_services::chat::get_conversation(&state.services, &ctx, id).await?;
+    // Someone else's (or no) conversation is a 404, and a plan without voice a 402,
+    // whatever the body holds: both before the upload is read.
+    let target = voice::target(&state.services, &ctx, id).await?;
     let form = form.map_err(bad_form)?;
     let upload = read_form(form, state.services.settings.voice.max_upload_bytes).await?;
-    let accepted = voice::post(&state.services, &ctx, id, upload).await?;
+    let accepted = voice::post(&state.services, target, upload).await?;
     Ok((StatusCode::ACCEPTED, Json(accepted)))
 }
 

@@ -1,7 +1,8 @@
 //! `POST /api/chat/conversations/{id}/voice`: a recording posted to a conversation.
 //!
-//! Everything that can be known before any work is checked first (plan, month's
-//! seconds, the audio itself, the conversation, the AI allowance). Then, in one
+//! Everything that can be known before any work is checked first: the conversation,
+//! the plan and the month's seconds before the upload is read ([`target`]), then the
+//! audio itself and the AI allowance. Then, in one
 //! transaction, the allowance is counted, the answering `ai_action` and the voice
 //! message recorded and the `voice_message` workflow's start put in the outbox; the
 //! recording is stored while that transaction is open and it commits only once the
@@ -20,8 +21,9 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use super::meter::{self, VoiceAdmission};
 use super::urls::{AudioLink, AudioPart};
-use super::{AudioUpload, VoiceProviders, meter, providers, transcribe};
+use super::{AudioUpload, VoiceProviders, providers, transcribe};
 use crate::error::{ServiceError, ServiceResult};
 use crate::{Ctx, Replace, Services};
 
@@ -118,33 +120,58 @@ pub(super) async fn link(
     }))
 }
 
-/// Posts the caller's recording to conversation `conversation_id`.
-pub async fn post(
+/// A conversation of the caller's that may take a voice message now: everything that
+/// needs no audio is checked. Asked for before the upload is read; only [`target`]
+/// makes one.
+#[derive(Debug)]
+pub struct VoiceTarget {
+    admitted: VoiceAdmission,
+    conversation_id: Uuid,
+}
+
+/// Checks conversation `conversation_id` (404 when it is not the caller's, first) and
+/// that the caller may use voice ([`meter::admit`]).
+pub async fn target(
     svc: &Services,
     ctx: &Ctx,
     conversation_id: Uuid,
+) -> ServiceResult<VoiceTarget> {
+    chat::get_conversation(&svc.db, ctx.user_id, conversation_id).await?;
+    Ok(VoiceTarget {
+        admitted: meter::admit(svc, ctx).await?,
+        conversation_id,
+    })
+}
+
+/// Posts the caller's recording to the conversation `target` names.
+pub async fn post(
+    svc: &Services,
+    target: VoiceTarget,
     upload: AudioUpload,
 ) -> ServiceResult<VoiceAccepted> {
     let providers = providers(svc)?;
-    meter::admit(svc, ctx.user_id).await?;
+    let VoiceTarget {
+        admitted,
+        conversation_id,
+    } = target;
+    let user_id = admitted.user_id;
     let format = transcribe::check_audio(svc, &upload.audio)?;
     let language = transcribe::language(upload.language.as_deref())?;
-    chat::get_conversation(&svc.db, ctx.user_id, conversation_id).await?;
     let bytes = i32::try_from(upload.audio.len()).map_err(|_| {
         ServiceError::refused(413, "audio_too_large", "The recording is too large.")
     })?;
     let id = Uuid::new_v4();
     let action_id = Uuid::new_v4();
     let workflow_id = voice_message::voice_message_workflow_id(id);
-    let key = audio_key(ctx.user_id, id, AudioPart::Recording, format.as_str());
+    let key = audio_key(user_id, id, AudioPart::Recording, format.as_str());
 
     let mut work = svc.begin().await?;
-    crate::chat::send::count(svc, &mut work, ctx.user_id).await?;
+    crate::chat::send::count(svc, &mut work, user_id).await?;
     let action_workflow = ai_action_workflow_id(action_id);
     log::create_action(
         work.conn(),
         action_id,
-        ctx.user_id,
+        user_id,
         Some(conversation_id),
         None,
         "voice",
@@ -155,7 +182,7 @@ pub async fn post(
         work.conn(),
         &NewVoiceMessage {
             id,
-            user_id: ctx.user_id,
+            user_id,
             conversation_id,
             action_id,
             workflow_id: &workflow_id,
@@ -169,13 +196,13 @@ pub async fn post(
     let agent = &svc.settings.agent;
     let input = VoiceMessageInput {
         voice_message_id: id,
-        user_id: ctx.user_id,
+        user_id,
         action_id,
         max_turns: agent.max_turns,
         confirm_timeout_secs: agent.confirm_timeout.as_secs(),
     };
     work.start_workflow(
-        Some(ctx.user_id),
+        Some(user_id),
         voice_message::WORKFLOW_NAME,
         &workflow_id,
         &input,

@@ -50,10 +50,27 @@ fn limit(svc: &Services, tier: Tier) -> Option<u32> {
     }
 }
 
+/// The caller may use voice now: their plan has it and the month's seconds are not
+/// used up. Asked for before an upload is read, so a refused caller's audio is never
+/// read; only [`admit`] makes one.
+#[derive(Debug)]
+pub struct VoiceAdmission {
+    pub(super) user_id: Uuid,
+}
+
 /// Refuses voice to a plan without it (402 `tier_limit_reached`) or past the month's
-/// seconds (429 `voice_quota_exceeded`). The tier is read from the account, not the
-/// token: a downgrade counts at once.
-pub(super) async fn admit(svc: &Services, user_id: Uuid) -> ServiceResult<()> {
+/// seconds (429 `voice_quota_exceeded`), and to a server with no voice providers (503
+/// `voice_unavailable`). The tier is read from the account, not the token: a downgrade
+/// counts at once.
+pub async fn admit(svc: &Services, ctx: &crate::Ctx) -> ServiceResult<VoiceAdmission> {
+    super::providers(svc)?;
+    check(svc, ctx.user_id).await?;
+    Ok(VoiceAdmission {
+        user_id: ctx.user_id,
+    })
+}
+
+async fn check(svc: &Services, user_id: Uuid) -> ServiceResult<()> {
     let tier = tier(svc, user_id).await?;
     if !svc.settings.limits.for_tier(tier).voice {
         return Err(ServiceError::TierLimit {

@@ -20,8 +20,10 @@ use std::time::Duration;
 
 use maigie_voice::{AudioStore, SpeechToText, TextToSpeech, VoiceError};
 
-pub use message::{AudioFile, VoiceAccepted, VoiceMessageView, audio, get, post};
-pub use meter::{VoiceUsage, usage};
+pub use message::{
+    AudioFile, VoiceAccepted, VoiceMessageView, VoiceTarget, audio, get, post, target,
+};
+pub use meter::{VoiceAdmission, VoiceUsage, admit, usage};
 pub use speak::{SpeakRequest, SpokenAudio, speak};
 pub use transcribe::{AudioUpload, Transcript, transcribe};
 pub use urls::{AudioLink, AudioPart, AudioUrls};

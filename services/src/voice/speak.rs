@@ -62,7 +62,7 @@ fn checked(svc: &Services, body: &SpeakRequest) -> ServiceResult<AudioFormat> {
 /// Speaks `text` for the caller; the audio's seconds are counted.
 pub async fn speak(svc: &Services, ctx: &Ctx, body: &SpeakRequest) -> ServiceResult<SpokenAudio> {
     let providers = providers(svc)?;
-    meter::admit(svc, ctx.user_id).await?;
+    meter::admit(svc, ctx).await?;
     let format = checked(svc, body)?;
     if !providers.tts.formats().contains(&format) {
         return Err(ServiceError::invalid_field(

@@ -4,7 +4,8 @@ use maigie_voice::{AudioFormat, WavInfo};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::{meter, provider_error, providers};
+use super::meter::{self, VoiceAdmission};
+use super::{provider_error, providers};
 use crate::error::{ServiceError, ServiceResult};
 use crate::{Ctx, Services};
 
@@ -93,15 +94,17 @@ pub(super) fn language(hint: Option<&str>) -> ServiceResult<Option<String>> {
     }
 }
 
-/// Transcribes the caller's recording; its seconds are counted once, under
-/// `request_id` (the caller's, so a retried request is not counted twice).
+/// Transcribes the recording of the caller `admitted` ([`super::admit`], asked for
+/// before the upload was read); its seconds are counted once, under `request_id` (the
+/// caller's, so a retried request is not counted twice).
 pub async fn transcribe(
     svc: &Services,
     ctx: &Ctx,
+    admitted: VoiceAdmission,
     upload: AudioUpload,
 ) -> ServiceResult<Transcript> {
     let providers = providers(svc)?;
-    meter::admit(svc, ctx.user_id).await?;
+    let user_id = admitted.user_id;
     let format = check_audio(svc, &upload.audio)?;
     let language = language(upload.language.as_deref())?;
     let heard = providers
@@ -116,7 +119,7 @@ pub async fn transcribe(
         .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
     meter::record(
         svc,
-        ctx.user_id,
+        user_id,
         providers.stt.id(),
         "stt",
         heard.duration_secs,

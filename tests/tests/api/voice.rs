@@ -4,6 +4,7 @@
 //! Skipped (loudly) only when `scripts/test` could not install espeak-ng
 //! (`MAIGIE_VOICE_TESTS=0`): the app then answers 503 `voice_unavailable`.
 
+use maigie_tests::audio::silent_wav;
 use maigie_tests::{TestApp, db, error_code, token};
 use reqwest::multipart::{Form, Part};
 use serde_json::{Value, json};
@@ -162,14 +163,38 @@ async fn the_speak_endpoint_answers_a_non_silent_wav_and_meters_it() {
 
 #[tokio::test]
 async fn voice_is_premium_free_users_get_402() {
-    let app = TestApp::spawn_with(stt_env()).await;
+    // Uploads are capped at 1,000 bytes here: a plan without voice is refused before
+    // the upload is read, so the larger recording answers 402, not 413.
+    let mut env = stt_env();
+    env.push(("VOICE_MAX_UPLOAD_BYTES", "1000".to_owned()));
+    let app = TestApp::spawn_with(env).await;
     let (_, _, body) = app.register().await;
     let token = token(&body);
 
-    let res = transcribe(&app, &token, spoken_or_stub(), "a.wav").await;
+    let audio = spoken_or_stub();
+    assert!(audio.len() > 1_000);
+    let res = transcribe(&app, &token, audio.clone(), "a.wav").await;
     let (status, code, body) = error_code(res).await;
     assert_eq!((status, code.as_str()), (402, "tier_limit_reached"));
     assert_eq!(body["error"]["details"]["limit"], "voice");
+    let conv: Value = app
+        .post_auth("/api/chat/conversations", &token, &json!({}))
+        .await
+        .json()
+        .await
+        .expect("json");
+    let id = conv["id"].as_str().expect("id");
+    let form = Form::new().part("file", Part::bytes(audio).file_name("a.wav"));
+    let res = app
+        .http
+        .post(app.url(&format!("/api/chat/conversations/{id}/voice")))
+        .bearer_auth(&token)
+        .multipart(form)
+        .send()
+        .await
+        .expect("request");
+    let (status, code, _) = error_code(res).await;
+    assert_eq!((status, code.as_str()), (402, "tier_limit_reached"));
 
     let res = app
         .post_auth("/api/voice/speak", &token, &json!({ "text": "hello" }))
@@ -184,29 +209,6 @@ fn spoken_or_stub() -> Vec<u8> {
         return spoken("hello");
     }
     silent_wav(1)
-}
-
-/// `seconds` of 16 kHz mono 16-bit silence.
-fn silent_wav(seconds: u32) -> Vec<u8> {
-    let data_len = 32_000 * seconds;
-    let mut wav = b"RIFF".to_vec();
-    wav.extend_from_slice(&(36 + data_len).to_le_bytes());
-    wav.extend_from_slice(b"WAVEfmt ");
-    for (value, width) in [
-        (16u32, 4),
-        (1, 2),
-        (1, 2),
-        (16_000, 4),
-        (32_000, 4),
-        (2, 2),
-        (16, 2),
-    ] {
-        wav.extend_from_slice(&value.to_le_bytes()[..width]);
-    }
-    wav.extend_from_slice(b"data");
-    wav.extend_from_slice(&data_len.to_le_bytes());
-    wav.resize(wav.len() + data_len as usize, 0);
-    wav
 }
 
 #[tokio::test]
