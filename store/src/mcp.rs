@@ -61,13 +61,29 @@ pub async fn revoke(db: &PgPool, user_id: Uuid, id: Uuid) -> Result<(), StoreErr
     Ok(())
 }
 
-/// The live token with this hash (and notes its use).
-pub async fn authenticate(db: &PgPool, hash: &[u8]) -> Result<Option<McpTokenRow>, StoreError> {
-    let sql = format!(
-        "UPDATE mcp_tokens SET last_used_at = now() WHERE token_hash = $1 AND revoked_at IS NULL RETURNING {TOKEN}"
-    );
-    Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql))
-        .bind(hash)
-        .fetch_optional(db)
-        .await?)
+/// A live token with its user's tier, as one request found it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct McpCaller {
+    #[sqlx(flatten)]
+    pub token: McpTokenRow,
+    pub tier: String,
+}
+
+/// The live token with this hash and its user's tier, in one query; its use is noted
+/// at most once a minute (a busy agent does not write on every request).
+pub async fn authenticate(db: &PgPool, hash: &[u8]) -> Result<Option<McpCaller>, StoreError> {
+    Ok(sqlx::query_as(
+        "WITH hit AS (
+             SELECT t.id, t.user_id, t.name, t.scopes, t.last_used_at, t.created_at, u.tier
+               FROM mcp_tokens t JOIN users u ON u.id = t.user_id
+              WHERE t.token_hash = $1 AND t.revoked_at IS NULL),
+         used AS (
+             UPDATE mcp_tokens SET last_used_at = now()
+              WHERE id = (SELECT id FROM hit)
+                AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute'))
+         SELECT id, user_id, name, scopes, last_used_at, created_at, tier FROM hit",
+    )
+    .bind(hash)
+    .fetch_optional(db)
+    .await?)
 }

@@ -10,7 +10,7 @@ use axum::extract::{Request, State};
 use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use maigie_store::mcp::{self, McpTokenRow};
+use maigie_store::mcp::{self, McpCaller};
 use rmcp::model::ClientJsonRpcMessage;
 use serde_json::{Value, json};
 
@@ -22,8 +22,8 @@ const PARSE_ERROR: i64 = -32700;
 const INVALID_REQUEST: i64 = -32600;
 
 pub(super) async fn gate(State(app): State<AppState>, req: Request, next: Next) -> Response {
-    let token = match authenticate(&app, req.headers()).await {
-        Ok(token) => token,
+    let McpCaller { token, tier } = match authenticate(&app, req.headers()).await {
+        Ok(caller) => caller,
         Err(refused) => return refused.into_response(),
     };
     // The access log names the user of MCP requests too.
@@ -37,7 +37,7 @@ pub(super) async fn gate(State(app): State<AppState>, req: Request, next: Next) 
     } else {
         body
     };
-    if let Err(refused) = budget::charge(&app, &token).await {
+    if let Err(refused) = budget::charge(&app, &token, &tier).await {
         return refused.into_response();
     }
     let mut req = Request::from_parts(parts, body);
@@ -45,7 +45,7 @@ pub(super) async fn gate(State(app): State<AppState>, req: Request, next: Next) 
     next.run(req).await
 }
 
-async fn authenticate(app: &AppState, headers: &HeaderMap) -> Result<McpTokenRow, ApiError> {
+async fn authenticate(app: &AppState, headers: &HeaderMap) -> Result<McpCaller, ApiError> {
     let bearer = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())

@@ -144,6 +144,12 @@ async fn an_external_agent_lists_and_calls_tools_within_its_token_scopes() {
     );
 }
 
+async fn tokens_of(app: &TestApp, t: &str) -> Value {
+    let res = app.get_auth("/api/mcp/tokens", t).await;
+    assert_eq!(res.status(), 200);
+    res.json().await.expect("json")
+}
+
 #[tokio::test]
 async fn mcp_needs_a_live_token_of_its_own() {
     let app = TestApp::spawn().await;
@@ -168,17 +174,21 @@ async fn mcp_needs_a_live_token_of_its_own() {
     );
 
     let secret = mcp_token(&app, &t, &["read"]).await;
+    assert_eq!(
+        tokens_of(&app, &t).await[0]["last_used_at"],
+        Value::Null,
+        "unused"
+    );
     let session = Session::open(&app, &secret).await;
     assert_eq!(session.rpc("ping", json!({})).await["result"], json!({}));
-    let tokens: Value = app
-        .get_auth("/api/mcp/tokens", &t)
-        .await
-        .json()
-        .await
-        .expect("json");
+    let tokens = tokens_of(&app, &t).await;
     assert!(
         tokens[0].get("token").is_none(),
         "the secret is never shown again"
+    );
+    assert!(
+        tokens[0]["last_used_at"].is_string(),
+        "its use is noted: {tokens}"
     );
     let id = tokens[0]["id"].as_str().expect("id");
     assert_eq!(
