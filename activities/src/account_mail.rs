@@ -86,6 +86,94 @@ struct Letter<'a> {
     valid_for: String,
 }
 
+/// What a kind of mail says, and the link it carries.
+struct Kind {
+    mail: Mail,
+    subject: &'static str,
+    action: &'static str,
+    /// The link's purpose, page of the client app and lifetime (none: no link).
+    link: Option<(Purpose, &'static str, Duration)>,
+}
+
+fn kind_of(mail: &AccountMail, settings: &AccountMailSettings) -> Kind {
+    let (mail, subject, action, link) = match mail {
+        AccountMail::PasswordReset { .. } => (
+            Mail::PasswordReset,
+            "Reset your Maigie password",
+            "Choose a new password",
+            Some((
+                Purpose::PasswordReset,
+                "reset-password",
+                settings.password_reset_ttl,
+            )),
+        ),
+        AccountMail::VerifyEmail { .. } => (
+            Mail::VerifyEmail,
+            "Confirm your e-mail address",
+            "Confirm my address",
+            Some((
+                Purpose::VerifyEmail,
+                "verify-email",
+                settings.verify_email_ttl,
+            )),
+        ),
+        AccountMail::ConfirmEmailChange { .. } => (
+            Mail::ConfirmEmailChange,
+            "Confirm your new e-mail address",
+            "Confirm the new address",
+            Some((
+                Purpose::EmailChange,
+                "verify-email",
+                settings.email_change_ttl,
+            )),
+        ),
+        AccountMail::EmailChanged { .. } => (
+            Mail::EmailChanged,
+            "The address of your Maigie account changed",
+            "Undo this change",
+            Some((
+                Purpose::EmailRevert,
+                "revert-email",
+                settings.email_revert_ttl,
+            )),
+        ),
+        AccountMail::PasswordResetDone { .. } => (
+            Mail::PasswordResetDone,
+            "Your Maigie password was reset",
+            "",
+            None,
+        ),
+    };
+    Kind {
+        mail,
+        subject,
+        action,
+        link,
+    }
+}
+
+/// The account a mail is about: by address for a reset, else by id; none when there
+/// is no such account, or when the address to verify is verified already.
+async fn recipient(db: &PgPool, mail: &AccountMail) -> Result<Option<UserRow>, AccountMailError> {
+    let user = match (mail, mail.user_id()) {
+        (AccountMail::PasswordReset { email }, _) => users::find_by_email(db, email).await?,
+        (_, Some(id)) => users::find_by_id(db, id).await?,
+        (_, None) => None,
+    };
+    let verified = matches!(mail, AccountMail::VerifyEmail { .. });
+    Ok(user.filter(|u| !(verified && u.email_verified)))
+}
+
+/// Where the mail goes (and the address its link is for): the new address to confirm,
+/// the old one an address change left, else the account's.
+fn address_of(mail: &AccountMail, user: &UserRow) -> String {
+    match mail {
+        AccountMail::ConfirmEmailChange { new_email, .. } => new_email.clone(),
+        AccountMail::EmailChanged { old_email, .. } => old_email.clone(),
+        _ => user.email.clone(),
+    }
+}
+
 /// Sends the mail `input` asks for.
 pub async fn send(
     db: &PgPool,
@@ -93,121 +181,29 @@ pub async fn send(
     settings: &AccountMailSettings,
     input: &AccountMailInput,
 ) -> Result<Outcome, AccountMailError> {
-    let key = input.request_key.as_str();
-    let issue = |user: &UserRow, purpose: Purpose, email: String, ttl: Duration| {
-        issue(db, user.id, purpose, email, key, ttl)
+    let Some(user) = recipient(db, &input.mail).await? else {
+        return Ok(Outcome::Skipped);
     };
+    let kind = kind_of(&input.mail, settings);
+    let address = address_of(&input.mail, &user);
     let base = settings.app_base_url.trim_end_matches('/');
-    let (user, address, letter) = match &input.mail {
-        AccountMail::PasswordReset { email } => {
-            let Some(user) = users::find_by_email(db, email).await? else {
-                return Ok(Outcome::Skipped);
-            };
-            let ttl = settings.password_reset_ttl;
-            let token = issue(&user, Purpose::PasswordReset, user.email.clone(), ttl).await?;
-            let link = format!("{base}/reset-password?token={token}");
-            (
-                user,
-                None,
-                (
-                    Mail::PasswordReset,
-                    "Reset your Maigie password",
-                    "Choose a new password",
-                    link,
-                    ttl,
-                ),
-            )
+    let (link, ttl) = match kind.link {
+        Some((purpose, page, ttl)) => {
+            let key = input.request_key.as_str();
+            let token = issue(db, user.id, purpose, address.clone(), key, ttl).await?;
+            (format!("{base}/{page}?token={token}"), ttl)
         }
-        AccountMail::VerifyEmail { user_id } => {
-            let Some(user) = users::find_by_id(db, *user_id).await? else {
-                return Ok(Outcome::Skipped);
-            };
-            if user.email_verified {
-                return Ok(Outcome::Skipped);
-            }
-            let ttl = settings.verify_email_ttl;
-            let token = issue(&user, Purpose::VerifyEmail, user.email.clone(), ttl).await?;
-            let link = format!("{base}/verify-email?token={token}");
-            (
-                user,
-                None,
-                (
-                    Mail::VerifyEmail,
-                    "Confirm your e-mail address",
-                    "Confirm my address",
-                    link,
-                    ttl,
-                ),
-            )
-        }
-        AccountMail::ConfirmEmailChange { user_id, new_email } => {
-            let Some(user) = users::find_by_id(db, *user_id).await? else {
-                return Ok(Outcome::Skipped);
-            };
-            let ttl = settings.email_change_ttl;
-            let token = issue(&user, Purpose::EmailChange, new_email.clone(), ttl).await?;
-            let link = format!("{base}/verify-email?token={token}");
-            (
-                user,
-                Some(new_email.clone()),
-                (
-                    Mail::ConfirmEmailChange,
-                    "Confirm your new e-mail address",
-                    "Confirm the new address",
-                    link,
-                    ttl,
-                ),
-            )
-        }
-        AccountMail::EmailChanged {
-            user_id, old_email, ..
-        } => {
-            let Some(user) = users::find_by_id(db, *user_id).await? else {
-                return Ok(Outcome::Skipped);
-            };
-            let ttl = settings.email_revert_ttl;
-            let token = issue(&user, Purpose::EmailRevert, old_email.clone(), ttl).await?;
-            let link = format!("{base}/revert-email?token={token}");
-            (
-                user,
-                Some(old_email.clone()),
-                (
-                    Mail::EmailChanged,
-                    "The address of your Maigie account changed",
-                    "Undo this change",
-                    link,
-                    ttl,
-                ),
-            )
-        }
-        AccountMail::PasswordResetDone { user_id } => {
-            let Some(user) = users::find_by_id(db, *user_id).await? else {
-                return Ok(Outcome::Skipped);
-            };
-            (
-                user,
-                None,
-                (
-                    Mail::PasswordResetDone,
-                    "Your Maigie password was reset",
-                    "",
-                    String::new(),
-                    Duration::ZERO,
-                ),
-            )
-        }
+        None => (String::new(), Duration::ZERO),
     };
-    let (mail, subject, action, link, ttl) = letter;
-    let address = address.unwrap_or_else(|| user.email.clone());
     deliver(
         mailer,
         input,
         Letter {
             to: &user,
             address: &address,
-            mail,
-            subject,
-            action,
+            mail: kind.mail,
+            subject: kind.subject,
+            action: kind.action,
             link,
             valid_for: human_duration(ttl),
         },
