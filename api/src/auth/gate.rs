@@ -17,13 +17,14 @@ use uuid::Uuid;
 use crate::auth::extractor::AuthUser;
 use crate::auth::jwt::Claims;
 use crate::error::ApiError;
+use crate::http::rate_limit::GCRA;
 use crate::state::AppState;
 
 /// KEYS: 1 the token's deny-list entry, 2 its session's, 3 the cached epoch, 4 the
 /// bucket. ARGV: 1 the token's epoch (`-1`: no token to check), 2 the bucket's
 /// interval in ms, 3 its burst (`0`: no bucket). Answers {standing, allowed,
 /// remaining, retry_after_ms, reset_ms}; standing 0 live, 1 revoked, 2 ended,
-/// 3 epoch not cached. The bucket is GCRA on the Redis clock, so instances agree.
+/// 3 epoch not cached. The bucket is [`GCRA`]'s, the same as every other bucket's.
 const SCRIPT: &str = r"
 local standing = 0
 if ARGV[1] ~= '-1' then
@@ -42,22 +43,17 @@ local limit = tonumber(ARGV[3])
 if limit == 0 then
   return {standing, 1, 0, 0, 0}
 end
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local interval = tonumber(ARGV[2])
-local tat = tonumber(redis.call('GET', KEYS[4]) or now)
-if tat < now then tat = now end
-local new_tat = tat + interval
-local allow_at = new_tat - limit * interval
-if allow_at > now then
-  return {standing, 0, 0, allow_at - now, tat - now}
+local granted, tat, now, retry = take(KEYS[4], interval, limit, 1)
+if granted == 0 then
+  return {standing, 0, 0, retry, tat - now}
 end
-redis.call('SET', KEYS[4], new_tat, 'PX', new_tat - now)
-return {standing, 1, math.floor((now - allow_at) / interval), 0, new_tat - now}
+return {standing, 1, math.floor((now - (tat - limit * interval)) / interval), 0, tat - now}
 ";
 
 /// Loaded once (its SHA-1 is computed once, and Redis runs it by that hash).
-static CHECK: LazyLock<redis::Script> = LazyLock::new(|| redis::Script::new(SCRIPT));
+static CHECK: LazyLock<redis::Script> =
+    LazyLock::new(|| redis::Script::new(&format!("{GCRA}{SCRIPT}")));
 
 /// Where a token stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

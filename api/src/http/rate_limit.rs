@@ -142,35 +142,42 @@ pub async fn rate_limit(State(state): State<AppState>, mut req: Request, next: N
     response
 }
 
-/// GCRA for `units` requests at once, granted one by one while the bucket allows:
+/// GCRA on the Redis clock (so instances agree), shared by every bucket script:
+/// `take(key, interval_ms, burst, units)` grants up to `units` requests one by one
+/// while the bucket allows, and answers how many, the bucket's theoretical arrival
+/// time after them, the time now, and the wait for the next request (0: none).
+pub(crate) const GCRA: &str = r"
+local function take(key, interval, limit, units)
+  local t = redis.call('TIME')
+  local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+  local tat = tonumber(redis.call('GET', key) or now)
+  if tat < now then tat = now end
+  local granted = 0
+  while granted < units and tat + interval - limit * interval <= now do
+    tat = tat + interval
+    granted = granted + 1
+  end
+  if granted > 0 then
+    redis.call('SET', key, tat, 'PX', tat - now)
+  end
+  local retry = 0
+  if granted < units then
+    retry = tat + interval - limit * interval - now
+  end
+  return granted, tat, now, retry
+end
+";
+
 /// KEYS[1] the bucket; ARGV interval ms, burst, units. Answers {granted,
 /// retry_after_ms}.
 const CHARGE: &str = r"
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local interval = tonumber(ARGV[1])
-local limit = tonumber(ARGV[2])
-local units = tonumber(ARGV[3])
-local tat = tonumber(redis.call('GET', KEYS[1]) or now)
-if tat < now then tat = now end
-local granted = 0
-while granted < units and tat + interval - limit * interval <= now do
-  tat = tat + interval
-  granted = granted + 1
-end
-if granted > 0 then
-  redis.call('SET', KEYS[1], tat, 'PX', tat - now)
-end
-local retry = 0
-if granted < units then
-  retry = tat + interval - limit * interval - now
-end
+local granted, _, _, retry = take(KEYS[1], tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]))
 return {granted, retry}
 ";
 
 /// Loaded once (its SHA-1 is computed once, and Redis runs it by that hash).
 static CHARGE_SCRIPT: std::sync::LazyLock<redis::Script> =
-    std::sync::LazyLock::new(|| redis::Script::new(CHARGE));
+    std::sync::LazyLock::new(|| redis::Script::new(&format!("{GCRA}{CHARGE}")));
 
 /// Charges `units` requests of the user's bucket (e.g. the messages of one MCP batch),
 /// in one script call; answers how many, from the first, fit and the wait for the
