@@ -13,6 +13,7 @@ pub mod context;
 pub mod drafting;
 mod error;
 pub mod exec;
+pub mod external;
 pub mod offline;
 pub mod parameters;
 pub mod registry;

@@ -162,13 +162,18 @@ async fn planned(
         .count();
     let bulk = writes > agent.services.settings.agent.bulk_threshold;
     let mut out = Vec::new();
+    let mut conn = agent
+        .db
+        .acquire()
+        .await
+        .map_err(maigie_store::StoreError::from)?;
     for call in calls {
         let Some(def) = registry::find(&call.name) else {
             continue;
         };
         let arguments: Value = serde_json::from_str(&call.arguments).unwrap_or_else(|_| json!({}));
         log::add_step(
-            &agent.db,
+            &mut conn,
             input.user_id,
             input.action_id,
             &call.id,

@@ -110,8 +110,9 @@ async fn action_that_created(w: &World, me: &Ctx, task: Uuid) -> Uuid {
     log::create_action(&w.db, action, me.user_id, None, None, "chat", None)
         .await
         .expect("action");
+    let mut conn = w.db.acquire().await.expect("connection");
     let step = log::add_step(
-        &w.db,
+        &mut conn,
         me.user_id,
         action,
         "call-1",

@@ -192,7 +192,7 @@ pub async fn sources(db: impl PgExecutor<'_>, id: Uuid) -> Result<Option<Value>,
 
 /// Records a tool call as a pending step, once per call id.
 pub async fn add_step(
-    db: &PgPool,
+    conn: &mut sqlx::PgConnection,
     user_id: Uuid,
     action_id: Uuid,
     call_id: &str,
@@ -211,11 +211,11 @@ pub async fn add_step(
         .bind(call_id)
         .bind(tool)
         .bind(arguments)
-        .fetch_optional(db)
+        .fetch_optional(&mut *conn)
         .await?
     {
         Some(row) => Ok(row),
-        None => step(db, action_id, call_id).await,
+        None => step(conn, action_id, call_id).await,
     }
 }
 

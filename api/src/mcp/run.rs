@@ -1,12 +1,11 @@
 //! One `tools/call`: the agent's scope gate and schema check, then the tool through
-//! the agent's tool layer with the token's user as the caller; a call that changed
-//! data is recorded as an AI action (source `mcp`) that the user can undo.
+//! the agent ([`maigie_agent::external`]) with the token's user as the caller; a call
+//! that changed data is recorded there as an AI action (source `mcp`) that the user can
+//! undo.
 
-use maigie_agent::exec::{Caller, Outcome};
+use maigie_agent::exec::Outcome;
 use maigie_agent::registry::{self, Scopes, ToolDef};
-use maigie_agent::{schema, tools};
-use maigie_services::Source;
-use maigie_store::agent as log;
+use maigie_agent::{external, schema, tools};
 use maigie_store::mcp::McpTokenRow;
 use rmcp::model::{CallToolResult, ContentBlock, JsonObject, MetaObject};
 use serde_json::{Map, Value, json};
@@ -66,29 +65,9 @@ async fn run(
     tool: &ToolDef,
     args: JsonObject,
 ) -> Result<CallToolResult, ApiError> {
-    let action_id = Uuid::new_v4();
-    let key = format!("mcp:{action_id}");
-    let ctx = maigie_agent::ctx_for(&app.db, token.user_id, Source::Mcp).await?;
-    let caller = Caller {
-        svc: &app.services,
-        ctx,
-        idempotency: Some(&key),
-        tz: app.services.zone(token.user_id).await?,
-        step: None,
-        scopes: Scopes::from_names(&token.scopes),
-    };
-    let outcome = tools::run(&caller, tool.name, args.clone())
+    let scopes = Scopes::from_names(&token.scopes);
+    let recorded = external::call(&app.services, token.user_id, scopes, tool, args)
         .await
         .map_err(ApiError::internal)?;
-    if outcome.changes.is_empty() {
-        return Ok(answer(&outcome, None));
-    }
-    log::create_action(&app.db, action_id, token.user_id, None, None, "mcp", None).await?;
-    let args = Value::Object(args);
-    let step = log::add_step(&app.db, token.user_id, action_id, "mcp-0", tool.name, &args).await?;
-    let result = json!({"summary": outcome.summary, "data": outcome.result});
-    let changes = serde_json::to_value(&outcome.changes).map_err(ApiError::internal)?;
-    log::finish_step(&app.db, step.id, "completed", Some(&result), None, &changes).await?;
-    log::set_status(&app.db, action_id, "completed", None, None, None).await?;
-    Ok(answer(&outcome, Some(action_id)))
+    Ok(answer(&recorded.outcome, recorded.action_id))
 }
