@@ -24,23 +24,16 @@ use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::middleware::from_fn_with_state;
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use chrono::{DateTime, Utc};
-use maigie_store::mcp::{self, McpTokenRow};
-use rand::RngCore;
+use maigie_services::mcp_tokens::{self, CreateMcpToken, McpTokenView};
 use rmcp::transport::streamable_http_server::session::local::LocalSessionManager;
 use rmcp::transport::streamable_http_server::{StreamableHttpServerConfig, StreamableHttpService};
-use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use tokio_util::sync::CancellationToken;
-use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
 
 use crate::auth::extractor::AuthUser;
-use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::error::{ApiResult, ErrorBody};
 use crate::http::extract::{Json, Path};
 use crate::state::AppState;
 
@@ -49,8 +42,6 @@ mod gate;
 mod run;
 mod server;
 mod sessions;
-
-const SCOPES: [&str; 3] = ["read", "write", "delete"];
 
 /// The `/mcp` route (a service of its own, mounted by [`crate::app`]): the SDK's
 /// streamable HTTP service behind our [`gate`].
@@ -120,45 +111,6 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(revoke_token))
 }
 
-/// How tokens are stored (and looked up): their SHA-256.
-fn hash(token: &str) -> Vec<u8> {
-    Sha256::digest(token.as_bytes()).to_vec()
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct CreateMcpToken {
-    /// 1–100 characters, e.g. the agent's name.
-    pub name: String,
-    /// Any of read, write, delete.
-    #[schema(value_type = Vec<maigie_services::schema_enums::McpScope>)]
-    pub scopes: Vec<String>,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct McpTokenView {
-    pub id: Uuid,
-    pub name: String,
-    #[schema(value_type = Vec<maigie_services::schema_enums::McpScope>)]
-    pub scopes: Vec<String>,
-    /// Shown once, on creation.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub token: Option<String>,
-    pub last_used_at: Option<DateTime<Utc>>,
-    pub created_at: DateTime<Utc>,
-}
-
-fn view(r: McpTokenRow, token: Option<String>) -> McpTokenView {
-    McpTokenView {
-        id: r.id,
-        name: r.name,
-        scopes: r.scopes,
-        token,
-        last_used_at: r.last_used_at,
-        created_at: r.created_at,
-    }
-}
-
 /// Create a token for an external agent (the secret is shown only now).
 #[utoipa::path(post, path = "/api/mcp/tokens", tag = "mcp", security(("bearer" = [])), request_body = CreateMcpToken,
     responses((status = 201, body = McpTokenView), (status = 422, body = ErrorBody)))]
@@ -167,39 +119,8 @@ pub async fn create_token(
     user: AuthUser,
     Json(body): Json<CreateMcpToken>,
 ) -> ApiResult<(StatusCode, Json<McpTokenView>)> {
-    let name = body.name.trim();
-    if name.is_empty() || name.chars().count() > 100 {
-        return Err(ApiError::invalid_field(
-            "name",
-            "invalid_length",
-            "must be 1–100 characters",
-        ));
-    }
-    let mut scopes: Vec<String> = Vec::new();
-    for s in &body.scopes {
-        if !SCOPES.contains(&s.as_str()) {
-            return Err(ApiError::invalid_field(
-                "scopes",
-                "unknown_value",
-                "each scope is read, write or delete",
-            ));
-        }
-        if !scopes.contains(s) {
-            scopes.push(s.clone());
-        }
-    }
-    if scopes.is_empty() {
-        return Err(ApiError::invalid_field(
-            "scopes",
-            "required",
-            "give at least one scope",
-        ));
-    }
-    let mut bytes = [0u8; 32];
-    rand::rng().fill_bytes(&mut bytes);
-    let token = format!("mcp_{}", URL_SAFE_NO_PAD.encode(bytes));
-    let row = mcp::create(&state.db, user.id, name, &hash(&token), &scopes).await?;
-    Ok((StatusCode::CREATED, Json(view(row, Some(token)))))
+    let created = mcp_tokens::create(&state.services, &user.ctx(), &body).await?;
+    Ok((StatusCode::CREATED, Json(created)))
 }
 
 /// Your MCP tokens (without their secrets).
@@ -209,8 +130,7 @@ pub async fn list_tokens(
     State(state): State<AppState>,
     user: AuthUser,
 ) -> ApiResult<Json<Vec<McpTokenView>>> {
-    let rows = mcp::list(&state.db, user.id).await?;
-    Ok(Json(rows.into_iter().map(|r| view(r, None)).collect()))
+    Ok(Json(mcp_tokens::list(&state.services, &user.ctx()).await?))
 }
 
 /// Revoke a token: it stops working at once.
@@ -221,6 +141,6 @@ pub async fn revoke_token(
     user: AuthUser,
     Path(id): Path<Uuid>,
 ) -> ApiResult<StatusCode> {
-    mcp::revoke(&state.db, user.id, id).await?;
+    mcp_tokens::revoke(&state.services, &user.ctx(), id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

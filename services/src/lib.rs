@@ -20,6 +20,7 @@ pub mod idempotency;
 pub mod input;
 pub mod knowledge;
 pub mod live;
+pub mod mcp_tokens;
 pub mod notes;
 pub mod notifications;
 pub mod pagination;

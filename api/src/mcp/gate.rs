@@ -10,11 +10,11 @@ use axum::extract::{Request, State};
 use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use maigie_store::mcp::{self, McpCaller};
+use maigie_services::mcp_tokens::{self, McpCaller};
 use rmcp::model::ClientJsonRpcMessage;
 use serde_json::{Value, json};
 
-use super::{budget, hash};
+use super::budget;
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -51,7 +51,7 @@ async fn authenticate(app: &AppState, headers: &HeaderMap) -> Result<McpCaller, 
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "));
     let token = match bearer {
-        Some(t) => mcp::authenticate(&app.db, &hash(t.trim())).await?,
+        Some(t) => mcp_tokens::authenticate(&app.services, t.trim()).await?,
         None => None,
     };
     token.ok_or_else(|| {
