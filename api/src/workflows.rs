@@ -67,61 +67,48 @@ impl TemporalStarter {
         let bad_input = |e: serde_json::Error| StartError::Input(e.to_string());
         let id = start.workflow_id.as_str();
         let reject = WorkflowIdReusePolicy::RejectDuplicate;
+        // A plain start: the input read back from the outbox, then the workflow started
+        // with its visibility (a second start of the same id is refused).
+        macro_rules! start {
+            ($input:ty, $workflow:ident, $visibility:path) => {{
+                let input: $input =
+                    serde_json::from_value(start.input.clone()).map_err(bad_input)?;
+                let options = self.options(id, reject, $visibility(&input), []);
+                self.client
+                    .start_workflow($workflow::run, input, options)
+                    .await
+                    .map(|_| ())
+            }};
+        }
         let started = match start.workflow_type.as_str() {
-            onboarding::WORKFLOW_NAME => {
-                let input: OnboardingInput =
-                    serde_json::from_value(start.input.clone()).map_err(bad_input)?;
-                let options = self.options(id, reject, Visibility::onboarding(&input), []);
-                self.client
-                    .start_workflow(UserOnboardingWorkflow::run, input, options)
-                    .await
-                    .map(|_| ())
-            }
-            account_mail::WORKFLOW_NAME => {
-                let input: AccountMailInput =
-                    serde_json::from_value(start.input.clone()).map_err(bad_input)?;
-                let options = self.options(id, reject, Visibility::account_mail(&input), []);
-                self.client
-                    .start_workflow(AccountMailWorkflow::run, input, options)
-                    .await
-                    .map(|_| ())
-            }
+            onboarding::WORKFLOW_NAME => start!(
+                OnboardingInput,
+                UserOnboardingWorkflow,
+                Visibility::onboarding
+            ),
+            account_mail::WORKFLOW_NAME => start!(
+                AccountMailInput,
+                AccountMailWorkflow,
+                Visibility::account_mail
+            ),
             ai_action::WORKFLOW_NAME => {
-                let input: AiActionInput =
-                    serde_json::from_value(start.input.clone()).map_err(bad_input)?;
-                let options = self.options(id, reject, Visibility::ai_action(&input), []);
-                self.client
-                    .start_workflow(AiActionWorkflow::run, input, options)
-                    .await
-                    .map(|_| ())
+                start!(AiActionInput, AiActionWorkflow, Visibility::ai_action)
             }
-            voice_message::WORKFLOW_NAME => {
-                let input: VoiceMessageInput =
-                    serde_json::from_value(start.input.clone()).map_err(bad_input)?;
-                let options = self.options(id, reject, Visibility::voice_message(&input), []);
-                self.client
-                    .start_workflow(VoiceMessageWorkflow::run, input, options)
-                    .await
-                    .map(|_| ())
-            }
-            voice_retention::WORKFLOW_NAME => {
-                let input: RetentionInput =
-                    serde_json::from_value(start.input.clone()).map_err(bad_input)?;
-                let options = self.options(id, reject, Visibility::voice_retention(&input), []);
-                self.client
-                    .start_workflow(VoiceRetentionWorkflow::run, input, options)
-                    .await
-                    .map(|_| ())
-            }
-            schedule_generation::WORKFLOW_NAME => {
-                let input: DraftInput =
-                    serde_json::from_value(start.input.clone()).map_err(bad_input)?;
-                let options = self.options(id, reject, Visibility::schedule_generation(&input), []);
-                self.client
-                    .start_workflow(ScheduleGenerationWorkflow::run, input, options)
-                    .await
-                    .map(|_| ())
-            }
+            voice_message::WORKFLOW_NAME => start!(
+                VoiceMessageInput,
+                VoiceMessageWorkflow,
+                Visibility::voice_message
+            ),
+            voice_retention::WORKFLOW_NAME => start!(
+                RetentionInput,
+                VoiceRetentionWorkflow,
+                Visibility::voice_retention
+            ),
+            schedule_generation::WORKFLOW_NAME => start!(
+                DraftInput,
+                ScheduleGenerationWorkflow,
+                Visibility::schedule_generation
+            ),
             knowledge_index::WORKFLOW_NAME => {
                 // Signal-with-start: a running index hears of the change (and
                 // debounces); an idle one starts again.
