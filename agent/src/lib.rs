@@ -8,6 +8,7 @@
 //! same events and reminder plans, in the same transaction. No HTTP is involved:
 //! MCP (in the API) frames the protocol and calls [`tools::run`] too.
 
+#[cfg(feature = "worker")]
 pub mod activities;
 pub mod context;
 pub mod drafting;

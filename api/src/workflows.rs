@@ -11,25 +11,66 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use maigie_services::{StartError, WorkflowStart, WorkflowStarter};
-use maigie_workflows::account_mail::{self, AccountMailInput, AccountMailWorkflow};
-use maigie_workflows::ai_action::{self, AiActionInput, AiActionWorkflow};
-use maigie_workflows::billing::{self, LifecycleInput, SubscriptionLifecycleWorkflow};
-use maigie_workflows::knowledge_index::{self, IndexInput, KnowledgeIndexWorkflow};
-use maigie_workflows::onboarding::{self, OnboardingInput, UserOnboardingWorkflow};
-use maigie_workflows::reminder::{self, ReminderInput, ReminderWorkflow};
-use maigie_workflows::schedule_generation::{self, DraftInput, ScheduleGenerationWorkflow};
+use maigie_workflows::account_mail::{self, AccountMailInput};
+use maigie_workflows::ai_action::{self, AiActionInput};
+use maigie_workflows::billing::{self, LifecycleInput};
+use maigie_workflows::knowledge_index::{self, IndexInput};
+use maigie_workflows::onboarding::{self, OnboardingInput};
+use maigie_workflows::reminder::{self, ReminderInput};
+use maigie_workflows::schedule_generation::{self, DraftInput};
 use maigie_workflows::visibility::Visibility;
-use maigie_workflows::voice_message::{self, VoiceMessageInput, VoiceMessageWorkflow};
-use maigie_workflows::voice_retention::{self, RetentionInput, VoiceRetentionWorkflow};
+use maigie_workflows::voice_message::{self, VoiceMessageInput};
+use maigie_workflows::voice_retention::{self, RetentionInput};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
 use serde_json::Value;
 use temporalio_client::errors::WorkflowStartError;
 use temporalio_client::{
     Client, WorkflowIdReusePolicy, WorkflowSignalOptions, WorkflowStartOptions,
 };
 use temporalio_common::search_attributes::SearchAttributeUpdate;
+use temporalio_common::{HasWorkflowDefinition, SignalDefinition, WorkflowDefinition};
 use tokio::sync::watch;
 
 use crate::state::AppState;
+
+/// A workflow type by its name, with JSON input and output: the API starts and signals
+/// workflows without their definitions (those, and the Temporal SDK, are the worker's).
+/// The payloads are what the typed definitions read: JSON, the SDK's default encoding.
+struct Named(&'static str);
+
+impl WorkflowDefinition for Named {
+    type Input = Value;
+    type Output = Value;
+    fn name(&self) -> &str {
+        self.0
+    }
+}
+
+impl HasWorkflowDefinition for Named {
+    type Run = Self;
+}
+
+/// A signal of a [`Named`] workflow, by its name, with a JSON payload.
+struct Signal(&'static str);
+
+impl SignalDefinition for Signal {
+    type Workflow = Named;
+    type Input = Value;
+    fn name(&self) -> &str {
+        self.0
+    }
+}
+
+/// Reads an outbox input as the workflow's input type: a row the workflow could not
+/// read is refused here, before anything is started.
+fn read<T: DeserializeOwned>(input: &Value) -> Result<T, StartError> {
+    serde_json::from_value(input.clone()).map_err(|e| StartError::Input(e.to_string()))
+}
+
+fn json(value: &impl Serialize) -> Result<Value, StartError> {
+    serde_json::to_value(value).map_err(|e| StartError::Input(e.to_string()))
+}
 
 /// Starts the outbox's workflows on Temporal.
 pub struct TemporalStarter {
@@ -64,18 +105,17 @@ impl TemporalStarter {
     }
 
     async fn send(&self, start: &WorkflowStart) -> Result<(), StartError> {
-        let bad_input = |e: serde_json::Error| StartError::Input(e.to_string());
         let id = start.workflow_id.as_str();
         let reject = WorkflowIdReusePolicy::RejectDuplicate;
-        // A plain start: the input read back from the outbox, then the workflow started
-        // with its visibility (a second start of the same id is refused).
+        // A plain start: the input read back from the outbox (and checked against the
+        // workflow's input type), then the workflow started with its visibility (a
+        // second start of the same id is refused).
         macro_rules! start {
-            ($input:ty, $workflow:ident, $visibility:path) => {{
-                let input: $input =
-                    serde_json::from_value(start.input.clone()).map_err(bad_input)?;
+            ($input:ty, $name:path, $visibility:path) => {{
+                let input: $input = read(&start.input)?;
                 let options = self.options(id, reject, $visibility(&input), []);
                 self.client
-                    .start_workflow($workflow::run, input, options)
+                    .start_workflow(Named($name), json(&input)?, options)
                     .await
                     .map(|_| ())
             }};
@@ -83,49 +123,51 @@ impl TemporalStarter {
         let started = match start.workflow_type.as_str() {
             onboarding::WORKFLOW_NAME => start!(
                 OnboardingInput,
-                UserOnboardingWorkflow,
+                onboarding::WORKFLOW_NAME,
                 Visibility::onboarding
             ),
             account_mail::WORKFLOW_NAME => start!(
                 AccountMailInput,
-                AccountMailWorkflow,
+                account_mail::WORKFLOW_NAME,
                 Visibility::account_mail
             ),
-            ai_action::WORKFLOW_NAME => {
-                start!(AiActionInput, AiActionWorkflow, Visibility::ai_action)
-            }
+            ai_action::WORKFLOW_NAME => start!(
+                AiActionInput,
+                ai_action::WORKFLOW_NAME,
+                Visibility::ai_action
+            ),
             voice_message::WORKFLOW_NAME => start!(
                 VoiceMessageInput,
-                VoiceMessageWorkflow,
+                voice_message::WORKFLOW_NAME,
                 Visibility::voice_message
             ),
             voice_retention::WORKFLOW_NAME => start!(
                 RetentionInput,
-                VoiceRetentionWorkflow,
+                voice_retention::WORKFLOW_NAME,
                 Visibility::voice_retention
             ),
             schedule_generation::WORKFLOW_NAME => start!(
                 DraftInput,
-                ScheduleGenerationWorkflow,
+                schedule_generation::WORKFLOW_NAME,
                 Visibility::schedule_generation
             ),
             knowledge_index::WORKFLOW_NAME => {
                 // Signal-with-start: a running index hears of the change (and
                 // debounces); an idle one starts again.
-                let input: IndexInput =
-                    serde_json::from_value(start.input.clone()).map_err(bad_input)?;
+                let input: IndexInput = read(&start.input)?;
                 let options = self.options(
                     id,
                     WorkflowIdReusePolicy::AllowDuplicate,
                     Visibility::knowledge_index(&input),
                     [],
                 );
+                let payload = json(&input)?;
                 self.client
                     .signal_with_start_workflow(
-                        KnowledgeIndexWorkflow::run,
-                        input.clone(),
-                        KnowledgeIndexWorkflow::changed,
-                        input,
+                        Named(knowledge_index::WORKFLOW_NAME),
+                        payload.clone(),
+                        Signal(knowledge_index::CHANGED_SIGNAL),
+                        payload,
                         options,
                     )
                     .await
@@ -135,20 +177,19 @@ impl TemporalStarter {
                 // Signal-with-start: starts the reminder or hands the running one its
                 // new plan. A finished reminder may run again for a new plan; its
                 // deliveries are keyed by occurrence, so an old one is never sent twice.
-                let input: ReminderInput =
-                    serde_json::from_value(start.input.clone()).map_err(bad_input)?;
+                let input: ReminderInput = read(&start.input)?;
                 let options = self.options(
                     id,
                     WorkflowIdReusePolicy::AllowDuplicate,
                     Visibility::reminder(&input),
                     [reminder::REMINDER_KIND.value_set(input.source_type.clone())],
                 );
-                let plan = input.plan.clone();
+                let plan = json(&input.plan)?;
                 self.client
                     .signal_with_start_workflow(
-                        ReminderWorkflow::run,
-                        input,
-                        ReminderWorkflow::reschedule,
+                        Named(reminder::WORKFLOW_NAME),
+                        json(&input)?,
+                        Signal(reminder::RESCHEDULE_SIGNAL),
                         plan,
                         options,
                     )
@@ -183,18 +224,17 @@ impl WorkflowStarter for TemporalStarter {
         if workflow_type != ai_action::WORKFLOW_NAME {
             return Err(StartError::UnknownType(workflow_type.to_owned()));
         }
-        let handle = self
-            .client
-            .get_workflow_handle::<AiActionWorkflow>(workflow_id.to_owned());
-        let options = WorkflowSignalOptions::default();
-        let sent = match signal {
-            ai_action::CONFIRM_SIGNAL => {
-                handle.signal(AiActionWorkflow::confirm, (), options).await
-            }
-            ai_action::REJECT_SIGNAL => handle.signal(AiActionWorkflow::reject, (), options).await,
+        // Confirm and reject carry nothing (`()`, which the SDK encodes as JSON null).
+        let name = match signal {
+            ai_action::CONFIRM_SIGNAL => ai_action::CONFIRM_SIGNAL,
+            ai_action::REJECT_SIGNAL => ai_action::REJECT_SIGNAL,
             other => return Err(StartError::UnknownType(format!("{workflow_type}.{other}"))),
         };
-        sent.map_err(|e| StartError::Unavailable(e.to_string()))
+        self.client
+            .get_workflow_handle::<Named>(workflow_id.to_owned())
+            .signal(Signal(name), Value::Null, WorkflowSignalOptions::default())
+            .await
+            .map_err(|e| StartError::Unavailable(e.to_string()))
     }
 
     async fn signal_with_start(
@@ -209,10 +249,8 @@ impl WorkflowStarter for TemporalStarter {
                 start.workflow_type
             )));
         }
-        let bad_input = |e: serde_json::Error| StartError::Input(e.to_string());
-        let input: LifecycleInput =
-            serde_json::from_value(start.input.clone()).map_err(bad_input)?;
-        let event_id: String = serde_json::from_value(payload.clone()).map_err(bad_input)?;
+        let input: LifecycleInput = read(&start.input)?;
+        let event_id: String = read(payload)?;
         // A customer's lifecycle may run again after it ended.
         let options = self.options(
             &start.workflow_id,
@@ -222,10 +260,10 @@ impl WorkflowStarter for TemporalStarter {
         );
         self.client
             .signal_with_start_workflow(
-                SubscriptionLifecycleWorkflow::run,
-                input,
-                SubscriptionLifecycleWorkflow::stripe_event,
-                event_id,
+                Named(billing::WORKFLOW_NAME),
+                json(&input)?,
+                Signal(billing::EVENT_SIGNAL),
+                Value::String(event_id),
                 options,
             )
             .await

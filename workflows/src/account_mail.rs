@@ -8,13 +8,17 @@
 //! mail instead of losing it. The token a link carries is created by the activity,
 //! never passed through the workflow: nothing secret is in Temporal's history.
 
+#[cfg(feature = "worker")]
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
+#[cfg(feature = "worker")]
 use temporalio_macros::{workflow, workflow_methods};
+#[cfg(feature = "worker")]
 use temporalio_sdk::{ActivityCloseTimeouts, ActivityOptions, WorkflowContext, WorkflowResult};
 use uuid::Uuid;
 
+#[cfg(feature = "worker")]
 use crate::contracts::CommonActivities;
 
 /// Workflow type name, as seen in the Temporal UI and CLI.
@@ -83,10 +87,12 @@ pub struct AccountMailInput {
     pub mail: AccountMail,
 }
 
+#[cfg(feature = "worker")]
 #[workflow]
 #[derive(Default)]
 pub struct AccountMailWorkflow;
 
+#[cfg(feature = "worker")]
 #[workflow_methods]
 impl AccountMailWorkflow {
     /// Sends the mail (the activity issues the link's token, if it has one).
@@ -104,6 +110,7 @@ impl AccountMailWorkflow {
 /// Retries with Temporal's default backoff for up to a day: after that a link would
 /// have expired anyway (the longest, a revert link, is re-sent by nobody).
 #[must_use]
+#[cfg(feature = "worker")]
 pub fn mail_options() -> ActivityOptions {
     ActivityOptions::with_close_timeouts(ActivityCloseTimeouts::ScheduleAndStartToClose {
         schedule_to_close: Duration::from_secs(86_400),

@@ -8,16 +8,21 @@
 //! after the confirmation timeout. The loop is bounded by `max_turns`; the last turn is
 //! asked to answer without tools. `ai.finish` records the outcome and sends `chat.done`.
 
+#[cfg(feature = "worker")]
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
+#[cfg(feature = "worker")]
 use temporalio_common::RetryPolicy;
+#[cfg(feature = "worker")]
 use temporalio_macros::{workflow, workflow_methods};
+#[cfg(feature = "worker")]
 use temporalio_sdk::{
     ActivityOptions, SyncWorkflowContext, WorkflowContext, WorkflowContextView, WorkflowResult,
 };
 use uuid::Uuid;
 
+#[cfg(feature = "worker")]
 use crate::contracts::AgentActivities;
 
 pub const WORKFLOW_NAME: &str = "ai_action";
@@ -114,6 +119,7 @@ pub struct Progress {
 
 /// A bounded number of attempts: a tool the API keeps refusing with a 5xx, or a
 /// database that stays down, ends the action as `failed` instead of retrying forever.
+#[cfg(feature = "worker")]
 fn retries() -> RetryPolicy {
     RetryPolicy::builder()
         .initial_interval(Duration::from_secs(1))
@@ -122,6 +128,7 @@ fn retries() -> RetryPolicy {
         .build()
 }
 
+#[cfg(feature = "worker")]
 fn quick() -> ActivityOptions {
     ActivityOptions::with_start_to_close_timeout(Duration::from_secs(60))
         .retry_policy(retries())
@@ -130,6 +137,7 @@ fn quick() -> ActivityOptions {
 
 /// A model turn streams for a while; the heartbeat lets a dead worker's turn be
 /// retried elsewhere within seconds instead of after the whole timeout.
+#[cfg(feature = "worker")]
 fn turn_options() -> ActivityOptions {
     ActivityOptions::with_start_to_close_timeout(Duration::from_secs(300))
         .heartbeat_timeout(Duration::from_secs(15))
@@ -137,6 +145,7 @@ fn turn_options() -> ActivityOptions {
         .build()
 }
 
+#[cfg(feature = "worker")]
 #[workflow]
 pub struct AiActionWorkflow {
     input: AiActionInput,
@@ -144,6 +153,7 @@ pub struct AiActionWorkflow {
     progress: Progress,
 }
 
+#[cfg(feature = "worker")]
 #[workflow_methods]
 impl AiActionWorkflow {
     #[init]

@@ -9,17 +9,23 @@
 //! re-running a day (e.g. `temporal workflow start --type daily_analytics ...`) is
 //! idempotent.
 
+#[cfg(feature = "worker")]
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
+#[cfg(feature = "worker")]
 use temporalio_macros::{workflow, workflow_methods};
+#[cfg(feature = "worker")]
 use temporalio_sdk::{
     ActivityOptions, ChildWorkflowOptions, ParentClosePolicy, WorkflowContext, WorkflowContextView,
     WorkflowIdReusePolicy, WorkflowResult,
 };
+#[cfg(feature = "worker")]
 use uuid::Uuid;
 
+#[cfg(feature = "worker")]
 use crate::contracts::{AggregateInput, CommonActivities};
+#[cfg(feature = "worker")]
 use crate::visibility::Visibility;
 
 pub const DISPATCH_WORKFLOW: &str = "analytics_dispatch";
@@ -56,15 +62,18 @@ pub struct DispatchInput {
     pub task_queue: String,
 }
 
+#[cfg(feature = "worker")]
 fn activity_options() -> ActivityOptions {
     ActivityOptions::start_to_close_timeout(Duration::from_secs(120))
 }
 
+#[cfg(feature = "worker")]
 #[workflow]
 pub struct AnalyticsDispatchWorkflow {
     input: DispatchInput,
 }
 
+#[cfg(feature = "worker")]
 #[workflow_methods]
 impl AnalyticsDispatchWorkflow {
     #[init]
@@ -109,11 +118,13 @@ impl AnalyticsDispatchWorkflow {
     }
 }
 
+#[cfg(feature = "worker")]
 #[workflow]
 pub struct DailyAnalyticsWorkflow {
     input: ZoneDay,
 }
 
+#[cfg(feature = "worker")]
 #[workflow_methods]
 impl DailyAnalyticsWorkflow {
     #[init]

@@ -8,22 +8,28 @@
 //! payment, or the period over after a cancel (`billing.expire`). With nothing left to
 //! wait for it completes; the next event starts a new run.
 
+#[cfg(feature = "worker")]
 use std::collections::{BTreeSet, VecDeque};
 
+#[cfg(feature = "worker")]
 use std::time::{Duration, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
+#[cfg(feature = "worker")]
 use temporalio_macros::{workflow, workflow_methods};
+#[cfg(feature = "worker")]
 use temporalio_sdk::{
     ActivityOptions, ContinueAsNewOptions, SyncWorkflowContext, WorkflowContext,
     WorkflowContextView, WorkflowResult,
 };
 
+#[cfg(feature = "worker")]
 use crate::contracts::CommonActivities;
 
 pub const WORKFLOW_NAME: &str = "subscription_lifecycle";
 pub const EVENT_SIGNAL: &str = "stripe_event";
 /// Events applied before the run continues as new (keeps histories small).
+#[cfg(feature = "worker")]
 const EVENTS_PER_RUN: u32 = 200;
 
 #[must_use]
@@ -76,10 +82,12 @@ pub struct ExpireInput {
     pub deadline: String,
 }
 
+#[cfg(feature = "worker")]
 fn options() -> ActivityOptions {
     ActivityOptions::start_to_close_timeout(Duration::from_secs(60))
 }
 
+#[cfg(feature = "worker")]
 #[workflow]
 pub struct SubscriptionLifecycleWorkflow {
     customer: String,
@@ -89,6 +97,7 @@ pub struct SubscriptionLifecycleWorkflow {
     user_id: Option<uuid::Uuid>,
 }
 
+#[cfg(feature = "worker")]
 fn now_ms(ctx: &WorkflowContext<SubscriptionLifecycleWorkflow>) -> i64 {
     ctx.workflow_time()
         .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
@@ -96,12 +105,14 @@ fn now_ms(ctx: &WorkflowContext<SubscriptionLifecycleWorkflow>) -> i64 {
 }
 
 /// What the clock does next.
+#[cfg(feature = "worker")]
 enum Due {
     Dunning(u32, i64),
     Grace(i64),
     Period(i64),
 }
 
+#[cfg(feature = "worker")]
 impl Due {
     fn at(&self) -> i64 {
         match self {
@@ -110,6 +121,7 @@ impl Due {
     }
 }
 
+#[cfg(feature = "worker")]
 fn next_due(s: &Snapshot, dunned: &BTreeSet<u32>) -> Option<Due> {
     let mut due: Vec<Due> = Vec::new();
     if s.status == "past_due"
@@ -132,6 +144,7 @@ fn next_due(s: &Snapshot, dunned: &BTreeSet<u32>) -> Option<Due> {
     due.into_iter().min_by_key(Due::at)
 }
 
+#[cfg(feature = "worker")]
 #[workflow_methods]
 impl SubscriptionLifecycleWorkflow {
     #[init]

@@ -3,7 +3,9 @@
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+#[cfg(feature = "worker")]
 use temporalio_macros::activity_definitions;
+#[cfg(feature = "worker")]
 use temporalio_sdk::activities::ActivityError;
 use uuid::Uuid;
 
@@ -68,8 +70,10 @@ pub struct AggregatePage {
 }
 
 /// Activities shared by workflows: mail, live events, reminder delivery.
+#[cfg(feature = "worker")]
 pub struct CommonActivities;
 
+#[cfg(feature = "worker")]
 #[activity_definitions]
 impl CommonActivities {
     /// Sends the welcome e-mail over SMTP.
@@ -155,8 +159,10 @@ impl CommonActivities {
 }
 
 /// The AI agent's activities (`ai_action` workflow).
+#[cfg(feature = "worker")]
 pub struct AgentActivities;
 
+#[cfg(feature = "worker")]
 #[activity_definitions]
 impl AgentActivities {
     /// One model turn: reads the conversation and this action's tool results, asks the
@@ -211,8 +217,10 @@ impl AgentActivities {
 }
 
 /// Activities of the search index (implemented where the embedding model is).
+#[cfg(feature = "worker")]
 pub struct KnowledgeActivities;
 
+#[cfg(feature = "worker")]
 #[activity_definitions]
 impl KnowledgeActivities {
     /// Brings one source's search chunks in step with its text (only changed chunks
@@ -234,8 +242,10 @@ impl KnowledgeActivities {
 }
 
 /// Activities of voice messages (`voice_message`, `voice_retention`).
+#[cfg(feature = "worker")]
 pub struct VoiceActivities;
 
+#[cfg(feature = "worker")]
 #[activity_definitions]
 impl VoiceActivities {
     /// Transcribes the stored recording once, stores the transcript as the user's
@@ -271,16 +281,19 @@ impl VoiceActivities {
 }
 
 /// Markers the voice activities bind to.
+#[cfg(feature = "worker")]
 pub mod voice_markers {
     pub use super::voice_activities::{Fail, Hear, Purge, Speak};
 }
 
 /// Markers the search index's implementations bind to.
+#[cfg(feature = "worker")]
 pub mod knowledge_markers {
     pub use super::knowledge_activities::{BackfillPage, IndexSource};
 }
 
 /// Markers the agent's worker binds its implementations to.
+#[cfg(feature = "worker")]
 pub mod agent_markers {
     pub use super::agent_activities::{
         AwaitConfirmation, ExplainSchedule, Finish, PlanSchedule, RunTool, SkipTool, Turn,
@@ -288,6 +301,7 @@ pub mod agent_markers {
 }
 
 /// Markers the worker binds its implementations to.
+#[cfg(feature = "worker")]
 pub mod markers {
     pub use super::common_activities::{
         AggregateDay, ApplyBillingEvent, DeliverReminder, DueDays, ExpireSubscription,

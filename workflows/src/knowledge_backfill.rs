@@ -13,15 +13,19 @@
 //! temporal workflow query --workflow-id knowledge-backfill --name progress
 //! ```
 
+#[cfg(feature = "worker")]
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
+#[cfg(feature = "worker")]
 use temporalio_macros::{workflow, workflow_methods};
+#[cfg(feature = "worker")]
 use temporalio_sdk::{
     ActivityOptions, ContinueAsNewOptions, WorkflowContext, WorkflowContextView, WorkflowResult,
 };
 use uuid::Uuid;
 
+#[cfg(feature = "worker")]
 use crate::contracts::KnowledgeActivities;
 
 /// Workflow type name.
@@ -29,6 +33,7 @@ pub const WORKFLOW_NAME: &str = "knowledge_backfill";
 /// The one backfill's id.
 pub const WORKFLOW_ID: &str = "knowledge-backfill";
 /// Pages per run before continuing as new.
+#[cfg(feature = "worker")]
 const PAGES_PER_RUN: u64 = 50;
 
 /// What the backfill starts (or continues) with.
@@ -79,12 +84,14 @@ pub struct BackfillProgress {
     pub finished: bool,
 }
 
+#[cfg(feature = "worker")]
 #[workflow]
 pub struct KnowledgeBackfillWorkflow {
     input: BackfillInput,
     progress: BackfillProgress,
 }
 
+#[cfg(feature = "worker")]
 #[workflow_methods]
 impl KnowledgeBackfillWorkflow {
     #[init]
@@ -145,6 +152,7 @@ impl KnowledgeBackfillWorkflow {
 
 /// A page may take minutes; its heartbeat lets the page of a worker that died be
 /// retried elsewhere within seconds instead of after the whole timeout.
+#[cfg(feature = "worker")]
 fn page_options() -> ActivityOptions {
     ActivityOptions::with_start_to_close_timeout(Duration::from_secs(600))
         .heartbeat_timeout(Duration::from_secs(10))

@@ -7,16 +7,20 @@
 //! removed by the same activity. A provider that is down is retried with backoff and
 //! the source stays `pending` meanwhile.
 
+#[cfg(feature = "worker")]
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
+#[cfg(feature = "worker")]
 use temporalio_macros::{workflow, workflow_methods};
+#[cfg(feature = "worker")]
 use temporalio_sdk::{
     ActivityOptions, ContinueAsNewOptions, SyncWorkflowContext, WorkflowContext,
     WorkflowContextView, WorkflowResult,
 };
 use uuid::Uuid;
 
+#[cfg(feature = "worker")]
 use crate::contracts::KnowledgeActivities;
 
 /// Workflow type name.
@@ -25,6 +29,7 @@ pub const WORKFLOW_NAME: &str = "knowledge_index";
 pub const CHANGED_SIGNAL: &str = "changed";
 /// Rounds of indexing before the workflow continues as new (keeps its history short
 /// for a source edited all day).
+#[cfg(feature = "worker")]
 const ROUNDS_PER_RUN: u32 = 100;
 
 /// One workflow per source.
@@ -53,6 +58,7 @@ pub struct IndexOutcome {
     pub embedded: u32,
 }
 
+#[cfg(feature = "worker")]
 #[workflow]
 pub struct KnowledgeIndexWorkflow {
     input: IndexInput,
@@ -60,6 +66,7 @@ pub struct KnowledgeIndexWorkflow {
     changes: u64,
 }
 
+#[cfg(feature = "worker")]
 #[workflow_methods]
 impl KnowledgeIndexWorkflow {
     #[init]
@@ -113,6 +120,7 @@ impl KnowledgeIndexWorkflow {
 
 /// Embedding can take a while for a long source; the provider may be down for long:
 /// retried with Temporal's default backoff, without end (the source stays pending).
+#[cfg(feature = "worker")]
 fn index_options() -> ActivityOptions {
     ActivityOptions::start_to_close_timeout(Duration::from_secs(120))
 }

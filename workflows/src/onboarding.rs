@@ -1,14 +1,20 @@
 //! `user_onboarding`: what happens after someone registers.
 
+#[cfg(feature = "worker")]
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
+#[cfg(feature = "worker")]
 use serde_json::json;
+#[cfg(feature = "worker")]
 use temporalio_macros::{workflow, workflow_methods};
+#[cfg(feature = "worker")]
 use temporalio_sdk::{ActivityOptions, WorkflowContext, WorkflowResult};
 use uuid::Uuid;
 
+#[cfg(feature = "worker")]
 use crate::account_mail::{AccountMail, AccountMailInput, mail_options};
+#[cfg(feature = "worker")]
 use crate::contracts::{CommonActivities, PublishEventInput, WelcomeEmailInput};
 
 /// Workflow type name, as seen in the Temporal UI and CLI.
@@ -36,10 +42,12 @@ pub struct OnboardingInput {
     pub name: Option<String>,
 }
 
+#[cfg(feature = "worker")]
 #[workflow]
 #[derive(Default)]
 pub struct UserOnboardingWorkflow;
 
+#[cfg(feature = "worker")]
 #[workflow_methods]
 impl UserOnboardingWorkflow {
     /// Sends the welcome e-mail, pushes a `welcome` event to the user's channel, then
@@ -90,6 +98,7 @@ impl UserOnboardingWorkflow {
     }
 }
 
+#[cfg(feature = "worker")]
 fn activity_options() -> ActivityOptions {
     // Retries are Temporal's default (exponential backoff, unlimited): a mail server or
     // Redis that is down for a while delays the welcome, it does not lose it.

@@ -6,17 +6,22 @@
 //! signal that arrives after a newer one is ignored. Time comes from
 //! `ctx.workflow_time()` only, so replays are deterministic.
 
+#[cfg(feature = "worker")]
 use std::time::{Duration, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
+#[cfg(feature = "client")]
 use temporalio_common::search_attributes::{SearchAttributeKey, Timestamp};
+#[cfg(feature = "worker")]
 use temporalio_macros::{workflow, workflow_methods};
+#[cfg(feature = "worker")]
 use temporalio_sdk::{
     ActivityOptions, ContinueAsNewOptions, SyncWorkflowContext, WorkflowContext,
     WorkflowContextView, WorkflowResult,
 };
 use uuid::Uuid;
 
+#[cfg(feature = "worker")]
 use crate::contracts::{CommonActivities, DeliverReminderInput, NextReminderInput};
 
 /// Workflow type name.
@@ -29,14 +34,18 @@ pub const LATE_AFTER_MS: i64 = 60_000;
 /// Search attributes (registered from `temporal/search-attributes.txt`): find a
 /// user's pending reminders in the Temporal UI/CLI, e.g.
 /// `temporal workflow list --query 'UserId="<id>" AND ExecutionStatus="Running"'`.
+#[cfg(feature = "client")]
 pub const USER_ID: SearchAttributeKey<String> = crate::visibility::USER_ID;
 /// `task` or `schedule_block`.
+#[cfg(feature = "client")]
 pub const REMINDER_KIND: SearchAttributeKey<String> = SearchAttributeKey::keyword("ReminderKind");
 /// The moment reminded of; kept current as the reminder is rescheduled.
+#[cfg(feature = "client")]
 pub const DUE_AT: SearchAttributeKey<Timestamp> = SearchAttributeKey::datetime("DueAt");
 /// The source type whose reminders repeat (one per occurrence).
 pub const RECURRING_SOURCE: &str = "schedule_block";
 /// Patch id of the `DueAt` upserts (histories recorded before it replay without them).
+#[cfg(feature = "worker")]
 const DUE_AT_PATCH: &str = "reminder-due-at-search-attribute";
 
 /// Deterministic id: one reminder workflow per source, so it is never scheduled twice.
@@ -74,6 +83,7 @@ pub enum ReminderOutcome {
     Cancelled,
 }
 
+#[cfg(feature = "worker")]
 #[workflow]
 pub struct ReminderWorkflow {
     input: ReminderInput,
@@ -81,10 +91,12 @@ pub struct ReminderWorkflow {
     changes: u64,
 }
 
+#[cfg(feature = "worker")]
 fn millis(ms: i64) -> Duration {
     Duration::from_millis(u64::try_from(ms).unwrap_or(0))
 }
 
+#[cfg(feature = "worker")]
 async fn deliver(
     ctx: &mut WorkflowContext<ReminderWorkflow>,
     input: &DeliverReminderInput,
@@ -98,12 +110,14 @@ async fn deliver(
         .await?)
 }
 
+#[cfg(feature = "worker")]
 fn now_ms(ctx: &WorkflowContext<ReminderWorkflow>) -> i64 {
     ctx.workflow_time()
         .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
         .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
 }
 
+#[cfg(feature = "worker")]
 #[workflow_methods]
 impl ReminderWorkflow {
     #[init]

@@ -5,13 +5,17 @@
 //! draft's creation time); `schedule.explain` has the model — or the offline writer —
 //! explain it and marks the draft ready. The user accepts or discards it over HTTP.
 
+#[cfg(feature = "worker")]
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
+#[cfg(feature = "worker")]
 use temporalio_macros::{workflow, workflow_methods};
+#[cfg(feature = "worker")]
 use temporalio_sdk::{ActivityOptions, WorkflowContext, WorkflowContextView, WorkflowResult};
 use uuid::Uuid;
 
+#[cfg(feature = "worker")]
 use crate::contracts::AgentActivities;
 
 pub const WORKFLOW_NAME: &str = "schedule_generation";
@@ -35,11 +39,13 @@ pub struct PlanSummary {
     pub minutes: u32,
 }
 
+#[cfg(feature = "worker")]
 #[workflow]
 pub struct ScheduleGenerationWorkflow {
     input: DraftInput,
 }
 
+#[cfg(feature = "worker")]
 #[workflow_methods]
 impl ScheduleGenerationWorkflow {
     #[init]

@@ -13,19 +13,26 @@
 //!
 //! Whatever fails, `voice.fail` records why and sends `voice.failed`.
 
+#[cfg(feature = "worker")]
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
+#[cfg(feature = "worker")]
 use temporalio_common::RetryPolicy;
+#[cfg(feature = "worker")]
 use temporalio_macros::{workflow, workflow_methods};
+#[cfg(feature = "worker")]
 use temporalio_sdk::{
     ActivityOptions, ChildWorkflowOptions, WorkflowContext, WorkflowContextView,
     WorkflowIdReusePolicy, WorkflowResult,
 };
 use uuid::Uuid;
 
+#[cfg(feature = "worker")]
 use crate::ai_action::{AiActionInput, AiActionWorkflow, ai_action_workflow_id};
+#[cfg(feature = "worker")]
 use crate::contracts::VoiceActivities;
+#[cfg(feature = "worker")]
 use crate::visibility::Visibility;
 
 pub const WORKFLOW_NAME: &str = "voice_message";
@@ -74,6 +81,7 @@ pub struct VoiceFailure {
 }
 
 /// While the speech server is down, `voice.hear` is retried for about five minutes.
+#[cfg(feature = "worker")]
 fn hear_options() -> ActivityOptions {
     ActivityOptions::with_start_to_close_timeout(Duration::from_secs(180))
         .heartbeat_timeout(Duration::from_secs(10))
@@ -88,6 +96,7 @@ fn hear_options() -> ActivityOptions {
         .build()
 }
 
+#[cfg(feature = "worker")]
 fn quick() -> ActivityOptions {
     ActivityOptions::with_start_to_close_timeout(Duration::from_secs(60))
         .retry_policy(
@@ -100,11 +109,13 @@ fn quick() -> ActivityOptions {
         .build()
 }
 
+#[cfg(feature = "worker")]
 #[workflow]
 pub struct VoiceMessageWorkflow {
     input: VoiceMessageInput,
 }
 
+#[cfg(feature = "worker")]
 #[workflow_methods]
 impl VoiceMessageWorkflow {
     #[init]

@@ -4,18 +4,24 @@
 //! runs it hourly (`voice-retention-<task queue>`); deleting an account starts one at
 //! once (`voice-purge-<user id>`), so its audio goes within seconds.
 
+#[cfg(feature = "worker")]
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
+#[cfg(feature = "worker")]
 use temporalio_common::RetryPolicy;
+#[cfg(feature = "worker")]
 use temporalio_macros::{workflow, workflow_methods};
+#[cfg(feature = "worker")]
 use temporalio_sdk::{ActivityOptions, WorkflowContext, WorkflowContextView, WorkflowResult};
 use uuid::Uuid;
 
+#[cfg(feature = "worker")]
 use crate::contracts::VoiceActivities;
 
 pub const WORKFLOW_NAME: &str = "voice_retention";
 /// Pages per run at most (a backlog larger than that waits for the next run).
+#[cfg(feature = "worker")]
 const MAX_PAGES: u32 = 200;
 
 /// The schedule's id on `task_queue`.
@@ -55,6 +61,7 @@ pub struct Purged {
     pub objects_deleted: u64,
 }
 
+#[cfg(feature = "worker")]
 fn options() -> ActivityOptions {
     ActivityOptions::with_start_to_close_timeout(Duration::from_secs(120))
         .retry_policy(
@@ -67,11 +74,13 @@ fn options() -> ActivityOptions {
         .build()
 }
 
+#[cfg(feature = "worker")]
 #[workflow]
 pub struct VoiceRetentionWorkflow {
     input: RetentionInput,
 }
 
+#[cfg(feature = "worker")]
 #[workflow_methods]
 impl VoiceRetentionWorkflow {
     #[init]
