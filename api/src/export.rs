@@ -1,15 +1,17 @@
-//! `GET /api/users/me/export`: all of the user's data as one JSON document.
+//! `GET /api/users/me/export`: all of the user's data as one JSON document
+//! ([`maigie_services::accounts::export`]), sent as an attachment.
 
 use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use chrono::Utc;
+use maigie_services::accounts;
 use serde_json::Value;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::auth::extractor::AuthUser;
-use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::error::{ApiResult, ErrorBody};
 use crate::state::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -25,19 +27,11 @@ pub fn router() -> OpenApiRouter<AppState> {
         (status = 401, body = ErrorBody),
     ))]
 pub async fn export(State(state): State<AppState>, user: AuthUser) -> ApiResult<Response> {
-    let mut doc = maigie_store::export::export(&state.db, user.id)
-        .await
-        .map_err(|err| match err {
-            maigie_store::StoreError::NotFound => {
-                ApiError::unauthorized("account_not_found", "The account no longer exists.")
-            }
-            other => other.into(),
-        })?;
-    doc.insert("format".into(), Value::from("maigie-export/1"));
-    doc.insert("exported_at".into(), Value::from(Utc::now().to_rfc3339()));
+    let now = Utc::now();
+    let doc = accounts::export(&state.services, &user.ctx(), now).await?;
     let filename = format!(
         "attachment; filename=\"maigie-export-{}.json\"",
-        Utc::now().format("%Y%m%d")
+        now.format("%Y%m%d")
     );
     Ok((
         [(header::CONTENT_DISPOSITION, filename)],

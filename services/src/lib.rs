@@ -9,6 +9,7 @@
 //! each adapter maps once.
 
 pub mod accounts;
+pub mod analytics;
 pub mod billing;
 pub mod chat;
 pub mod courses;

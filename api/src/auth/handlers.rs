@@ -5,13 +5,10 @@ use axum::http::{HeaderMap, StatusCode, header::USER_AGENT};
 use maigie_domain::{DisplayName, Email, Role};
 use maigie_services::accounts;
 pub use maigie_services::accounts::RegisterRequest;
-use maigie_services::accounts::sessions;
-use maigie_store::audit::{self, AuditEntry};
-use maigie_store::tokens::{self, Rotation};
-use maigie_store::users::{self, UserRow};
+use maigie_services::accounts::sessions::{self, Refreshed};
+use maigie_store::users::UserRow;
 use redis::AsyncCommands;
 use serde::Deserialize;
-use serde_json::json;
 use utoipa::ToSchema;
 
 use super::extractor::{AuthUser, revoked_key};
@@ -145,17 +142,14 @@ pub async fn login(
     client: ClientInfo,
     Json(body): Json<LoginRequest>,
 ) -> ApiResult<Json<AuthResponse>> {
-    let invalid = || ApiError::unauthorized("invalid_credentials", "Wrong e-mail or password.");
-    let user = match Email::parse(&body.email) {
-        Ok(email) => users::find_by_email(&state.db, email.as_str()).await?,
-        Err(_) => None,
-    };
-    let stored = user.as_ref().and_then(|u| u.password_hash.clone());
-    if !state.passwords.verify(body.password, stored).await? {
-        return Err(invalid());
-    }
-    let user = user.ok_or_else(invalid)?;
-    users::record_login(&state.db, user.id).await?;
+    let user = sessions::check_password(
+        &state.services,
+        &state.passwords,
+        &body.email,
+        body.password,
+    )
+    .await?
+    .ok_or_else(|| ApiError::unauthorized("invalid_credentials", "Wrong e-mail or password."))?;
     Ok(Json(session::start(&state, &user, client.client()).await?))
 }
 
@@ -172,42 +166,21 @@ pub async fn refresh(
     client: ClientInfo,
     Json(body): Json<RefreshRequest>,
 ) -> ApiResult<Json<AuthResponse>> {
-    let next = session::new_refresh_token();
-    let rotation = tokens::rotate(
-        &state.db,
+    let expires_at = session::refresh_expiry(&state);
+    let refreshed = sessions::refresh(
+        &state.services,
         &body.refresh_token,
-        &next,
-        session::refresh_expiry(&state),
-        client.user_agent.as_deref(),
-        client.ip,
+        client.client(),
+        expires_at,
     )
     .await?;
-    match rotation {
-        Rotation::Rotated { user_id, family_id } => {
-            let user = users::find_by_id(&state.db, user_id)
-                .await?
-                .ok_or_else(invalid_refresh)?;
-            Ok(Json(session::respond(&state, &user, next, family_id)?))
-        }
-        Rotation::Reused { user_id } => {
-            tracing::warn!(%user_id, "refresh token reused; session revoked");
-            audit::record(
-                &state.db,
-                AuditEntry {
-                    actor_id: None,
-                    subject_id: Some(user_id),
-                    action: "auth.refresh_token_reused",
-                    details: json!({}),
-                    request_id: None,
-                },
-            )
-            .await?;
-            Err(ApiError::unauthorized(
-                "refresh_token_reused",
-                "This refresh token was already used; the session has been revoked. Sign in again.",
-            ))
-        }
-        Rotation::Invalid => Err(invalid_refresh()),
+    match refreshed {
+        Refreshed::Rotated(opened) => Ok(Json(session::respond(&state, *opened)?)),
+        Refreshed::Reused => Err(ApiError::unauthorized(
+            "refresh_token_reused",
+            "This refresh token was already used; the session has been revoked. Sign in again.",
+        )),
+        Refreshed::Invalid => Err(invalid_refresh()),
     }
 }
 
@@ -252,7 +225,7 @@ pub async fn logout(
             .map_err(Into::into);
     }
     if let Some(token) = body.refresh_token.as_deref() {
-        tokens::revoke_family_of(&state.db, user.id, token).await?;
+        sessions::end_by_refresh_token(&state.services, &user.ctx(), token).await?;
     }
     revoke_access_token(&state, &user).await?;
     Ok(StatusCode::NO_CONTENT)

@@ -1,17 +1,14 @@
-//! Sessions: an access token plus a rotating refresh token.
+//! Sessions: an access token (issued here) plus a rotating refresh token
+//! ([`maigie_services::accounts::sessions`]).
 
 use std::net::IpAddr;
 
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::Utc;
 use maigie_domain::Tier;
-use maigie_store::tokens::{self, NewRefreshToken};
+use maigie_services::accounts::sessions::{self, Opened, SessionClient};
 use maigie_store::users::UserRow;
-use rand::RngCore;
 use serde::Serialize;
 use utoipa::ToSchema;
-use uuid::Uuid;
 
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -31,69 +28,39 @@ pub struct AuthResponse {
     pub expires_in: u64,
 }
 
-/// 256 random bits, URL-safe.
-#[must_use]
-pub fn new_refresh_token() -> String {
-    let mut bytes = [0u8; 32];
-    rand::rng().fill_bytes(&mut bytes);
-    URL_SAFE_NO_PAD.encode(bytes)
-}
-
-/// The access-token half of a response, for a user and an already-stored refresh token
-/// of session `family_id`.
-pub fn respond(
-    state: &AppState,
-    user: &UserRow,
-    refresh_token: String,
-    family_id: Uuid,
-) -> Result<AuthResponse, ApiError> {
+/// The response for a session just opened or refreshed: its refresh token and a new
+/// access token for its account.
+pub fn respond(state: &AppState, opened: Opened) -> Result<AuthResponse, ApiError> {
+    let user = &opened.user;
     let tier: Tier = user.tier.parse().map_err(ApiError::internal)?;
     let (access_token, _) = state.jwt.issue(
         user.id,
         tier,
         user.session_epoch,
-        Some(family_id),
+        Some(opened.family_id),
         !user.email_verified,
     )?;
     Ok(AuthResponse {
         user: UserView::try_from(user)?,
         access_token,
-        refresh_token,
+        refresh_token: opened.refresh_token,
         token_type: "Bearer",
         expires_in: state.jwt.ttl().as_secs(),
     })
 }
 
-/// Who is signing in: the client's `User-Agent` and address, kept with the session.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct Client<'a> {
-    pub user_agent: Option<&'a str>,
-    pub ip: Option<IpAddr>,
-}
-
-/// Starts a new session (a new refresh-token family) for `user`.
+/// Starts a new session for `user` and answers its tokens.
 pub async fn start(
     state: &AppState,
     user: &UserRow,
-    client: Client<'_>,
+    client: SessionClient<'_>,
 ) -> Result<AuthResponse, ApiError> {
-    let refresh_token = new_refresh_token();
-    let family_id = Uuid::new_v4();
-    tokens::insert(
-        &state.db,
-        NewRefreshToken {
-            user_id: user.id,
-            family_id,
-            token: &refresh_token,
-            expires_at: refresh_expiry(state),
-            user_agent: client.user_agent,
-            ip: client.ip,
-        },
-    )
-    .await?;
-    respond(state, user, refresh_token, family_id)
+    let opened =
+        sessions::open(&state.services, user.clone(), client, refresh_expiry(state)).await?;
+    respond(state, opened)
 }
 
+/// When a refresh token made now expires (`JWT_REFRESH_TTL_SECS`).
 pub fn refresh_expiry(state: &AppState) -> chrono::DateTime<Utc> {
     let ttl = chrono::Duration::from_std(state.settings.refresh_ttl)
         .unwrap_or_else(|_| chrono::Duration::days(30));
@@ -110,8 +77,8 @@ pub struct ClientInfo {
 
 impl ClientInfo {
     #[must_use]
-    pub fn client(&self) -> Client<'_> {
-        Client {
+    pub fn client(&self) -> SessionClient<'_> {
+        SessionClient {
             user_agent: self.user_agent.as_deref(),
             ip: self.ip,
         }

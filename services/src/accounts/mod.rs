@@ -10,6 +10,7 @@
 mod address;
 mod admin;
 mod error;
+mod export;
 mod identity;
 mod input;
 mod recovery;
@@ -31,6 +32,7 @@ pub use address::{
 };
 pub use admin::{AdminGrant, Granted, grant_admin};
 pub use error::{AccountError, AccountResult};
+pub use export::{EXPORT_FORMAT, export};
 pub use identity::link_identity;
 pub use input::{ChangePassword, DeleteAccount, RegisterRequest, Registration, UpdateProfile};
 pub use recovery::{

@@ -8,6 +8,7 @@
 //! `schedule_occurrence.updated`.
 
 mod blocks;
+pub mod calendar;
 pub mod drafts;
 mod expand;
 mod input;
