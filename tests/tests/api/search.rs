@@ -163,6 +163,45 @@ async fn a_burst_of_edits_is_embedded_once_with_the_last_text_and_a_deleted_note
 }
 
 #[tokio::test]
+async fn pages_follow_one_another_and_hold_every_result_once() {
+    let app = TestApp::spawn().await;
+    let (_, _, s) = app.register().await;
+    let t = token(&s);
+    let mut made = Vec::new();
+    for i in 0..7 {
+        let n = note(
+            &app,
+            &t,
+            &format!("Glacier field trip {i}"),
+            &"The glacier moved a little today. ".repeat(i + 1),
+        )
+        .await;
+        made.push(n["id"].as_str().expect("id").to_owned());
+    }
+    let mut seen = Vec::new();
+    let mut sizes = Vec::new();
+    let mut query = "q=glacier&mode=fulltext&limit=3".to_owned();
+    loop {
+        let page = search(&app, &t, &query).await;
+        sizes.push(ids(&page).len());
+        seen.extend(ids(&page));
+        match page["next_cursor"].as_str() {
+            Some(cursor) => query = format!("q=glacier&mode=fulltext&limit=3&cursor={cursor}"),
+            None => break,
+        }
+        assert!(sizes.len() < 10, "the pages never end");
+    }
+    assert_eq!(sizes, vec![3, 3, 1]);
+    let mut sorted = seen.clone();
+    sorted.sort();
+    sorted.dedup();
+    assert_eq!(sorted.len(), 7, "a result shown twice: {seen:?}");
+    made.sort();
+    assert_eq!(sorted, made);
+    app.shutdown().await;
+}
+
+#[tokio::test]
 async fn bad_queries_are_clear_4xx() {
     let app = TestApp::spawn().await;
     let (_, _, s) = app.register().await;
