@@ -14,8 +14,8 @@ use crate::config::Config;
 /// pgvector's HNSW indexes `vector` values of at most this many dimensions.
 const HNSW_MAX_DIMENSION: u32 = 2000;
 
-/// The engine `VECTOR_ENGINE` asks for and this database allows (the array engine with
-/// its cache of `VECTOR_CACHE_MB`, one per process); with pgvector, starts
+/// The engine `VECTOR_ENGINE` asks for and this database allows, with its cache of
+/// `VECTOR_CACHE_MB` (one per process) in front; with pgvector, starts
 /// building the HNSW index of the configured dimension if it is missing (writes and
 /// searches go on meanwhile: searches are exact until it exists).
 pub async fn choose(config: &Config, db: &PgPool) -> anyhow::Result<VectorEngine> {
@@ -32,14 +32,13 @@ pub async fn choose(config: &Config, db: &PgPool) -> anyhow::Result<VectorEngine
     tracing::info!(
         engine = engine.name(),
         ?dimension,
-        cache_mb = matches!(engine, VectorEngine::CachedArray(_))
-            .then_some(config.vector_cache_bytes / (1024 * 1024)),
+        cache_mb = engine.cache().map(|c| c.cap_bytes() / (1024 * 1024)),
         "vector engine"
     );
-    if let VectorEngine::PgVector(PgVectorPlan {
+    if let Some(PgVectorPlan {
         hnsw_dimension: Some(dimension),
         ..
-    }) = engine
+    }) = engine.pgvector_plan()
     {
         let db = db.clone();
         tokio::spawn(async move {

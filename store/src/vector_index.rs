@@ -20,6 +20,11 @@
 //!   `hnsw.iterative_scan`, so only where pgvector ≥ 0.8: before, HNSW filters by user
 //!   after the graph search and a small user's answer comes back empty).
 //!
+//! - [`VectorEngine::CachedPgVector`]: pgvector behind the same cache. A user held in
+//!   memory at their current version is ranked there (no vectors read); any other
+//!   query is ranked by pgvector while that user's vectors load in the background, so
+//!   a first query never waits for a load.
+//!
 //! [`setup::choose`] picks the engine at start-up (`VECTOR_ENGINE`), and
 //! [`setup::ensure_hnsw_index`] builds the index of the configured dimension.
 
@@ -45,6 +50,8 @@ pub enum VectorEngine {
     CachedArray(VectorCache),
     /// pgvector ranks in the database.
     PgVector(PgVectorPlan),
+    /// pgvector, with users' vectors also cached in the process.
+    CachedPgVector(PgVectorPlan, VectorCache),
 }
 
 /// How the pgvector engine ranks a scope.
@@ -99,15 +106,23 @@ impl VectorEngine {
             Self::Array => array::nearest(db, scope, query, k).await,
             Self::CachedArray(cache) => cache.nearest(db, scope, query, k).await,
             Self::PgVector(plan) => pgvector::nearest(db, *plan, scope, query, k).await,
+            Self::CachedPgVector(plan, cache) => match cache.ready(db, scope, query, k).await? {
+                Some(found) => Ok(found),
+                None => pgvector::nearest(db, *plan, scope, query, k).await,
+            },
         }
     }
 
-    /// The array engine with a cache of `cap_bytes` (0: none); other engines as they are.
+    /// The engine with a cache of `cap_bytes` in front (0: none).
     #[must_use]
     pub fn with_cache(self, cap_bytes: usize) -> Self {
+        if cap_bytes == 0 {
+            return self;
+        }
         match self {
-            Self::Array if cap_bytes > 0 => Self::CachedArray(VectorCache::new(cap_bytes)),
-            other => other,
+            Self::Array => Self::CachedArray(VectorCache::new(cap_bytes)),
+            Self::PgVector(plan) => Self::CachedPgVector(plan, VectorCache::new(cap_bytes)),
+            cached => cached,
         }
     }
 
@@ -116,7 +131,25 @@ impl VectorEngine {
     pub fn name(&self) -> &'static str {
         match self {
             Self::Array | Self::CachedArray(_) => "array",
-            Self::PgVector(_) => "pgvector",
+            Self::PgVector(_) | Self::CachedPgVector(..) => "pgvector",
+        }
+    }
+
+    /// Its cache, if it has one.
+    #[must_use]
+    pub fn cache(&self) -> Option<&VectorCache> {
+        match self {
+            Self::CachedArray(cache) | Self::CachedPgVector(_, cache) => Some(cache),
+            Self::Array | Self::PgVector(_) => None,
+        }
+    }
+
+    /// How pgvector ranks, when pgvector is the engine.
+    #[must_use]
+    pub fn pgvector_plan(&self) -> Option<PgVectorPlan> {
+        match self {
+            Self::PgVector(plan) | Self::CachedPgVector(plan, _) => Some(*plan),
+            Self::Array | Self::CachedArray(_) => None,
         }
     }
 }

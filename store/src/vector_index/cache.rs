@@ -12,8 +12,13 @@
 //! than the cap is answered but not kept. The lock guards the map only (no await under
 //! it); loading and ranking run outside it, so users never wait for each other. Two
 //! queries missing the same pair at once both load it (the later one's copy is kept).
+//!
+//! In front of pgvector ([`VectorCache::ready`]) a miss does not wait for the load: the
+//! database answers that query, and the pair loads in the background (one load per pair
+//! at a time; none for a pair already found too large at its current version).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use sqlx::PgPool;
@@ -32,6 +37,8 @@ pub struct VectorCache {
 struct Inner {
     cap_bytes: usize,
     state: Mutex<State>,
+    /// Queries answered from memory.
+    hits: AtomicU64,
 }
 
 #[derive(Default)]
@@ -39,6 +46,10 @@ struct State {
     entries: HashMap<(Uuid, String), Slot>,
     bytes: usize,
     clock: u64,
+    /// Pairs being loaded in the background.
+    loading: HashSet<(Uuid, String)>,
+    /// Pairs too large for the cap, at the version they were measured.
+    oversized: HashMap<(Uuid, String), i64>,
 }
 
 struct Slot {
@@ -66,6 +77,7 @@ impl VectorCache {
             inner: Arc::new(Inner {
                 cap_bytes,
                 state: Mutex::new(State::default()),
+                hits: AtomicU64::new(0),
             }),
         }
     }
@@ -81,6 +93,12 @@ impl VectorCache {
     pub fn usage(&self) -> (usize, usize) {
         let state = self.lock();
         (state.entries.len(), state.bytes)
+    }
+
+    /// How many queries it has answered from memory.
+    #[must_use]
+    pub fn hits(&self) -> u64 {
+        self.inner.hits.load(Ordering::Relaxed)
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, State> {
@@ -100,17 +118,19 @@ impl VectorCache {
             return None;
         }
         slot.last_used = now;
+        self.inner.hits.fetch_add(1, Ordering::Relaxed);
         Some(Arc::clone(&slot.vectors))
     }
 
-    fn put(&self, user_id: Uuid, model: &str, vectors: Arc<UserVectors>) {
+    /// Keeps the pair's vectors; `false` when they are larger than the cap (not kept).
+    fn put(&self, user_id: Uuid, model: &str, vectors: Arc<UserVectors>) -> bool {
         let size = vectors.bytes();
         let mut state = self.lock();
         if let Some(old) = state.entries.remove(&(user_id, model.to_owned())) {
             state.bytes -= old.vectors.bytes();
         }
         if size > self.inner.cap_bytes {
-            return;
+            return false;
         }
         while state.bytes + size > self.inner.cap_bytes {
             let Some(oldest) = state
@@ -131,6 +151,74 @@ impl VectorCache {
         state
             .entries
             .insert((user_id, model.to_owned()), Slot { vectors, last_used });
+        true
+    }
+
+    /// The pair's current version (`None`: it has no chunks yet).
+    async fn version(db: &PgPool, scope: Scope<'_>) -> Result<Option<i64>, StoreError> {
+        Ok(sqlx::query_scalar(
+            "SELECT version FROM knowledge_versions WHERE user_id = $1 AND model = $2",
+        )
+        .bind(scope.user_id)
+        .bind(scope.model)
+        .fetch_optional(db)
+        .await?)
+    }
+
+    /// The answer from memory when the pair is held at its current version. Otherwise
+    /// `None` (the caller asks the database), and the pair starts loading in the
+    /// background for the queries after this one.
+    pub(super) async fn ready(
+        &self,
+        db: &PgPool,
+        scope: Scope<'_>,
+        query: &[f32],
+        k: usize,
+    ) -> Result<Option<Vec<Neighbour>>, StoreError> {
+        let Some(version) = Self::version(db, scope).await? else {
+            return Ok(None);
+        };
+        if let Some(vectors) = self.get(scope.user_id, scope.model, version) {
+            return Ok(Some(vectors.nearest(scope, query, k)));
+        }
+        self.load_later(db, scope.user_id, scope.model, version);
+        Ok(None)
+    }
+
+    /// Loads the pair in a task of its own, unless it is loading already or was too
+    /// large at this version.
+    fn load_later(&self, db: &PgPool, user_id: Uuid, model: &str, version: i64) {
+        let key = (user_id, model.to_owned());
+        {
+            let mut state = self.lock();
+            if state.oversized.get(&key) == Some(&version) || !state.loading.insert(key.clone()) {
+                return;
+            }
+        }
+        let loading = Loading {
+            cache: self.clone(),
+            key,
+        };
+        let db = db.clone();
+        tokio::spawn(async move {
+            let (user_id, model) = (loading.key.0, loading.key.1.as_str());
+            match UserVectors::load(&db, user_id, model).await {
+                Ok(loaded) => {
+                    let at = loaded.version;
+                    if !loading.cache.put(user_id, model, Arc::new(loaded))
+                        && let Some(at) = at
+                    {
+                        loading
+                            .cache
+                            .lock()
+                            .oversized
+                            .insert(loading.key.clone(), at);
+                    }
+                }
+                Err(err) => tracing::warn!(%user_id, error = %err,
+                    "vectors not cached; the database keeps answering"),
+            }
+        });
     }
 
     /// The array engine's answer, from memory when the pair's version matches.
@@ -141,13 +229,7 @@ impl VectorCache {
         query: &[f32],
         k: usize,
     ) -> Result<Vec<Neighbour>, StoreError> {
-        let version: Option<i64> = sqlx::query_scalar(
-            "SELECT version FROM knowledge_versions WHERE user_id = $1 AND model = $2",
-        )
-        .bind(scope.user_id)
-        .bind(scope.model)
-        .fetch_optional(db)
-        .await?;
+        let version = Self::version(db, scope).await?;
         let cached = version.and_then(|v| self.get(scope.user_id, scope.model, v));
         let vectors = match cached {
             Some(v) => v,
@@ -160,6 +242,19 @@ impl VectorCache {
             }
         };
         Ok(vectors.nearest(scope, query, k))
+    }
+}
+
+/// A background load in progress: the pair is marked loading until it ends, however
+/// it ends (an error or a panic included), so a later miss can load it again.
+struct Loading {
+    cache: VectorCache,
+    key: (Uuid, String),
+}
+
+impl Drop for Loading {
+    fn drop(&mut self) {
+        self.cache.lock().loading.remove(&self.key);
     }
 }
 
