@@ -1,7 +1,7 @@
 //! The AI agent: tools ([`registry`], [`tools`]), the model turn ([`turn`]) with its
 //! context ([`context`]) and offline fallback ([`offline`]), the action steps
-//! ([`steps`]), and the Temporal activities that run them for the `ai_action` and
-//! `schedule_generation` workflows ([`activities`]).
+//! ([`steps`]), and, with the `worker` feature, the Temporal activities that run them
+//! for the `ai_action` and `schedule_generation` workflows (`activities`).
 //!
 //! A tool calls the same use-cases (`maigie_services`) as the REST handlers, with the
 //! user's [`Ctx`] (source `chat` or `mcp`): same validation, same ownership rules,

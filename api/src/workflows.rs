@@ -62,6 +62,17 @@ impl SignalDefinition for Signal {
     }
 }
 
+/// A signal that carries nothing (`()`, encoded as the typed definitions send it).
+struct Bare(&'static str);
+
+impl SignalDefinition for Bare {
+    type Workflow = Named;
+    type Input = ();
+    fn name(&self) -> &str {
+        self.0
+    }
+}
+
 /// Reads an outbox input as the workflow's input type: a row the workflow could not
 /// read is refused here, before anything is started.
 fn read<T: DeserializeOwned>(input: &Value) -> Result<T, StartError> {
@@ -224,7 +235,7 @@ impl WorkflowStarter for TemporalStarter {
         if workflow_type != ai_action::WORKFLOW_NAME {
             return Err(StartError::UnknownType(workflow_type.to_owned()));
         }
-        // Confirm and reject carry nothing (`()`, which the SDK encodes as JSON null).
+        // Confirm and reject carry nothing.
         let name = match signal {
             ai_action::CONFIRM_SIGNAL => ai_action::CONFIRM_SIGNAL,
             ai_action::REJECT_SIGNAL => ai_action::REJECT_SIGNAL,
@@ -232,7 +243,7 @@ impl WorkflowStarter for TemporalStarter {
         };
         self.client
             .get_workflow_handle::<Named>(workflow_id.to_owned())
-            .signal(Signal(name), Value::Null, WorkflowSignalOptions::default())
+            .signal(Bare(name), (), WorkflowSignalOptions::default())
             .await
             .map_err(|e| StartError::Unavailable(e.to_string()))
     }

@@ -54,7 +54,8 @@ pub struct Config {
     pub embedding: EmbeddingSettings,
     /// `VECTOR_ENGINE`: asked for; the engine itself is chosen at start (`vectors`).
     pub vector_engine: EngineChoice,
-    /// `VECTOR_CACHE_MB`, in bytes: the array engine's cache of users' vectors (0: none).
+    /// `VECTOR_CACHE_MB`, in bytes: the cache of users' vectors in front of the vector
+    /// engine (0: none).
     pub vector_cache_bytes: usize,
     /// The voice providers (`VOICE_STT_*`, `VOICE_TTS_*`).
     pub voice: VoiceProviderSettings,

@@ -20,7 +20,7 @@ pub struct KnowledgeSettings {
     /// How long a source's edits must pause before it is embedded
     /// (`KNOWLEDGE_INDEX_DEBOUNCE_MS`).
     pub debounce_ms: u64,
-    /// What ranks vectors (`VECTOR_ENGINE`; the array engine's cache: `VECTOR_CACHE_MB`).
+    /// What ranks vectors (`VECTOR_ENGINE`), with its cache in front (`VECTOR_CACHE_MB`).
     pub vector_engine: maigie_store::vector_index::VectorEngine,
 }
 

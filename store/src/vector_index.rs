@@ -23,7 +23,9 @@
 //! - [`VectorEngine::CachedPgVector`]: pgvector behind the same cache. A user held in
 //!   memory at their current version is ranked there (no vectors read); any other
 //!   query is ranked by pgvector while that user's vectors load in the background, so
-//!   a first query never waits for a load.
+//!   a first query never waits for a load. Only users whose chunks pgvector would rank
+//!   exactly (at most [`PgVectorPlan::exact_up_to`]) are kept: larger ones stay with
+//!   the HNSW index, and memory never answers differently from the database.
 //!
 //! [`setup::choose`] picks the engine at start-up (`VECTOR_ENGINE`), and
 //! [`setup::ensure_hnsw_index`] builds the index of the configured dimension.
@@ -106,10 +108,12 @@ impl VectorEngine {
             Self::Array => array::nearest(db, scope, query, k).await,
             Self::CachedArray(cache) => cache.nearest(db, scope, query, k).await,
             Self::PgVector(plan) => pgvector::nearest(db, *plan, scope, query, k).await,
-            Self::CachedPgVector(plan, cache) => match cache.ready(db, scope, query, k).await? {
-                Some(found) => Ok(found),
-                None => pgvector::nearest(db, *plan, scope, query, k).await,
-            },
+            Self::CachedPgVector(plan, cache) => {
+                match cache.ready(db, scope, query, k, plan.exact_up_to).await? {
+                    Some(found) => Ok(found),
+                    None => pgvector::nearest(db, *plan, scope, query, k).await,
+                }
+            }
         }
     }
 

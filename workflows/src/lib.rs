@@ -7,7 +7,7 @@
 //!
 //! Features: none — the workflows' names, ids and inputs, which the use-cases record in
 //! the outbox (no Temporal crate); `client` — the search attributes and summaries a
-//! start sets ([`visibility`]), for the API's starter, which starts workflows by name
+//! start sets (`visibility`), for the API's starter, which starts workflows by name
 //! with JSON inputs; `worker` — the workflow definitions and activity contracts (the
 //! Temporal SDK), for the worker only.
 

@@ -1,4 +1,4 @@
-//! The array engine's memory (`VECTOR_CACHE_MB`): each user's vectors of one model,
+//! The vector engines' memory (`VECTOR_CACHE_MB`): each user's vectors of one model,
 //! kept in the process so a query does not read and decode them again.
 //!
 //! Never stale: every query first reads the pair's version (`knowledge_versions`, a
@@ -15,7 +15,9 @@
 //!
 //! In front of pgvector ([`VectorCache::ready`]) a miss does not wait for the load: the
 //! database answers that query, and the pair loads in the background (one load per pair
-//! at a time; none for a pair already found too large at its current version).
+//! at a time, two pairs at most; none for a pair already found too large at its
+//! current version). Only pairs small enough for pgvector's exact ranking are kept, so
+//! memory and database rank the same way (exactly).
 
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -27,6 +29,10 @@ use uuid::Uuid;
 use super::{Neighbour, Scope, rank};
 use crate::StoreError;
 use maigie_domain::knowledge::cosine;
+
+/// At most this many pairs load in the background at once (each holds a database
+/// connection for a scan of the pair's chunks).
+const BACKGROUND_LOADS: usize = 2;
 
 /// A shared, bounded cache of users' vectors (cheap to clone: one per process).
 #[derive(Clone)]
@@ -167,13 +173,15 @@ impl VectorCache {
 
     /// The answer from memory when the pair is held at its current version. Otherwise
     /// `None` (the caller asks the database), and the pair starts loading in the
-    /// background for the queries after this one.
+    /// background for the queries after this one, if it has at most `max_chunks`
+    /// chunks (a larger one is left to the database: see [`Self::load_later`]).
     pub(super) async fn ready(
         &self,
         db: &PgPool,
         scope: Scope<'_>,
         query: &[f32],
         k: usize,
+        max_chunks: u32,
     ) -> Result<Option<Vec<Neighbour>>, StoreError> {
         let Some(version) = Self::version(db, scope).await? else {
             return Ok(None);
@@ -181,17 +189,23 @@ impl VectorCache {
         if let Some(vectors) = self.get(scope.user_id, scope.model, version) {
             return Ok(Some(vectors.nearest(scope, query, k)));
         }
-        self.load_later(db, scope.user_id, scope.model, version);
+        self.load_later(db, scope.user_id, scope.model, version, max_chunks);
         Ok(None)
     }
 
-    /// Loads the pair in a task of its own, unless it is loading already or was too
-    /// large at this version.
-    fn load_later(&self, db: &PgPool, user_id: Uuid, model: &str, version: i64) {
+    /// Loads the pair in a task of its own, unless it is loading already, was found
+    /// too large at this version, or [`BACKGROUND_LOADS`] other pairs are loading (the
+    /// database goes on answering; a later miss tries again). A pair of more than
+    /// `max_chunks` chunks (counted before anything is read) or over the byte cap is
+    /// not kept, and not tried again until its chunks change.
+    fn load_later(&self, db: &PgPool, user_id: Uuid, model: &str, version: i64, max_chunks: u32) {
         let key = (user_id, model.to_owned());
         {
             let mut state = self.lock();
-            if state.oversized.get(&key) == Some(&version) || !state.loading.insert(key.clone()) {
+            if state.oversized.get(&key) == Some(&version)
+                || state.loading.len() >= BACKGROUND_LOADS
+                || !state.loading.insert(key.clone())
+            {
                 return;
             }
         }
@@ -201,22 +215,9 @@ impl VectorCache {
         };
         let db = db.clone();
         tokio::spawn(async move {
-            let (user_id, model) = (loading.key.0, loading.key.1.as_str());
-            match UserVectors::load(&db, user_id, model).await {
-                Ok(loaded) => {
-                    let at = loaded.version;
-                    if !loading.cache.put(user_id, model, Arc::new(loaded))
-                        && let Some(at) = at
-                    {
-                        loading
-                            .cache
-                            .lock()
-                            .oversized
-                            .insert(loading.key.clone(), at);
-                    }
-                }
-                Err(err) => tracing::warn!(%user_id, error = %err,
-                    "vectors not cached; the database keeps answering"),
+            if let Err(err) = loading.run(&db, version, max_chunks).await {
+                tracing::warn!(user_id = %loading.key.0, error = %err,
+                    "vectors not cached; the database keeps answering");
             }
         });
     }
@@ -250,6 +251,39 @@ impl VectorCache {
 struct Loading {
     cache: VectorCache,
     key: (Uuid, String),
+}
+
+impl Loading {
+    async fn run(&self, db: &PgPool, version: i64, max_chunks: u32) -> Result<(), StoreError> {
+        let (user_id, model) = (self.key.0, self.key.1.as_str());
+        let chunks: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM knowledge_chunks WHERE user_id = $1 AND model = $2",
+        )
+        .bind(user_id)
+        .bind(model)
+        .fetch_one(db)
+        .await?;
+        if chunks > i64::from(max_chunks) {
+            self.cache
+                .lock()
+                .oversized
+                .insert(self.key.clone(), version);
+            return Ok(());
+        }
+        let loaded = UserVectors::load(db, user_id, model).await?;
+        let Some(at) = loaded.version else {
+            return Ok(());
+        };
+        let fits = loaded.chunks.len() <= usize::try_from(max_chunks).unwrap_or(usize::MAX);
+        let kept = fits && self.cache.put(user_id, model, Arc::new(loaded));
+        let mut state = self.cache.lock();
+        if kept {
+            state.oversized.remove(&self.key);
+        } else {
+            state.oversized.insert(self.key.clone(), at);
+        }
+        Ok(())
+    }
 }
 
 impl Drop for Loading {
