@@ -199,69 +199,22 @@ impl Caller<'_> {
 /// (`{"status", "error": {"code", "message", "details"}}`) — or, for what a retry can
 /// mend (a dependency down, an internal error, a create still in flight), an error.
 pub(crate) fn refusal(err: ServiceError) -> Result<Outcome, ExecError> {
-    let (status, code, message, details) = match err {
-        ServiceError::NotFound => (
-            404,
-            "not_found",
-            "The resource does not exist.".into(),
-            None,
-        ),
-        ServiceError::Invalid(fields) => (
-            422,
-            "validation_failed",
-            "One or more fields are invalid.".into(),
-            Some(json!({ "fields": fields })),
-        ),
-        ServiceError::BadRequest { code, message } => (400, code, message, None),
-        ServiceError::Conflict { code, .. } if code == "idempotency_in_progress" => {
-            return Err(ExecError::Transient(code.into()));
-        }
-        ServiceError::Conflict { code, message } => (409, code, message, None),
-        ServiceError::ConflictWith {
-            code,
-            message,
-            details,
-        } => (409, code, message, Some(details)),
-        ServiceError::Unprocessable { code, message } => (422, code, message, None),
-        ServiceError::TierLimit {
-            limit,
-            allowed,
-            tier,
-        } => (
-            402,
-            "tier_limit_reached",
-            format!("Your plan allows {allowed} ({limit}); upgrade to Premium for more."),
-            Some(json!({ "limit": limit, "allowed": allowed, "tier": tier })),
-        ),
-        ServiceError::QuotaExceeded { limit, resets_at } => (
-            429,
-            "ai_quota_exceeded",
-            format!(
-                "You have used this month's {limit} AI messages; the allowance resets at {}. \
-                 Premium has no limit.",
-                resets_at.to_rfc3339()
-            ),
-            Some(json!({ "limit": limit, "resets_at": resets_at })),
-        ),
-        ServiceError::Refused { status, code, .. } if status >= 500 => {
-            return Err(ExecError::Transient(code.into()));
-        }
-        ServiceError::Refused {
-            status,
-            code,
-            message,
-        } => (status, code, message, None),
-        err @ (ServiceError::Unavailable(_)
-        | ServiceError::Busy { .. }
-        | ServiceError::Internal(_)) => {
-            return Err(ExecError::Transient(err.to_string()));
-        }
-    };
-    let mut error = json!({"code": code, "message": message});
-    if let Some(details) = details {
+    if let ServiceError::Conflict { code, .. } = &err
+        && *code == "idempotency_in_progress"
+    {
+        return Err(ExecError::Transient((*code).into()));
+    }
+    let refusal = err
+        .into_refusal()
+        .map_err(|err| ExecError::Transient(err.to_string()))?;
+    if refusal.status >= 500 {
+        return Err(ExecError::Transient(refusal.code.into()));
+    }
+    let mut error = json!({"code": refusal.code, "message": refusal.message});
+    if let Some(details) = refusal.details {
         error["details"] = details;
     }
-    Ok(refused(status, error))
+    Ok(refused(refusal.status, error))
 }
 
 /// An error object as a failed outcome, its message (and field problems) the summary.

@@ -9,7 +9,7 @@ use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use maigie_domain::FieldError;
-use maigie_services::ServiceError;
+use maigie_services::{Refusal, ServiceError};
 use maigie_store::StoreError;
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -48,13 +48,6 @@ pub enum ApiError {
     /// Too many requests; retry after the given number of seconds (429).
     #[error("rate limit exceeded")]
     RateLimited { retry_after_secs: u64 },
-    /// The account's tier does not allow more of something (402); `limit` names it.
-    #[error("tier limit {limit} reached")]
-    TierLimit {
-        limit: &'static str,
-        allowed: u32,
-        tier: String,
-    },
     /// The month's AI message allowance is used up (429) until `resets_at`.
     #[error("AI message quota of {limit} reached")]
     QuotaExceeded {
@@ -127,12 +120,7 @@ impl ApiError {
 
     fn parts(&self) -> (StatusCode, &'static str, String, Option<Value>) {
         match self {
-            Self::Validation(fields) => (
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "validation_failed",
-                "One or more fields are invalid.".into(),
-                Some(json!({ "fields": fields })),
-            ),
+            Self::Validation(fields) => shared(Refusal::invalid(fields)),
             Self::Client {
                 status,
                 code,
@@ -147,38 +135,14 @@ impl ApiError {
             Self::Unauthorized { code, message } => {
                 (StatusCode::UNAUTHORIZED, code, message.clone(), None)
             }
-            Self::NotFound => (
-                StatusCode::NOT_FOUND,
-                "not_found",
-                "The resource does not exist.".into(),
-                None,
-            ),
+            Self::NotFound => shared(Refusal::not_found()),
             Self::RateLimited { retry_after_secs } => (
                 StatusCode::TOO_MANY_REQUESTS,
                 "rate_limited",
                 format!("Too many requests; retry in {retry_after_secs} s."),
                 Some(json!({ "retry_after_secs": retry_after_secs })),
             ),
-            Self::TierLimit {
-                limit,
-                allowed,
-                tier,
-            } => (
-                StatusCode::PAYMENT_REQUIRED,
-                "tier_limit_reached",
-                format!("Your plan allows {allowed} ({limit}); upgrade to Premium for more."),
-                Some(json!({ "limit": limit, "allowed": allowed, "tier": tier })),
-            ),
-            Self::QuotaExceeded { limit, resets_at } => (
-                StatusCode::TOO_MANY_REQUESTS,
-                "ai_quota_exceeded",
-                format!(
-                    "You have used this month's {limit} AI messages; the allowance resets at {}. \
-                     Premium has no limit.",
-                    resets_at.to_rfc3339()
-                ),
-                Some(json!({ "limit": limit, "resets_at": resets_at })),
-            ),
+            Self::QuotaExceeded { limit, resets_at } => shared(Refusal::quota(*limit, *resets_at)),
             Self::Unavailable(message) => (
                 StatusCode::SERVICE_UNAVAILABLE,
                 "service_unavailable",
@@ -240,6 +204,16 @@ pub fn error_response(
     (status, Json(body)).into_response()
 }
 
+/// The parts of an error object the use-cases' [`Refusal`] describes.
+fn shared(refusal: Refusal) -> (StatusCode, &'static str, String, Option<Value>) {
+    (
+        StatusCode::from_u16(refusal.status).unwrap_or(StatusCode::BAD_REQUEST),
+        refusal.code,
+        refusal.message,
+        refusal.details,
+    )
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         if let Self::Internal(source) = &self {
@@ -281,55 +255,37 @@ impl From<StoreError> for ApiError {
 impl From<ServiceError> for ApiError {
     fn from(err: ServiceError) -> Self {
         match err {
-            ServiceError::NotFound => Self::NotFound,
-            ServiceError::Invalid(fields) => Self::Validation(fields),
-            ServiceError::BadRequest { code, message } => Self::bad_request(code, message),
-            ServiceError::Conflict { code, message } => Self::conflict(code, message),
-            ServiceError::ConflictWith {
-                code,
-                message,
-                details,
-            } => Self::Detailed {
-                status: StatusCode::CONFLICT,
-                code,
-                message,
-                details,
-            },
-            ServiceError::Unprocessable { code, message } => {
-                Self::client(StatusCode::UNPROCESSABLE_ENTITY, code, message)
-            }
-            ServiceError::TierLimit {
-                limit,
-                allowed,
-                tier,
-            } => Self::TierLimit {
-                limit,
-                allowed,
-                tier,
-            },
+            // Kept apart for its `Retry-After`.
             ServiceError::QuotaExceeded { limit, resets_at } => {
                 Self::QuotaExceeded { limit, resets_at }
             }
-            ServiceError::Refused {
-                status,
-                code,
-                message,
-            } => Self::client(
-                StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST),
-                code,
-                message,
-            ),
-            ServiceError::Unavailable(message) => Self::Unavailable(message),
-            ServiceError::Busy {
-                code,
-                message,
-                retry_after_secs,
-            } => Self::Busy {
-                code,
-                message,
-                retry_after_secs,
+            err => match err.into_refusal() {
+                Ok(refusal) => {
+                    let status =
+                        StatusCode::from_u16(refusal.status).unwrap_or(StatusCode::BAD_REQUEST);
+                    match refusal.details {
+                        Some(details) => Self::Detailed {
+                            status,
+                            code: refusal.code,
+                            message: refusal.message,
+                            details,
+                        },
+                        None => Self::client(status, refusal.code, refusal.message),
+                    }
+                }
+                Err(ServiceError::Unavailable(message)) => Self::Unavailable(message),
+                Err(ServiceError::Busy {
+                    code,
+                    message,
+                    retry_after_secs,
+                }) => Self::Busy {
+                    code,
+                    message,
+                    retry_after_secs,
+                },
+                Err(ServiceError::Internal(source)) => Self::Internal(source),
+                Err(other) => Self::internal(other),
             },
-            ServiceError::Internal(source) => Self::Internal(source),
         }
     }
 }

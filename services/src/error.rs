@@ -105,6 +105,110 @@ impl ServiceError {
     }
 }
 
+/// A refusal as the client is told it — the REST API's status and error object
+/// (`{"code", "message", "details"}`), which a tool's failed outcome repeats to the
+/// model. Built here once, for every adapter.
+#[derive(Debug)]
+pub struct Refusal {
+    pub status: u16,
+    pub code: &'static str,
+    pub message: String,
+    pub details: Option<serde_json::Value>,
+}
+
+impl Refusal {
+    fn new(status: u16, code: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            status,
+            code,
+            message: message.into(),
+            details: None,
+        }
+    }
+
+    /// 404: missing, or someone else's.
+    #[must_use]
+    pub fn not_found() -> Self {
+        Self::new(404, "not_found", "The resource does not exist.")
+    }
+
+    /// 422 with every field's problem.
+    #[must_use]
+    pub fn invalid(fields: &[FieldError]) -> Self {
+        Self {
+            details: Some(serde_json::json!({ "fields": fields })),
+            ..Self::new(422, "validation_failed", "One or more fields are invalid.")
+        }
+    }
+
+    /// 402: the plan allows no more of `limit`.
+    #[must_use]
+    pub fn tier_limit(limit: &str, allowed: u32, tier: &str) -> Self {
+        Self {
+            details: Some(serde_json::json!({ "limit": limit, "allowed": allowed, "tier": tier })),
+            ..Self::new(
+                402,
+                "tier_limit_reached",
+                format!("Your plan allows {allowed} ({limit}); upgrade to Premium for more."),
+            )
+        }
+    }
+
+    /// 429: the month's AI messages are used up until `resets_at`.
+    #[must_use]
+    pub fn quota(limit: u32, resets_at: chrono::DateTime<chrono::Utc>) -> Self {
+        Self {
+            details: Some(serde_json::json!({ "limit": limit, "resets_at": resets_at })),
+            ..Self::new(
+                429,
+                "ai_quota_exceeded",
+                format!(
+                    "You have used this month's {limit} AI messages; the allowance resets at {}. \
+                     Premium has no limit.",
+                    resets_at.to_rfc3339()
+                ),
+            )
+        }
+    }
+}
+
+impl ServiceError {
+    /// What the client is told; `Err(self)` for what is not the client's doing and a
+    /// retry may mend (a dependency down, busy, an internal error): each adapter
+    /// answers those its own way.
+    pub fn into_refusal(self) -> Result<Refusal, Self> {
+        Ok(match self {
+            Self::NotFound => Refusal::not_found(),
+            Self::Invalid(fields) => Refusal::invalid(&fields),
+            Self::BadRequest { code, message } => Refusal::new(400, code, message),
+            Self::Conflict { code, message } => Refusal::new(409, code, message),
+            Self::ConflictWith {
+                code,
+                message,
+                details,
+            } => Refusal {
+                details: Some(details),
+                ..Refusal::new(409, code, message)
+            },
+            Self::Unprocessable { code, message } => Refusal::new(422, code, message),
+            Self::TierLimit {
+                limit,
+                allowed,
+                tier,
+            } => Refusal::tier_limit(limit, allowed, &tier),
+            Self::QuotaExceeded { limit, resets_at } => Refusal::quota(limit, resets_at),
+            Self::Refused {
+                status,
+                code,
+                message,
+            } => Refusal::new(status, code, message),
+            err @ (Self::Unavailable(_) | Self::Busy { .. } | Self::Internal(_)) => {
+                return Err(err);
+            }
+        })
+    }
+}
+
 impl From<Vec<FieldError>> for ServiceError {
     fn from(fields: Vec<FieldError>) -> Self {
         Self::Invalid(fields)

@@ -44,7 +44,7 @@ use maigie_store::outbox::{self, PendingStart};
 use uuid::Uuid;
 
 pub use ctx::{Ctx, Source};
-pub use error::{ServiceError, ServiceResult};
+pub use error::{Refusal, ServiceError, ServiceResult};
 pub use events::{EndedSessions, EventSink, RecordedEvents};
 pub use settings::ServiceSettings;
 pub use starter::{RecordingStarter, SentSignal, StartError, WorkflowStart, WorkflowStarter};
