@@ -34,6 +34,7 @@ mod array;
 mod cache;
 mod pgvector;
 pub mod setup;
+mod user_vectors;
 
 pub use cache::VectorCache;
 
