@@ -8,13 +8,10 @@
 
 use std::time::Duration;
 
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use maigie_store::PgPool;
 use maigie_store::account_tokens::{self, NewAccountToken, Purpose};
 use maigie_store::users::{self, UserRow};
 use maigie_workflows::account_mail::{AccountMail, AccountMailInput};
-use rand::RngCore;
 use thiserror::Error;
 
 use crate::mail::{Email, MailError, Mailer};
@@ -258,7 +255,7 @@ async fn issue(
     request_key: &str,
     ttl: Duration,
 ) -> Result<String, AccountMailError> {
-    let token = new_token();
+    let token = maigie_services::secret::random_token();
     let row = NewAccountToken {
         token: &token,
         user_id,
@@ -269,13 +266,6 @@ async fn issue(
     };
     account_tokens::insert(db, row).await?;
     Ok(token)
-}
-
-/// 32 random bytes, URL-safe: a link's token.
-fn new_token() -> String {
-    let mut bytes = [0u8; 32];
-    rand::rng().fill_bytes(&mut bytes);
-    URL_SAFE_NO_PAD.encode(bytes)
 }
 
 /// "30 minutes", "2 days", "1 hour".
@@ -313,7 +303,10 @@ mod tests {
 
     #[test]
     fn tokens_are_long_random_and_url_safe() {
-        let (a, b) = (new_token(), new_token());
+        let (a, b) = (
+            maigie_services::secret::random_token(),
+            maigie_services::secret::random_token(),
+        );
         assert_ne!(a, b);
         assert_eq!(a.len(), 43);
         assert!(

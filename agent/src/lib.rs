@@ -63,6 +63,19 @@ impl Agent {
     }
 }
 
+/// The caller of the use-cases for `user_id` through `source` (with the tier the
+/// store has for them now) and their time zone (UTC when unreadable), from one read
+/// of the account: what every tool call of an action needs.
+pub async fn caller_for(
+    db: &PgPool,
+    user_id: Uuid,
+    source: Source,
+) -> Result<(Ctx, chrono_tz::Tz), maigie_store::StoreError> {
+    let (tier, zone) = maigie_store::users::tier_and_timezone(db, user_id).await?;
+    let ctx = Ctx::new(user_id, tier.parse().unwrap_or(Tier::Free), source);
+    Ok((ctx, zone.parse().unwrap_or(chrono_tz::Tz::UTC)))
+}
+
 /// The caller of the use-cases for `user_id` through `source`, with the tier the
 /// store has for them now.
 pub async fn ctx_for(

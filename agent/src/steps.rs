@@ -64,12 +64,12 @@ pub async fn run_tool(agent: &Agent, input: &ToolInput) -> Result<(), TurnError>
         return answer_model(agent, &step, input, &text).await;
     }
     let key = format!("ai:{}:{}", input.action_id, input.call_id);
-    let ctx = crate::ctx_for(db, input.user_id, Source::Chat).await?;
+    let (ctx, tz) = crate::caller_for(db, input.user_id, Source::Chat).await?;
     let caller = Caller {
         svc: &agent.services,
         ctx,
         idempotency: Some(&key),
-        tz: agent.zone_of(input.user_id).await,
+        tz,
         step: Some(step.id),
         scopes: Scopes::ALL,
     };

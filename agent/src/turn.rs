@@ -75,12 +75,12 @@ pub async fn run(
         return planned(agent, input, &stored.tool_calls.unwrap_or(Value::Null)).await;
     }
     let conversation = chat::get_conversation(db, input.user_id, conversation_id).await?;
-    let ctx = crate::ctx_for(db, input.user_id, Source::Chat).await?;
+    let (ctx, tz) = crate::caller_for(db, input.user_id, Source::Chat).await?;
     let caller = Caller {
         svc: &agent.services,
         ctx,
         idempotency: None,
-        tz: agent.zone_of(input.user_id).await,
+        tz,
         step: None,
         scopes: Scopes::ALL,
     };

@@ -115,97 +115,90 @@ impl TemporalStarter {
             .build()
     }
 
+    /// Signal-with-start of workflow `name`: the signal reaches the running workflow of
+    /// the options' id, or a new one started with `input`.
+    async fn signal_start(
+        &self,
+        name: &'static str,
+        input: Value,
+        signal: Signal,
+        payload: Value,
+        options: WorkflowStartOptions,
+    ) -> Result<(), WorkflowStartError> {
+        self.client
+            .signal_with_start_workflow(Named(name), input, signal, payload, options)
+            .await
+            .map(|_| ())
+    }
+
     async fn send(&self, start: &WorkflowStart) -> Result<(), StartError> {
         let id = start.workflow_id.as_str();
         let reject = WorkflowIdReusePolicy::RejectDuplicate;
+        // Signal-with-start: a run that ended may be followed by a new one.
+        let again = WorkflowIdReusePolicy::AllowDuplicate;
         // A plain start: the input read back from the outbox (and checked against the
         // workflow's input type), then the workflow started with its visibility (a
         // second start of the same id is refused).
         macro_rules! start {
-            ($input:ty, $name:path, $visibility:path) => {{
+            ($workflow:ident, $input:ty, $visibility:path) => {{
                 let input: $input = read(&start.input)?;
                 let options = self.options(id, reject, $visibility(&input), []);
                 self.client
-                    .start_workflow(Named($name), json(&input)?, options)
+                    .start_workflow(Named($workflow::WORKFLOW_NAME), json(&input)?, options)
                     .await
                     .map(|_| ())
             }};
         }
         let started = match start.workflow_type.as_str() {
-            onboarding::WORKFLOW_NAME => start!(
-                OnboardingInput,
-                onboarding::WORKFLOW_NAME,
-                Visibility::onboarding
-            ),
-            account_mail::WORKFLOW_NAME => start!(
-                AccountMailInput,
-                account_mail::WORKFLOW_NAME,
-                Visibility::account_mail
-            ),
-            ai_action::WORKFLOW_NAME => start!(
-                AiActionInput,
-                ai_action::WORKFLOW_NAME,
-                Visibility::ai_action
-            ),
-            voice_message::WORKFLOW_NAME => start!(
-                VoiceMessageInput,
-                voice_message::WORKFLOW_NAME,
-                Visibility::voice_message
-            ),
-            voice_retention::WORKFLOW_NAME => start!(
-                RetentionInput,
-                voice_retention::WORKFLOW_NAME,
-                Visibility::voice_retention
-            ),
+            onboarding::WORKFLOW_NAME => {
+                start!(onboarding, OnboardingInput, Visibility::onboarding)
+            }
+            account_mail::WORKFLOW_NAME => {
+                start!(account_mail, AccountMailInput, Visibility::account_mail)
+            }
+            ai_action::WORKFLOW_NAME => start!(ai_action, AiActionInput, Visibility::ai_action),
+            voice_message::WORKFLOW_NAME => {
+                start!(voice_message, VoiceMessageInput, Visibility::voice_message)
+            }
+            voice_retention::WORKFLOW_NAME => {
+                start!(voice_retention, RetentionInput, Visibility::voice_retention)
+            }
             schedule_generation::WORKFLOW_NAME => start!(
+                schedule_generation,
                 DraftInput,
-                schedule_generation::WORKFLOW_NAME,
                 Visibility::schedule_generation
             ),
             knowledge_index::WORKFLOW_NAME => {
-                // Signal-with-start: a running index hears of the change (and
-                // debounces); an idle one starts again.
+                // A running index hears of the change (and debounces); an idle one
+                // starts again.
                 let input: IndexInput = read(&start.input)?;
-                let options = self.options(
-                    id,
-                    WorkflowIdReusePolicy::AllowDuplicate,
-                    Visibility::knowledge_index(&input),
-                    [],
-                );
+                let options = self.options(id, again, Visibility::knowledge_index(&input), []);
                 let payload = json(&input)?;
-                self.client
-                    .signal_with_start_workflow(
-                        Named(knowledge_index::WORKFLOW_NAME),
-                        payload.clone(),
-                        Signal(knowledge_index::CHANGED_SIGNAL),
-                        payload,
-                        options,
-                    )
-                    .await
-                    .map(|_| ())
+                let signal = Signal(knowledge_index::CHANGED_SIGNAL);
+                self.signal_start(
+                    knowledge_index::WORKFLOW_NAME,
+                    payload.clone(),
+                    signal,
+                    payload,
+                    options,
+                )
+                .await
             }
             reminder::WORKFLOW_NAME => {
-                // Signal-with-start: starts the reminder or hands the running one its
-                // new plan. A finished reminder may run again for a new plan; its
-                // deliveries are keyed by occurrence, so an old one is never sent twice.
+                // Starts the reminder or hands the running one its new plan. A finished
+                // reminder may run again for a new plan; its deliveries are keyed by
+                // occurrence, so an old one is never sent twice.
                 let input: ReminderInput = read(&start.input)?;
-                let options = self.options(
-                    id,
-                    WorkflowIdReusePolicy::AllowDuplicate,
-                    Visibility::reminder(&input),
-                    [reminder::REMINDER_KIND.value_set(input.source_type.clone())],
-                );
-                let plan = json(&input.plan)?;
-                self.client
-                    .signal_with_start_workflow(
-                        Named(reminder::WORKFLOW_NAME),
-                        json(&input)?,
-                        Signal(reminder::RESCHEDULE_SIGNAL),
-                        plan,
-                        options,
-                    )
-                    .await
-                    .map(|_| ())
+                let kind = reminder::REMINDER_KIND.value_set(input.source_type.clone());
+                let options = self.options(id, again, Visibility::reminder(&input), [kind]);
+                self.signal_start(
+                    reminder::WORKFLOW_NAME,
+                    json(&input)?,
+                    Signal(reminder::RESCHEDULE_SIGNAL),
+                    json(&input.plan)?,
+                    options,
+                )
+                .await
             }
             other => return Err(StartError::UnknownType(other.to_owned())),
         };
@@ -269,17 +262,15 @@ impl WorkflowStarter for TemporalStarter {
             Visibility::subscription(&input),
             [],
         );
-        self.client
-            .signal_with_start_workflow(
-                Named(billing::WORKFLOW_NAME),
-                json(&input)?,
-                Signal(billing::EVENT_SIGNAL),
-                Value::String(event_id),
-                options,
-            )
-            .await
-            .map(|_| ())
-            .map_err(|e| StartError::Unavailable(e.to_string()))
+        self.signal_start(
+            billing::WORKFLOW_NAME,
+            json(&input)?,
+            Signal(billing::EVENT_SIGNAL),
+            Value::String(event_id),
+            options,
+        )
+        .await
+        .map_err(|e| StartError::Unavailable(e.to_string()))
     }
 }
 

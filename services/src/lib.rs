@@ -30,6 +30,7 @@ pub mod reminders;
 pub mod resources;
 pub mod schedule;
 pub mod schema_enums;
+pub mod secret;
 pub mod settings;
 pub mod starter;
 pub mod tasks;

@@ -1,11 +1,8 @@
 //! MCP tokens: the bearer secrets of external agents, stored only as their SHA-256,
 //! each with the scopes (`read`, `write`, `delete`) that bound what it may call.
 
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Utc};
 use maigie_store::mcp::{self, McpTokenRow};
-use rand::RngCore;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
@@ -97,9 +94,7 @@ pub async fn create(
     body: &CreateMcpToken,
 ) -> ServiceResult<McpTokenView> {
     let (name, scopes) = checked(body)?;
-    let mut bytes = [0u8; 32];
-    rand::rng().fill_bytes(&mut bytes);
-    let token = format!("mcp_{}", URL_SAFE_NO_PAD.encode(bytes));
+    let token = format!("mcp_{}", crate::secret::random_token());
     let row = mcp::create(&svc.db, ctx.user_id, name, &hash(&token), &scopes).await?;
     Ok(view(row, Some(token)))
 }

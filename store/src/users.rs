@@ -248,6 +248,18 @@ pub async fn tier(db: impl PgExecutor<'_>, id: Uuid) -> Result<String, StoreErro
         .ok_or(StoreError::NotFound)
 }
 
+/// The account's tier and time zone, in one read (`NotFound` when it is gone).
+pub async fn tier_and_timezone(
+    db: impl PgExecutor<'_>,
+    id: Uuid,
+) -> Result<(String, String), StoreError> {
+    sqlx::query_as("SELECT tier, timezone FROM users WHERE id = $1")
+        .bind(id)
+        .fetch_optional(db)
+        .await?
+        .ok_or(StoreError::NotFound)
+}
+
 pub async fn timezone(db: impl PgExecutor<'_>, id: Uuid) -> Result<String, StoreError> {
     let tz: Option<String> = sqlx::query_scalar("SELECT timezone FROM users WHERE id = $1")
         .bind(id)

@@ -7,15 +7,12 @@
 
 use std::net::IpAddr;
 
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Utc};
 use maigie_domain::Email;
 use maigie_store::audit::{self, AuditEntry};
 use maigie_store::sessions::{self, SessionRow};
 use maigie_store::tokens::{self, NewRefreshToken, Rotation};
 use maigie_store::users::{self, UserRow};
-use rand::RngCore;
 use serde::Serialize;
 use serde_json::json;
 use utoipa::ToSchema;
@@ -23,6 +20,7 @@ use uuid::Uuid;
 
 use super::PasswordHasher;
 use crate::error::ServiceResult;
+use crate::secret::random_token;
 use crate::{Ctx, Services};
 
 /// Who is signing in: the client's `User-Agent` and address, kept with the session.
@@ -42,13 +40,6 @@ pub struct Opened {
     pub family_id: Uuid,
 }
 
-/// 256 random bits, URL-safe.
-fn new_refresh_token() -> String {
-    let mut bytes = [0u8; 32];
-    rand::rng().fill_bytes(&mut bytes);
-    URL_SAFE_NO_PAD.encode(bytes)
-}
-
 /// Starts a new session for `user`: a new refresh-token family, valid until
 /// `expires_at` unless refreshed.
 pub async fn open(
@@ -57,7 +48,7 @@ pub async fn open(
     client: SessionClient<'_>,
     expires_at: DateTime<Utc>,
 ) -> ServiceResult<Opened> {
-    let refresh_token = new_refresh_token();
+    let refresh_token = random_token();
     let family_id = Uuid::new_v4();
     tokens::insert(
         &svc.db,
@@ -119,7 +110,7 @@ pub async fn refresh(
     client: SessionClient<'_>,
     expires_at: DateTime<Utc>,
 ) -> ServiceResult<Refreshed> {
-    let next = new_refresh_token();
+    let next = random_token();
     let rotation = tokens::rotate(
         &svc.db,
         presented,

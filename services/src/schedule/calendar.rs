@@ -6,12 +6,9 @@
 
 use std::collections::HashMap;
 
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Utc};
 use maigie_domain::schedule::ical::{self, Due, FeedBlock, FeedTask};
 use maigie_store::schedule;
-use rand::RngCore;
 use sha2::{Digest, Sha256};
 
 use super::{exception_of, series_of};
@@ -28,9 +25,7 @@ fn hash(secret: &str) -> String {
 /// Makes a new feed secret for the user (the previous one stops working) and answers
 /// it; shown once: only its hash is kept.
 pub async fn rotate_secret(svc: &Services, ctx: &Ctx) -> ServiceResult<String> {
-    let mut bytes = [0u8; 32];
-    rand::rng().fill_bytes(&mut bytes);
-    let secret = URL_SAFE_NO_PAD.encode(bytes);
+    let secret = crate::secret::random_token();
     schedule::set_calendar_token(&svc.db, ctx.user_id, Some(&hash(&secret))).await?;
     Ok(secret)
 }

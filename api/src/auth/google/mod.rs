@@ -25,8 +25,8 @@ use axum::http::HeaderMap;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use maigie_domain::{DisplayName, Email};
+use maigie_services::secret::random_token;
 use maigie_store::{oauth, users};
-use rand::RngCore;
 use sha2::{Digest, Sha256};
 
 pub use error::OAuthError;
@@ -42,13 +42,6 @@ const PROVIDER: &str = "google";
 /// Google's settings, or 404 `oauth_provider_disabled`.
 fn settings(state: &AppState) -> ApiResult<&GoogleSettings> {
     Ok(state.settings.google.as_ref().ok_or(OAuthError::Disabled)?)
-}
-
-/// 256 random bits, URL-safe: states, verifiers, one-time codes.
-fn random_token() -> String {
-    let mut bytes = [0u8; 32];
-    rand::rng().fill_bytes(&mut bytes);
-    URL_SAFE_NO_PAD.encode(bytes)
 }
 
 /// The PKCE S256 transform (RFC 7636 §4.2).
