@@ -18,6 +18,10 @@ bench_setup() {
   local name=$1 port hp
   check_services "postgres://postgres@127.0.0.1:5432/postgres" "${REDIS_URL:-redis://127.0.0.1:6379}"
   ensure_venv
+  # The product as scripts/dev runs it: written items are embedded for search by the
+  # local model. (Without one every index job fails and is retried with backoff, a
+  # load no configured deployment has.)
+  export EMBEDDING_MODEL_DIR=${EMBEDDING_MODEL_DIR:-$(embedding_model_dir || true)}
   BENCH_DIR=$(mktemp -d "${TMPDIR:-/tmp}/maigie-$name.XXXXXX")
   if [[ "${MAIGIE_BENCH_KEEP:-0}" == 1 ]]; then
     log "run directory (kept): $BENCH_DIR"

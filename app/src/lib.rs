@@ -50,6 +50,8 @@ pub struct Running {
     api: JoinHandle<std::io::Result<()>>,
     metrics: Option<JoinHandle<std::io::Result<()>>>,
     worker: Option<WorkerThread>,
+    /// The API's use-cases (their workflow starts are drained at shutdown).
+    services: maigie_services::Services,
 }
 
 /// Connects to PostgreSQL (and migrates), Redis and Temporal, then serves on
@@ -81,6 +83,7 @@ pub async fn start(config: Config, listener: TcpListener, mode: Mode) -> anyhow:
     .await
     .map_err(|e| StartupError(e.to_string()))?;
     maigie_api::metrics::watch_outbox(state.services.clone());
+    let services = state.services.clone();
     let worker = match mode {
         Mode::Api => None,
         Mode::ApiAndWorker => Some(worker::spawn_worker_thread(
@@ -110,6 +113,7 @@ pub async fn start(config: Config, listener: TcpListener, mode: Mode) -> anyhow:
         api,
         metrics: metrics.map(|(_, task)| task),
         worker,
+        services,
     })
 }
 
@@ -154,7 +158,9 @@ impl Running {
 
     /// Waits until the API (and worker) have stopped.
     pub async fn wait(self) -> anyhow::Result<()> {
-        self.api.await??;
+        let served = self.api.await;
+        worker::drain_starts(&self.services).await;
+        served??;
         if let Some(metrics) = self.metrics {
             metrics.await??;
         }

@@ -78,6 +78,8 @@ struct Prepared {
     runtime: Runtime,
     client: Client,
     options: WorkerOptions,
+    /// The activities' use-cases (their workflow starts are drained at shutdown).
+    services: Services,
 }
 
 /// Everything before polling: connections, checks, registrations.
@@ -130,7 +132,7 @@ async fn prepare(
     let services = services(config, db.clone(), events.clone(), client.clone(), embedder)
         .with_settings(service_settings(config, vector_engine));
     let voice = VoiceActivities::new(services.clone());
-    let agent = Agent::new(services, chain);
+    let agent = Agent::new(services.clone(), chain);
     let activities = CoreActivities::new(
         db,
         mailer,
@@ -182,6 +184,7 @@ async fn prepare(
         runtime,
         client,
         options,
+        services,
     })
 }
 
@@ -221,6 +224,7 @@ pub async fn run_worker(
         runtime,
         client,
         options,
+        services,
     } = prepared;
     let mut worker = Worker::new(&runtime, client, options)
         .map_err(|e| StartupError(format!("cannot create the Temporal worker: {e}")))?;
@@ -236,10 +240,25 @@ pub async fn run_worker(
     tracing::info!(task_queue = %config.api.temporal_task_queue, "worker started: polling");
     let result = worker.run().await;
     status.set_polling(false);
+    drain_starts(&services).await;
     result?;
     tracing::info!("worker stopped");
     Ok(())
 }
+
+/// Waits (a little) for the workflow starts the last activities queued: what is
+/// still queued after that is sent by the relay when its outbox row falls due.
+pub async fn drain_starts(services: &Services) {
+    if tokio::time::timeout(DRAIN_STARTS, services.starts_settled())
+        .await
+        .is_err()
+    {
+        tracing::warn!("workflow starts still queued at shutdown: the relay will send them");
+    }
+}
+
+/// How long a shutdown waits for queued workflow starts.
+const DRAIN_STARTS: Duration = Duration::from_secs(5);
 
 /// The use-cases the agent's tools call: the API's, without the API (no HTTP state, no
 /// JWT keys, no WebSocket hub).

@@ -14,6 +14,7 @@ pub mod billing;
 pub mod chat;
 pub mod courses;
 pub mod ctx;
+mod dispatch;
 pub mod error;
 pub mod events;
 pub mod goals;
@@ -58,6 +59,7 @@ pub struct Services {
     pub settings: Arc<ServiceSettings>,
     events: Arc<dyn EventSink>,
     starter: Arc<dyn WorkflowStarter>,
+    dispatcher: Arc<dispatch::Dispatcher>,
     embedder: Arc<dyn maigie_embed::Embedder>,
     voice: Option<Arc<voice::VoiceProviders>>,
 }
@@ -66,6 +68,7 @@ impl Services {
     #[must_use]
     pub fn new(db: PgPool, events: Arc<dyn EventSink>, starter: Arc<dyn WorkflowStarter>) -> Self {
         Self {
+            dispatcher: Arc::new(dispatch::Dispatcher::new(db.clone(), starter.clone())),
             db,
             settings: Arc::new(ServiceSettings::default()),
             events,
@@ -146,21 +149,18 @@ impl Services {
         }
     }
 
-    /// Tries one recorded start now and records the outcome in the outbox.
-    pub(crate) async fn dispatch(&self, start: &WorkflowStart) {
-        let result = self.starter.start(start).await;
-        let recorded = match &result {
-            Ok(()) => outbox::mark_started(&self.db, &start.workflow_id, &start.input).await,
-            Err(err) => {
-                tracing::warn!(workflow_id = %start.workflow_id, error = %err,
-                    "workflow start failed; the relay will retry");
-                outbox::mark_failed(&self.db, &start.workflow_id, &err.to_string()).await
-            }
-        };
-        if let Err(err) = recorded {
-            tracing::warn!(workflow_id = %start.workflow_id, error = %err,
-                "could not record a workflow start");
+    /// Hands the starts of committed work to the background lanes (see
+    /// [`dispatch`]): the caller does not wait for Temporal.
+    pub(crate) fn dispatch_soon(&self, starts: Vec<WorkflowStart>) {
+        for start in starts {
+            self.dispatcher.queue(start);
         }
+    }
+
+    /// Waits until every workflow start this process queued has been tried (tests
+    /// that look at what was started; a graceful shutdown).
+    pub async fn starts_settled(&self) {
+        self.dispatcher.settled().await;
     }
 
     /// Sends a signal to a running workflow (not through the outbox: the caller
@@ -194,12 +194,13 @@ impl Services {
             ..
         } in due
         {
-            self.dispatch(&WorkflowStart {
-                workflow_type,
-                workflow_id,
-                input,
-            })
-            .await;
+            self.dispatcher
+                .send(&WorkflowStart {
+                    workflow_type,
+                    workflow_id,
+                    input,
+                })
+                .await;
         }
         Ok(tried)
     }

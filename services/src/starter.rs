@@ -4,8 +4,9 @@
 //! A use-case records each workflow start (or a long-lived workflow's new input,
 //! such as a reminder's plan) as an outbox row *inside its transaction*, so a change
 //! that commits always has its start recorded, and one that rolls back never does.
-//! After commit the start is tried at once; if that fails (Temporal down, process
-//! killed), [`crate::Services::relay_outbox`] retries until it succeeds. Workflow ids
+//! After commit the start is sent at once, in the background (`dispatch`: the write
+//! does not wait for Temporal); if that fails (Temporal down, process killed),
+//! [`crate::Services::relay_outbox`] retries until it succeeds. Workflow ids
 //! are deterministic and a start repeated after success is a no-op, so a start may
 //! be tried more than once.
 
@@ -14,6 +15,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use async_trait::async_trait;
 use serde_json::Value;
+use tokio::sync::watch;
 
 /// One workflow start (or signal-with-start) as recorded in the outbox.
 #[derive(Debug, Clone, PartialEq)]
@@ -76,13 +78,27 @@ pub struct SignalWithStart {
 }
 
 /// A starter that records what it was asked to start (tests below HTTP); it can be
-/// made to fail, like a Temporal outage.
-#[derive(Debug, Default)]
+/// made to fail, like a Temporal outage, or to hold every start until released, like
+/// a slow one.
+#[derive(Debug)]
 pub struct RecordingStarter {
     started: Mutex<Vec<WorkflowStart>>,
     signals: Mutex<Vec<SentSignal>>,
     signalled_starts: Mutex<Vec<SignalWithStart>>,
     down: AtomicBool,
+    held: watch::Sender<bool>,
+}
+
+impl Default for RecordingStarter {
+    fn default() -> Self {
+        Self {
+            started: Mutex::default(),
+            signals: Mutex::default(),
+            signalled_starts: Mutex::default(),
+            down: AtomicBool::new(false),
+            held: watch::Sender::new(false),
+        }
+    }
 }
 
 impl RecordingStarter {
@@ -111,11 +127,18 @@ impl RecordingStarter {
     pub fn set_down(&self, down: bool) {
         self.down.store(down, Ordering::SeqCst);
     }
+
+    /// Makes every start wait (`true`) until released (`false`).
+    pub fn set_held(&self, held: bool) {
+        self.held.send_replace(held);
+    }
 }
 
 #[async_trait]
 impl WorkflowStarter for RecordingStarter {
     async fn start(&self, start: &WorkflowStart) -> Result<(), StartError> {
+        // The sender lives as long as `self`: this only ends once released.
+        let _ = self.held.subscribe().wait_for(|held| !held).await;
         if self.down.load(Ordering::SeqCst) {
             return Err(StartError::Unavailable("down (test)".into()));
         }

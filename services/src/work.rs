@@ -86,8 +86,9 @@ impl Work {
         Ok(())
     }
 
-    /// Records a workflow start in this transaction's outbox; it is tried right after
-    /// commit and by the relay until it succeeds.
+    /// Records a workflow start in this transaction's outbox; it is sent in the
+    /// background right after commit (the caller does not wait), and by the relay
+    /// until it succeeds.
     pub async fn start_workflow(
         &mut self,
         user_id: Option<Uuid>,
@@ -150,14 +151,12 @@ impl Work {
         Ok(())
     }
 
-    /// Commits, then publishes the events and tries the starts (a failed start stays
-    /// in the outbox for the relay; a failed publish is logged).
+    /// Commits, then hands the starts to the background and publishes the events (a
+    /// failed start stays in the outbox for the relay; a failed publish is logged).
     pub async fn commit(mut self, svc: &Services) -> ServiceResult<()> {
         self.follow_knowledge(svc).await?;
         self.tx.commit().await?;
-        for start in &self.starts {
-            svc.dispatch(start).await;
-        }
+        svc.dispatch_soon(std::mem::take(&mut self.starts));
         for ended in &self.ended {
             match *ended {
                 EndedSessions::Before { user_id, epoch } => {

@@ -47,9 +47,9 @@ async fn token(w: &World, ctx: &Ctx, purpose: Purpose, email: &str, ttl_secs: i6
     token
 }
 
-fn account_mails(w: &World) -> Vec<Value> {
-    w.starter
-        .started()
+async fn account_mails(w: &World) -> Vec<Value> {
+    w.started()
+        .await
         .into_iter()
         .filter(|s| s.workflow_type == "account_mail")
         .map(|s| s.input["mail"].clone())
@@ -66,7 +66,7 @@ async fn asking_for_a_reset_records_one_mail_whether_or_not_the_address_has_an_a
             .await
             .expect("recorded");
     }
-    let mails = account_mails(&w);
+    let mails = account_mails(&w).await;
     assert_eq!(mails.len(), 2);
     assert!(mails.iter().all(|m| m["kind"] == "password_reset"));
     assert_eq!(mails[1]["email"], "nobody@maigie.test");
@@ -112,6 +112,7 @@ async fn a_reset_spends_the_token_ends_sessions_and_mails_a_notice() {
     }
     assert!(
         account_mails(&w)
+            .await
             .iter()
             .any(|m| m["kind"] == "password_reset_done")
     );
@@ -137,6 +138,7 @@ async fn a_change_of_address_moves_only_on_confirmation_and_tells_the_old_one() 
     assert_eq!(row.email, old, "nothing changes yet");
     assert!(
         account_mails(&w)
+            .await
             .iter()
             .any(|m| m["kind"] == "confirm_email_change" && m["new_email"] == new.as_str())
     );
@@ -147,7 +149,7 @@ async fn a_change_of_address_moves_only_on_confirmation_and_tells_the_old_one() 
         .expect("confirmed");
     assert!(done.changed && done.email_verified);
     assert_eq!(done.email, new);
-    let told = account_mails(&w);
+    let told = account_mails(&w).await;
     let notice = told
         .iter()
         .find(|m| m["kind"] == "email_changed")

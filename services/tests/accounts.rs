@@ -61,7 +61,7 @@ async fn registering_records_the_onboarding_start_and_the_audit_entry_and_refuse
         ),
         "{again:?}"
     );
-    let started = w.starter.started();
+    let started = w.started().await;
     assert_eq!(started.len(), 1);
     assert_eq!(started[0].workflow_type, "user_onboarding");
     assert_eq!(started[0].input["user_id"], row.id.to_string());

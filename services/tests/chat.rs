@@ -71,8 +71,8 @@ async fn the_allowance_counts_stored_messages_only_and_each_starts_one_workflow(
     );
     assert_eq!(used(&w, &me).await, 2);
     let starts: Vec<_> = w
-        .starter
         .started()
+        .await
         .into_iter()
         .filter(|s| s.workflow_type == "ai_action")
         .collect();
@@ -157,7 +157,7 @@ async fn undo_removes_what_the_action_created_cancels_its_reminder_and_says_so()
     assert_eq!(view.status, "undone");
     let gone = tasks::get(&w.svc, &me, task.id).await;
     assert!(matches!(gone, Err(ServiceError::NotFound)), "{gone:?}");
-    let last = w.starter.started().last().cloned().expect("a plan");
+    let last = w.started().await.last().cloned().expect("a plan");
     assert_eq!(last.workflow_id, format!("reminder-task-{}", task.id));
     assert!(last.input["plan"]["fire_at_ms"].is_null(), "cancelled");
     let kinds = w.event_kinds();

@@ -113,8 +113,8 @@ async fn a_blocks_reminder_plan_follows_it_through_the_outbox_and_a_delete_cance
     schedule::delete(&w.svc, &me, b.id).await.expect("delete");
 
     let plans: Vec<_> = w
-        .starter
         .started()
+        .await
         .into_iter()
         .filter(|s| s.workflow_id == id)
         .collect();
@@ -178,8 +178,8 @@ async fn a_draft_counts_one_ai_message_and_past_the_allowance_writes_nothing() {
     assert_eq!(count(&w, "SELECT count(*) FROM schedule_drafts").await, 1);
     assert_eq!(count(&w, "SELECT count(*) FROM workflow_outbox").await, 1);
     let starts: Vec<String> = w
-        .starter
         .started()
+        .await
         .into_iter()
         .map(|s| s.workflow_id)
         .collect();

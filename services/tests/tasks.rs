@@ -160,7 +160,7 @@ async fn a_committed_reminder_change_is_in_the_outbox_even_when_temporal_is_down
     let rows = w.outbox(&id).await;
     assert_eq!(rows.len(), 1);
     assert!(!rows[0].0, "not started while Temporal is down");
-    assert!(w.starter.started().is_empty());
+    assert!(w.started().await.is_empty());
 
     // Temporal is back: the relay sends the plan once it is due.
     w.starter.set_down(false);
@@ -170,11 +170,64 @@ async fn a_committed_reminder_change_is_in_the_outbox_even_when_temporal_is_down
         .await
         .expect("due now");
     w.svc.relay_outbox().await.expect("relay");
-    let started = w.starter.started();
+    let started = w.started().await;
     assert_eq!(started.len(), 1);
     assert_eq!(started[0].workflow_id, id);
     assert!(started[0].input["plan"]["fire_at_ms"].is_i64());
     assert!(w.outbox(&id).await[0].0, "marked started");
+    w.finish().await;
+}
+
+#[tokio::test]
+async fn a_write_answers_without_waiting_for_temporal_and_the_newest_plan_is_sent_last() {
+    let w = World::new().await;
+    let me = w.user("UTC").await;
+    w.starter.set_held(true);
+
+    // Temporal holds every start: the writes still answer.
+    let answered = tokio::time::timeout(std::time::Duration::from_secs(10), async {
+        let task = tasks::create(&w.svc, &me, with_reminder("Renew passport"), None)
+            .await
+            .expect("create");
+        for minutes in [10, 20] {
+            let patch = UpdateTask {
+                reminder_minutes: Some(Some(minutes)),
+                ..UpdateTask::default()
+            };
+            tasks::update(&w.svc, &me, task.id, patch)
+                .await
+                .expect("update");
+        }
+        task
+    })
+    .await;
+    let task = answered.expect("the writes answered while Temporal held their starts");
+    assert!(
+        w.starter.started().is_empty(),
+        "nothing reached Temporal yet"
+    );
+
+    w.starter.set_held(false);
+    let id = format!("reminder-task-{}", task.id);
+    let plans: Vec<_> = w
+        .started()
+        .await
+        .into_iter()
+        .filter(|s| s.workflow_id == id)
+        .collect();
+    let rows = w.outbox(&id).await;
+    assert_eq!(rows.len(), 1);
+    assert!(rows[0].0, "the outbox row is marked started");
+    let last = plans.last().expect("the plan was sent");
+    assert_eq!(
+        last.input, rows[0].1,
+        "the newest plan is the one sent last"
+    );
+    let fire_at = last.input["plan"]["fire_at_ms"]
+        .as_i64()
+        .expect("fire time");
+    let due = task.due_at.expect("due").timestamp_millis();
+    assert_eq!(due - fire_at, 20 * 60 * 1000, "20 minutes before");
     w.finish().await;
 }
 
@@ -185,7 +238,7 @@ async fn a_rolled_back_write_leaves_no_outbox_row_no_start_and_no_event() {
     let task = tasks::create(&w.svc, &me, with_reminder("Pay rent"), None)
         .await
         .expect("create");
-    let before_starts = w.starter.started().len();
+    let before_starts = w.started().await.len();
     let before_events = w.events.taken().len();
     sqlx::query("DELETE FROM workflow_outbox")
         .execute(&w.db)
@@ -204,7 +257,7 @@ async fn a_rolled_back_write_leaves_no_outbox_row_no_start_and_no_event() {
             .await
             .is_empty()
     );
-    assert_eq!(w.starter.started().len(), before_starts);
+    assert_eq!(w.started().await.len(), before_starts);
     assert_eq!(w.events.taken().len(), before_events);
     w.finish().await;
 }
@@ -219,17 +272,17 @@ async fn completing_a_task_cancels_its_reminder_and_deleting_it_records_a_cancel
     tasks::complete(&w.svc, &me, task.id)
         .await
         .expect("complete");
-    let started = w.starter.started();
+    let started = w.started().await;
     let last = started.last().expect("a plan");
     assert!(last.input["plan"]["fire_at_ms"].is_null(), "{last:?}");
 
     let plain = tasks::create(&w.svc, &me, daily("No reminder"), None)
         .await
         .expect("create");
-    let n = w.starter.started().len();
+    let n = w.started().await.len();
     tasks::delete(&w.svc, &me, plain.id).await.expect("delete");
     assert_eq!(
-        w.starter.started().len(),
+        w.started().await.len(),
         n,
         "a task without a reminder costs nothing"
     );

@@ -47,38 +47,6 @@ pub(crate) fn user_agent(headers: &HeaderMap) -> Option<&str> {
         .map(|s| &s[..s.len().min(255)])
 }
 
-/// Gives the admin role to an account listed in `ADMIN_EMAILS` when `provider` has
-/// just vouched for its address (`vouched`: the verified e-mail of this sign-in).
-/// A password sign-up or sign-in never promotes: a typed address proves nothing (the
-/// first to register a listed address would become an admin); its verification link
-/// does (`maigie_services::accounts::confirm_email`). Audited
-/// (`admin.granted`) with the request id; `maigie grant-admin` is the other way in.
-pub(crate) async fn promote_verified_admin(
-    state: &AppState,
-    headers: &HeaderMap,
-    provider: &str,
-    vouched: &str,
-    user: &mut UserRow,
-) -> ApiResult<()> {
-    let listed = state
-        .settings
-        .admin_emails
-        .iter()
-        .any(|a| a.eq_ignore_ascii_case(vouched));
-    if !listed || !vouched.eq_ignore_ascii_case(&user.email) || user.role == Role::Admin.as_str() {
-        return Ok(());
-    }
-    let grant = accounts::AdminGrant {
-        email: &user.email,
-        via: "verified_email",
-        provider: Some(provider),
-        request_id: headers.get("x-request-id").and_then(|v| v.to_str().ok()),
-    };
-    accounts::grant_admin(&state.db, grant).await?;
-    user.role = Role::Admin.as_str().to_owned();
-    Ok(())
-}
-
 /// Creates a user with their onboarding workflow start and audit entry (see
 /// [`accounts::register`]). Shared by password registration and OAuth sign-up.
 pub(crate) async fn create_user(

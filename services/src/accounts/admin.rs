@@ -10,7 +10,7 @@
 use maigie_domain::Role;
 use maigie_store::PgPool;
 use maigie_store::audit::{self, AuditEntry};
-use maigie_store::users;
+use maigie_store::users::{self, UserRow};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -63,4 +63,45 @@ pub async fn grant_admin(db: &PgPool, grant: AdminGrant<'_>) -> ServiceResult<Gr
     audit::record(&mut *tx, entry).await?;
     tx.commit().await?;
     Ok(Granted::Promoted(user.id))
+}
+
+/// An identity provider's sign-in that vouched for an address.
+#[derive(Debug, Clone, Copy)]
+pub struct Vouched<'a> {
+    /// The provider (`google`).
+    pub provider: &'a str,
+    /// The verified e-mail of this sign-in.
+    pub email: &'a str,
+    /// The request the sign-in belongs to, kept in the audit entry.
+    pub request_id: Option<&'a str>,
+}
+
+/// Gives the admin role to `user` when `vouched` proves its address and that address
+/// is one of `admin_emails` (`ADMIN_EMAILS`); `user` is updated to match. Nothing
+/// happens for an unlisted address, an address that is not the account's, or an
+/// account that is already an admin.
+pub async fn promote_vouched(
+    db: &PgPool,
+    admin_emails: &[String],
+    vouched: Vouched<'_>,
+    user: &mut UserRow,
+) -> ServiceResult<()> {
+    let listed = admin_emails
+        .iter()
+        .any(|a| a.eq_ignore_ascii_case(vouched.email));
+    if !listed
+        || !vouched.email.eq_ignore_ascii_case(&user.email)
+        || user.role == Role::Admin.as_str()
+    {
+        return Ok(());
+    }
+    let grant = AdminGrant {
+        email: &user.email,
+        via: "verified_email",
+        provider: Some(vouched.provider),
+        request_id: vouched.request_id,
+    };
+    grant_admin(db, grant).await?;
+    user.role = Role::Admin.as_str().to_owned();
+    Ok(())
 }

@@ -30,7 +30,7 @@ pub use address::{
     AddressToken, AdminPolicy, ChangeEmail, EmailChangePending, EmailConfirmed, confirm_email,
     request_email_change, resend_verification, revert_email,
 };
-pub use admin::{AdminGrant, Granted, grant_admin};
+pub use admin::{AdminGrant, Granted, Vouched, grant_admin, promote_vouched};
 pub use error::{AccountError, AccountResult};
 pub use export::{EXPORT_FORMAT, export};
 pub use identity::link_identity;

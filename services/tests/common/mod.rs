@@ -164,8 +164,16 @@ impl World {
         }
     }
 
-    /// Outbox rows for a workflow id: (started, input).
+    /// The workflow starts made so far (once every start queued has been tried).
+    pub async fn started(&self) -> Vec<maigie_services::WorkflowStart> {
+        self.svc.starts_settled().await;
+        self.starter.started()
+    }
+
+    /// Outbox rows for a workflow id: (started, input), once every start queued has
+    /// been tried.
     pub async fn outbox(&self, workflow_id: &str) -> Vec<(bool, serde_json::Value)> {
+        self.svc.starts_settled().await;
         sqlx::query_as(
             "SELECT started_at IS NOT NULL, input FROM workflow_outbox WHERE workflow_id = $1",
         )

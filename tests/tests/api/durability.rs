@@ -198,13 +198,23 @@ async fn reminders_due_while_temporal_is_down_fire_once_on_recovery_marked_late(
         .await;
     assert_eq!(res.status(), 201);
     let task: Value = res.json().await.expect("json");
-    let started: bool = sqlx::query_scalar(
-        "SELECT started_at IS NOT NULL FROM workflow_outbox WHERE workflow_id = 'reminder-task-' || $1",
-    )
-    .bind(task["id"].as_str().expect("id"))
-    .fetch_one(&db().await)
-    .await
-    .expect("outbox row");
+    // The write answers before its reminder is sent (in the background, at once):
+    // wait until it has reached Temporal, then stop Temporal.
+    let pool = db().await;
+    let mut started = false;
+    for _ in 0..100 {
+        started = sqlx::query_scalar(
+            "SELECT started_at IS NOT NULL FROM workflow_outbox WHERE workflow_id = 'reminder-task-' || $1",
+        )
+        .bind(task["id"].as_str().expect("id"))
+        .fetch_one(&pool)
+        .await
+        .expect("outbox row");
+        if started {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
     assert!(started, "the reminder reached Temporal before the outage");
 
     temporal.stop();

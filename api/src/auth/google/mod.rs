@@ -25,6 +25,7 @@ use axum::http::HeaderMap;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use maigie_domain::{DisplayName, Email};
+use maigie_services::accounts;
 use maigie_services::secret::random_token;
 use maigie_store::{oauth, users};
 use sha2::{Digest, Sha256};
@@ -32,7 +33,7 @@ use sha2::{Digest, Sha256};
 pub use error::OAuthError;
 pub use redirect::RedirectAllowlist;
 
-use super::handlers::{create_user, promote_verified_admin};
+use super::handlers::create_user;
 use crate::error::{ApiError, ApiResult};
 use crate::settings::GoogleSettings;
 use crate::state::AppState;
@@ -90,7 +91,13 @@ async fn sign_in(
 ) -> ApiResult<users::UserRow> {
     let mut user = find_or_create(state, identity).await?;
     if let (Some(email), true) = (&identity.email, identity.email_verified) {
-        promote_verified_admin(state, headers, PROVIDER, email, &mut user).await?;
+        let vouched = accounts::Vouched {
+            provider: PROVIDER,
+            email,
+            request_id: headers.get("x-request-id").and_then(|v| v.to_str().ok()),
+        };
+        accounts::promote_vouched(&state.db, &state.settings.admin_emails, vouched, &mut user)
+            .await?;
     }
     Ok(user)
 }
