@@ -3,17 +3,52 @@
 //! often send arguments that parse as JSON but do not fit; the errors, one per
 //! mismatch as `$.path: problem`, tell them what to fix.
 
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
 use jsonschema::error::{TypeKind, ValidationErrorKind};
 use jsonschema::{ValidationError, Validator};
 use serde_json::Value;
+
+use crate::registry::{self, ToolDef};
 
 /// Every mismatch, as `path: problem`; empty when `value` fits.
 #[must_use]
 pub fn check(value: &Value, schema: &Value) -> Vec<String> {
     match validator(schema) {
-        Ok(v) => v.iter_errors(value).flat_map(|e| describe(&e)).collect(),
+        Ok(v) => mismatches(&v, value),
         Err(e) => vec![format!("$: the tool's schema is invalid ({e})")],
     }
+}
+
+/// [`check`] against `tool`'s parameters, with its validator built once per process
+/// (generating and compiling a schema costs more than checking arguments with it).
+#[must_use]
+pub fn check_arguments(tool: &ToolDef, value: &Value) -> Vec<String> {
+    static BUILT: OnceLock<HashMap<&'static str, Result<Validator, String>>> = OnceLock::new();
+    let built = BUILT.get_or_init(|| {
+        registry::TOOLS
+            .iter()
+            .map(|t| {
+                (
+                    t.name,
+                    validator(&(t.parameters)()).map_err(|e| e.to_string()),
+                )
+            })
+            .collect()
+    });
+    match built.get(tool.name) {
+        Some(Ok(v)) => mismatches(v, value),
+        Some(Err(e)) => vec![format!("$: the tool's schema is invalid ({e})")],
+        None => check(value, &(tool.parameters)()),
+    }
+}
+
+fn mismatches(validator: &Validator, value: &Value) -> Vec<String> {
+    validator
+        .iter_errors(value)
+        .flat_map(|e| describe(&e))
+        .collect()
 }
 
 fn validator(schema: &Value) -> Result<Validator, ValidationError<'static>> {
@@ -78,7 +113,13 @@ mod tests {
 
     fn errors(tool: &str, args: Value) -> Vec<String> {
         let def = registry::find(tool).expect("tool");
-        check(&args, &(def.parameters)())
+        let once = check(&args, &(def.parameters)());
+        assert_eq!(
+            check_arguments(def, &args),
+            once,
+            "the kept validator agrees"
+        );
+        once
     }
 
     #[test]

@@ -74,7 +74,6 @@ pub async fn run(
     if let Some(stored) = chat::by_dedupe_key(db, &key).await? {
         return planned(agent, input, &stored.tool_calls.unwrap_or(Value::Null)).await;
     }
-    let conversation = chat::get_conversation(db, input.user_id, conversation_id).await?;
     let (ctx, tz) = crate::caller_for(db, input.user_id, Source::Chat).await?;
     let caller = Caller {
         svc: &agent.services,
@@ -85,22 +84,33 @@ pub async fn run(
         scopes: Scopes::ALL,
     };
     let rows = chat::recent(db, input.user_id, conversation_id, HISTORY_MESSAGES).await?;
-    let passages = context::retrieved(&caller, &rows).await;
-    let mut messages = vec![Message::System {
-        content: context::situation(&caller, &conversation, &passages).await?,
-    }];
-    messages.extend(context::history(&rows));
-    let tools = if input.tools_allowed {
-        specs()
-    } else {
-        Vec::new()
-    };
     let stream = Stream::new(agent, input, conversation_id);
-    let reply = ask(
-        agent, &messages, &tools, &stream, beat, &caller, input, &rows,
-    )
-    .await?;
-    let (reply, rejected) = checked(agent, reply, &messages, &tools, &stream, beat).await;
+    let (reply, rejected, passages) = if agent.llm.is_empty() {
+        // No model configured: the offline assistant reads the conversation itself, so
+        // a model's context (the user's passages, the situation) would go unread.
+        let reply = offline::reply(agent, &caller, input, &rows).await?;
+        stream.push(&reply.content);
+        let (reply, rejected) = checked(agent, reply, &[], &[], &stream, beat).await;
+        (reply, rejected, Vec::new())
+    } else {
+        let conversation = chat::get_conversation(db, input.user_id, conversation_id).await?;
+        let passages = context::retrieved(&caller, &rows).await;
+        let mut messages = vec![Message::System {
+            content: context::situation(&caller, &conversation, &passages).await?,
+        }];
+        messages.extend(context::history(&rows));
+        let tools = if input.tools_allowed {
+            specs()
+        } else {
+            Vec::new()
+        };
+        let reply = ask(
+            agent, &messages, &tools, &stream, beat, &caller, input, &rows,
+        )
+        .await?;
+        let (reply, rejected) = checked(agent, reply, &messages, &tools, &stream, beat).await;
+        (reply, rejected, passages)
+    };
     stream.flush().await;
     record_usage(agent, input, conversation_id, &reply, &key).await;
     // Call ids made unique per action: servers that send none say `call_0` every turn.
@@ -340,7 +350,7 @@ fn fix_arguments(calls: &mut [ToolCall]) -> Vec<(String, String)> {
             continue;
         };
         let args = Value::Object(args);
-        let problems = schema::check(&args, &(def.parameters)());
+        let problems = schema::check_arguments(def, &args);
         if problems.is_empty() {
             call.arguments = args.to_string();
         } else {

@@ -176,22 +176,41 @@ pub async fn delete_conversation(db: &PgPool, user_id: Uuid, id: Uuid) -> Result
     Ok(())
 }
 
-/// Stores a message (once per dedupe key) and bumps the conversation; answers the
-/// stored message (the earlier one on a repeat).
-pub async fn add_message<'c>(
-    db: impl sqlx::Acquire<'c, Database = sqlx::Postgres>,
+/// [`add_message_on`] on a connection of the pool.
+pub async fn add_message(
+    db: &sqlx::PgPool,
     user_id: Uuid,
     m: &NewMessage<'_>,
 ) -> Result<MessageRow, StoreError> {
-    let mut tx = db.begin().await?;
+    let mut conn = db.acquire().await?;
+    add_message_on(&mut conn, user_id, m).await
+}
+
+/// Stores a message (once per dedupe key) and bumps the conversation; answers the
+/// stored message (the earlier one on a repeat). One statement: the insert and the
+/// bump commit together, in one round trip.
+pub async fn add_message_on(
+    conn: &mut sqlx::PgConnection,
+    user_id: Uuid,
+    m: &NewMessage<'_>,
+) -> Result<MessageRow, StoreError> {
     let sql = format!(
-        "INSERT INTO chat_messages (conversation_id, user_id, role, content, tool_calls, tool_call_id,
-                                    prompt_tokens, completion_tokens, dedupe_key, sources, source)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, COALESCE($11, 'chat'))
-         ON CONFLICT ON CONSTRAINT chat_messages_dedupe_key_key DO NOTHING
-         RETURNING {MESSAGE}"
+        "WITH inserted AS (
+             INSERT INTO chat_messages (conversation_id, user_id, role, content, tool_calls,
+                                        tool_call_id, prompt_tokens, completion_tokens,
+                                        dedupe_key, sources, source)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, COALESCE($11, 'chat'))
+             ON CONFLICT ON CONSTRAINT chat_messages_dedupe_key_key DO NOTHING
+             RETURNING {MESSAGE}),
+         bumped AS (
+             UPDATE conversations SET last_message_at = clock_timestamp()
+             WHERE id = $1 AND EXISTS (SELECT 1 FROM inserted))
+         SELECT {MESSAGE} FROM inserted
+         UNION ALL
+         SELECT {MESSAGE} FROM chat_messages
+         WHERE dedupe_key = $9 AND NOT EXISTS (SELECT 1 FROM inserted)"
     );
-    let inserted: Option<MessageRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+    let stored: Option<MessageRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(m.conversation_id)
         .bind(user_id)
         .bind(m.role)
@@ -203,28 +222,18 @@ pub async fn add_message<'c>(
         .bind(m.dedupe_key)
         .bind(&m.sources)
         .bind(m.source)
-        .fetch_optional(&mut *tx)
+        .fetch_optional(&mut *conn)
         .await?;
-    let row = match inserted {
-        Some(row) => {
-            sqlx::query(
-                "UPDATE conversations SET last_message_at = clock_timestamp() WHERE id = $1",
-            )
-            .bind(m.conversation_id)
-            .execute(&mut *tx)
-            .await?;
-            row
-        }
-        None => {
-            let sql = format!("SELECT {MESSAGE} FROM chat_messages WHERE dedupe_key = $1");
-            sqlx::query_as(sqlx::AssertSqlSafe(sql))
-                .bind(m.dedupe_key)
-                .fetch_one(&mut *tx)
-                .await?
-        }
-    };
-    tx.commit().await?;
-    Ok(row)
+    if let Some(row) = stored {
+        return Ok(row);
+    }
+    // The same key was being stored concurrently: that message committed after this
+    // statement's snapshot was taken, so a new statement reads it.
+    let sql = format!("SELECT {MESSAGE} FROM chat_messages WHERE dedupe_key = $1");
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(m.dedupe_key)
+        .fetch_one(&mut *conn)
+        .await?)
 }
 
 /// A page of the visible history, newest first, before the `(created_at, id)` position

@@ -33,46 +33,50 @@ pub enum Claim {
 /// remembered for 24 hours.
 pub const STALE_AFTER_SECS: i32 = 60;
 
+/// A claimed key as stored: request hash, response status and body, stale.
+type Stored = (Vec<u8>, Option<i32>, Option<Value>, bool);
+
+/// Claims `key` for the user, or says what became of the request that claimed it.
+/// The common case (a new key) is one statement; a key older than 24 hours is
+/// claimed afresh by the same statement.
 pub async fn claim(
     db: &PgPool,
     user_id: Uuid,
     key: &str,
     hash: &[u8],
 ) -> Result<Claim, StoreError> {
-    let mut tx = db.begin().await?;
-    sqlx::query(
-        "DELETE FROM idempotency_keys
-         WHERE user_id = $1 AND key = $2 AND created_at < now() - interval '24 hours'",
-    )
-    .bind(user_id)
-    .bind(key)
-    .execute(&mut *tx)
-    .await?;
-    let inserted: Option<Uuid> = sqlx::query_scalar(
+    let claimed: Option<Uuid> = sqlx::query_scalar(
         "INSERT INTO idempotency_keys (user_id, key, request_hash) VALUES ($1, $2, $3)
-         ON CONFLICT ON CONSTRAINT idempotency_keys_user_key_key DO NOTHING RETURNING id",
+         ON CONFLICT ON CONSTRAINT idempotency_keys_user_key_key DO UPDATE
+             SET request_hash = EXCLUDED.request_hash, response_status = NULL,
+                 response_body = NULL, created_at = now()
+             WHERE idempotency_keys.created_at < now() - interval '24 hours'
+         RETURNING id",
     )
     .bind(user_id)
     .bind(key)
     .bind(hash)
-    .fetch_optional(&mut *tx)
+    .fetch_optional(db)
     .await?;
-    if inserted.is_some() {
-        tx.commit().await?;
+    if claimed.is_some() {
         return Ok(Claim::Run);
     }
-    let (stored_hash, status, body, stale): (Vec<u8>, Option<i32>, Option<Value>, bool) =
-        sqlx::query_as(
-            "SELECT request_hash, response_status, response_body,
-                    updated_at < now() - make_interval(secs => $3)
-             FROM idempotency_keys WHERE user_id = $1 AND key = $2",
-        )
-        .bind(user_id)
-        .bind(key)
-        .bind(f64::from(STALE_AFTER_SECS))
-        .fetch_one(&mut *tx)
-        .await?;
-    let outcome = if stored_hash != hash {
+    let stored: Option<Stored> = sqlx::query_as(
+        "SELECT request_hash, response_status, response_body,
+                updated_at < now() - make_interval(secs => $3)
+         FROM idempotency_keys WHERE user_id = $1 AND key = $2",
+    )
+    .bind(user_id)
+    .bind(key)
+    .bind(f64::from(STALE_AFTER_SECS))
+    .fetch_optional(db)
+    .await?;
+    // Gone meanwhile: the request holding it failed and gave it up. Not this caller's
+    // to run now; a retry claims it.
+    let Some((stored_hash, status, body, stale)) = stored else {
+        return Ok(Claim::InProgress);
+    };
+    Ok(if stored_hash != hash {
         Claim::Mismatch
     } else if let Some(status) = status {
         Claim::Replay {
@@ -84,9 +88,7 @@ pub async fn claim(
         Claim::Unknown
     } else {
         Claim::InProgress
-    };
-    tx.commit().await?;
-    Ok(outcome)
+    })
 }
 
 /// Stores the response of a claimed request.

@@ -109,7 +109,7 @@ pub async fn send(
         content,
         ..NewMessage::default()
     };
-    let message = chat::add_message(work.conn(), ctx.user_id, &new).await?;
+    let message = chat::add_message_on(work.conn(), ctx.user_id, &new).await?;
     title_after(work.conn(), ctx.user_id, id, content).await?;
     let action_id = Uuid::new_v4();
     let workflow_id = ai_action::ai_action_workflow_id(action_id);

@@ -133,8 +133,8 @@ async fn store_transcript(
 ) -> ServiceResult<uuid::Uuid> {
     let dedupe = format!("voice:{}", row.id);
     let mut tx = svc.db.begin().await?;
-    let message = chat::add_message(
-        &mut *tx,
+    let message = chat::add_message_on(
+        &mut tx,
         row.user_id,
         &NewMessage {
             conversation_id: row.conversation_id,

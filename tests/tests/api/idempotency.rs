@@ -138,6 +138,37 @@ async fn user_messages(user: Uuid) -> i64 {
     .expect("count")
 }
 
+#[tokio::test]
+async fn a_key_is_kept_for_24_hours_then_claimed_afresh() {
+    let app = TestApp::spawn().await;
+    let (_, _, s) = app.register().await;
+    let t = token(&s);
+    let user = s["user"]["id"].as_str().expect("id").to_owned();
+    let first = post_with_key(&app, &t, "daily", &json!({ "title": "Monday" })).await;
+    assert_eq!(first.status(), 201);
+    let first: Value = first.json().await.expect("json");
+
+    sqlx::query(
+        "UPDATE idempotency_keys SET created_at = now() - interval '25 hours'
+         WHERE user_id = $1::uuid AND key = 'daily'",
+    )
+    .bind(&user)
+    .execute(&db().await)
+    .await
+    .expect("age the key");
+    let again = post_with_key(&app, &t, "daily", &json!({ "title": "Tuesday" })).await;
+
+    assert_eq!(again.status(), 201, "another body, yet not refused: the key was forgotten");
+    assert!(again.headers().get("idempotent-replayed").is_none());
+    let again: Value = again.json().await.expect("json");
+    assert_ne!(again["id"], first["id"]);
+    assert_eq!(again["title"], "Tuesday");
+    let replay = post_with_key(&app, &t, "daily", &json!({ "title": "Tuesday" })).await;
+    assert_eq!(replay.headers()["idempotent-replayed"], "true");
+    let replay: Value = replay.json().await.expect("json");
+    assert_eq!(replay["id"], again["id"], "claimed afresh, then kept again");
+}
+
 /// Leaves the key's claim as a process that died mid-request leaves it: the request
 /// hash kept, no response, last touched `age_secs` ago. (The row is re-inserted: an
 /// update trigger would stamp `updated_at` with now.)
