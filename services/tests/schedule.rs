@@ -110,6 +110,9 @@ async fn a_blocks_reminder_plan_follows_it_through_the_outbox_and_a_delete_cance
     schedule::update(&w.svc, &me, b.id, later, &OverlapParams::default())
         .await
         .expect("update");
+    // Sent before the next change (a start still queued when a newer one for the
+    // same workflow commits is superseded by it).
+    w.svc.starts_settled().await;
     schedule::delete(&w.svc, &me, b.id).await.expect("delete");
 
     let plans: Vec<_> = w

@@ -45,50 +45,53 @@ pub async fn claim(
     key: &str,
     hash: &[u8],
 ) -> Result<Claim, StoreError> {
-    let claimed: Option<Uuid> = sqlx::query_scalar(
-        "INSERT INTO idempotency_keys (user_id, key, request_hash) VALUES ($1, $2, $3)
-         ON CONFLICT ON CONSTRAINT idempotency_keys_user_key_key DO UPDATE
-             SET request_hash = EXCLUDED.request_hash, response_status = NULL,
-                 response_body = NULL, created_at = now()
-             WHERE idempotency_keys.created_at < now() - interval '24 hours'
-         RETURNING id",
-    )
-    .bind(user_id)
-    .bind(key)
-    .bind(hash)
-    .fetch_optional(db)
-    .await?;
-    if claimed.is_some() {
-        return Ok(Claim::Run);
-    }
-    let stored: Option<Stored> = sqlx::query_as(
-        "SELECT request_hash, response_status, response_body,
-                updated_at < now() - make_interval(secs => $3)
-         FROM idempotency_keys WHERE user_id = $1 AND key = $2",
-    )
-    .bind(user_id)
-    .bind(key)
-    .bind(f64::from(STALE_AFTER_SECS))
-    .fetch_optional(db)
-    .await?;
-    // Gone meanwhile: the request holding it failed and gave it up. Not this caller's
-    // to run now; a retry claims it.
-    let Some((stored_hash, status, body, stale)) = stored else {
-        return Ok(Claim::InProgress);
-    };
-    Ok(if stored_hash != hash {
-        Claim::Mismatch
-    } else if let Some(status) = status {
-        Claim::Replay {
-            status: u16::try_from(status).unwrap_or(500),
-            body,
+    // Twice at most: a claim given up (its request failed) between the insert and the
+    // read leaves the key free again.
+    for _ in 0..2 {
+        let claimed: Option<Uuid> = sqlx::query_scalar(
+            "INSERT INTO idempotency_keys (user_id, key, request_hash) VALUES ($1, $2, $3)
+             ON CONFLICT ON CONSTRAINT idempotency_keys_user_key_key DO UPDATE
+                 SET request_hash = EXCLUDED.request_hash, response_status = NULL,
+                     response_body = NULL, created_at = now(), updated_at = now()
+                 WHERE idempotency_keys.created_at < now() - interval '24 hours'
+             RETURNING id",
+        )
+        .bind(user_id)
+        .bind(key)
+        .bind(hash)
+        .fetch_optional(db)
+        .await?;
+        if claimed.is_some() {
+            return Ok(Claim::Run);
         }
-    } else if stale {
-        // Never run again: the first run may have written before it died.
-        Claim::Unknown
-    } else {
-        Claim::InProgress
-    })
+        let stored: Option<Stored> = sqlx::query_as(
+            "SELECT request_hash, response_status, response_body,
+                    updated_at < now() - make_interval(secs => $3)
+             FROM idempotency_keys WHERE user_id = $1 AND key = $2",
+        )
+        .bind(user_id)
+        .bind(key)
+        .bind(f64::from(STALE_AFTER_SECS))
+        .fetch_optional(db)
+        .await?;
+        if let Some((stored_hash, status, body, stale)) = stored {
+            return Ok(if stored_hash != hash {
+                Claim::Mismatch
+            } else if let Some(status) = status {
+                Claim::Replay {
+                    status: u16::try_from(status).unwrap_or(500),
+                    body,
+                }
+            } else if stale {
+                // Never run again: the first run may have written before it died.
+                Claim::Unknown
+            } else {
+                Claim::InProgress
+            });
+        }
+    }
+    // Claimed and given up twice while we looked: someone else is at it.
+    Ok(Claim::InProgress)
 }
 
 /// Stores the response of a claimed request.

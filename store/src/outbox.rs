@@ -85,6 +85,17 @@ pub async fn claim_due(
     .await?)
 }
 
+/// The input a start not yet made should send now (the newest recorded for the
+/// workflow id); `None` when it was made meanwhile or there is no such row.
+pub async fn pending_input(db: &PgPool, workflow_id: &str) -> Result<Option<Value>, StoreError> {
+    Ok(sqlx::query_scalar(
+        "SELECT input FROM workflow_outbox WHERE workflow_id = $1 AND started_at IS NULL",
+    )
+    .bind(workflow_id)
+    .fetch_optional(db)
+    .await?)
+}
+
 /// Marks the row done, unless its input changed meanwhile (then that newer input
 /// still has to be sent).
 pub async fn mark_started(db: &PgPool, workflow_id: &str, input: &Value) -> Result<(), StoreError> {

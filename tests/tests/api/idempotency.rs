@@ -158,7 +158,11 @@ async fn a_key_is_kept_for_24_hours_then_claimed_afresh() {
     .expect("age the key");
     let again = post_with_key(&app, &t, "daily", &json!({ "title": "Tuesday" })).await;
 
-    assert_eq!(again.status(), 201, "another body, yet not refused: the key was forgotten");
+    assert_eq!(
+        again.status(),
+        201,
+        "another body, yet not refused: the key was forgotten"
+    );
     assert!(again.headers().get("idempotent-replayed").is_none());
     let again: Value = again.json().await.expect("json");
     assert_ne!(again["id"], first["id"]);
