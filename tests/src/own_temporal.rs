@@ -114,6 +114,12 @@ impl Drop for OwnTemporal {
 /// Runs the Temporal CLI against the tests' shared server (`TEMPORAL_ADDRESS`) with
 /// `-o json` and parses what it prints (JSON lines are gathered into an array).
 pub fn temporal_json(args: &[&str]) -> serde_json::Value {
+    try_temporal_json(args).unwrap_or_else(|err| panic!("temporal {args:?}: {err}"))
+}
+
+/// [`temporal_json`], with what the CLI said when it failed (e.g. a workflow not
+/// started yet: writes start theirs just after they answer).
+pub fn try_temporal_json(args: &[&str]) -> Result<serde_json::Value, String> {
     let address =
         std::env::var("TEMPORAL_ADDRESS").unwrap_or_else(|_| "http://127.0.0.1:7233".into());
     let address = address
@@ -125,17 +131,15 @@ pub fn temporal_json(args: &[&str]) -> serde_json::Value {
         .args(["--address", &address, "-o", "json"])
         .output()
         .expect("temporal CLI runs");
-    assert!(
-        out.status.success(),
-        "temporal {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    if !out.status.success() {
+        return Err(String::from_utf8_lossy(&out.stderr).into_owned());
+    }
     let text = String::from_utf8_lossy(&out.stdout);
-    serde_json::from_str(&text).unwrap_or_else(|_| {
+    Ok(serde_json::from_str(&text).unwrap_or_else(|_| {
         serde_json::Value::Array(
             text.lines()
                 .filter_map(|l| serde_json::from_str(l).ok())
                 .collect(),
         )
-    })
+    }))
 }

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use maigie_tests::mail::messages_to;
-use maigie_tests::own_temporal::temporal_json;
+use maigie_tests::own_temporal::{temporal_json, try_temporal_json};
 use maigie_tests::{TestApp, connect_ws, next_event, token};
 use serde_json::{Value, json};
 
@@ -14,10 +14,16 @@ fn rfc3339(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Secs, true)
 }
 
-/// The current plan of the block's reminder workflow (its latest run).
+/// The current plan of the block's reminder workflow (its latest run); `None` until
+/// the workflow exists (a write starts it just after it answers).
 fn plan(block_id: &str) -> Option<Value> {
     let id = format!("reminder-schedule_block-{block_id}");
-    let out = temporal_json(&["workflow", "query", "--workflow-id", &id, "--type", "plan"]);
+    let out =
+        match try_temporal_json(&["workflow", "query", "--workflow-id", &id, "--type", "plan"]) {
+            Ok(out) => out,
+            Err(err) if err.contains("not found") => return None,
+            Err(err) => panic!("query of {id}: {err}"),
+        };
     let result = out.get("queryResult").cloned().unwrap_or(out);
     match result {
         Value::Array(mut items) if !items.is_empty() => Some(items.remove(0)),
@@ -202,6 +208,15 @@ async fn blocks_without_reminder_minutes_start_no_workflow() {
         )
         .await;
     assert_eq!(res.status(), 200);
+    // Nothing recorded to start (a start would be in the write's outbox row).
+    let recorded: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM workflow_outbox WHERE workflow_id = 'reminder-schedule_block-' || $1",
+    )
+    .bind(&id)
+    .fetch_one(&maigie_tests::db().await)
+    .await
+    .expect("outbox");
+    assert_eq!(recorded, 0, "no reminder workflow recorded");
     assert!(runs(&id).is_empty(), "no reminder workflow");
     // Turning reminders on starts one for the (only) occurrence.
     let res = app
