@@ -115,12 +115,7 @@ async fn a_blocks_reminder_plan_follows_it_through_the_outbox_and_a_delete_cance
     w.svc.starts_settled().await;
     schedule::delete(&w.svc, &me, b.id).await.expect("delete");
 
-    let plans: Vec<_> = w
-        .started()
-        .await
-        .into_iter()
-        .filter(|s| s.workflow_id == id)
-        .collect();
+    let plans = w.started_for(&id).await;
     assert_eq!(plans.len(), 2, "one plan per committed change: {plans:?}");
     assert!(plans[0].input["plan"]["fire_at_ms"].is_i64());
     assert!(plans[1].input["plan"]["fire_at_ms"].is_null(), "cancelled");

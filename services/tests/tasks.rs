@@ -209,12 +209,7 @@ async fn a_write_answers_without_waiting_for_temporal_and_the_newest_plan_is_sen
 
     w.starter.set_held(false);
     let id = format!("reminder-task-{}", task.id);
-    let plans: Vec<_> = w
-        .started()
-        .await
-        .into_iter()
-        .filter(|s| s.workflow_id == id)
-        .collect();
+    let plans = w.started_for(&id).await;
     let rows = w.outbox(&id).await;
     assert_eq!(rows.len(), 1);
     assert!(rows[0].0, "the outbox row is marked started");

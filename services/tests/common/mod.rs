@@ -170,6 +170,13 @@ impl World {
         self.starter.started()
     }
 
+    /// The starts made so far for one workflow id, in order (see [`Self::started`]).
+    pub async fn started_for(&self, workflow_id: &str) -> Vec<maigie_services::WorkflowStart> {
+        let mut started = self.started().await;
+        started.retain(|s| s.workflow_id == workflow_id);
+        started
+    }
+
     /// Outbox rows for a workflow id: (started, input), once every start queued has
     /// been tried.
     pub async fn outbox(&self, workflow_id: &str) -> Vec<(bool, serde_json::Value)> {
