@@ -12,7 +12,7 @@ use uuid::Uuid;
 use crate::error::TurnError;
 use crate::exec::{Caller, Outcome};
 use crate::registry::{Scopes, ToolDef};
-use crate::{ctx_for, tools};
+use crate::{caller_for, tools};
 
 /// What the call did, and the action that records it (none when nothing changed).
 pub struct Recorded {
@@ -32,11 +32,12 @@ pub async fn call(
     let action_id = Uuid::new_v4();
     // Creates made by this call are idempotent under the action's key.
     let key = format!("mcp:{action_id}");
+    let (ctx, tz) = caller_for(&svc.db, user_id, Source::Mcp).await?;
     let caller = Caller {
         svc,
-        ctx: ctx_for(&svc.db, user_id, Source::Mcp).await?,
+        ctx,
         idempotency: Some(&key),
-        tz: svc.zone(user_id).await?,
+        tz,
         step: None,
         scopes,
     };

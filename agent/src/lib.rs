@@ -72,21 +72,18 @@ pub async fn caller_for(
     source: Source,
 ) -> Result<(Ctx, chrono_tz::Tz), maigie_store::StoreError> {
     let (tier, zone) = maigie_store::users::tier_and_timezone(db, user_id).await?;
-    let ctx = Ctx::new(user_id, tier.parse().unwrap_or(Tier::Free), source);
-    Ok((ctx, zone.parse().unwrap_or(chrono_tz::Tz::UTC)))
+    Ok(caller_of(user_id, &tier, &zone, source))
 }
 
-/// The caller of the use-cases for `user_id` through `source`, with the tier the
-/// store has for them now.
-pub async fn ctx_for(
-    db: &PgPool,
+/// The caller and time zone from the account's stored tier and zone names (free and
+/// UTC when unreadable).
+pub(crate) fn caller_of(
     user_id: Uuid,
+    tier: &str,
+    zone: &str,
     source: Source,
-) -> Result<Ctx, maigie_store::StoreError> {
-    let tier = maigie_store::users::tier(db, user_id).await?;
-    Ok(Ctx::new(
-        user_id,
-        tier.parse().unwrap_or(Tier::Free),
-        source,
-    ))
+) -> (Ctx, chrono_tz::Tz) {
+    let zone = zone.parse().unwrap_or(chrono_tz::Tz::UTC);
+    let ctx = Ctx::new(user_id, tier.parse().unwrap_or(Tier::Free), source).with_zone(zone);
+    (ctx, zone)
 }

@@ -8,7 +8,7 @@ use maigie_services::Source;
 use maigie_services::chat::events::{
     ChatConfirmationRequired, ChatToolCall, PendingCall, ToolCallStatus,
 };
-use maigie_store::agent::{self as log, StepRow};
+use maigie_store::agent::{self as log, CallRow};
 use maigie_store::chat::{self, NewMessage};
 use maigie_workflows::ai_action::{AwaitInput, FinishInput, ToolInput};
 use serde_json::{Map, Value, json};
@@ -25,18 +25,19 @@ fn tool_message(ok: bool, summary: &str, data: &Value) -> String {
     text
 }
 
+/// Stores a call's answer in the action's conversation, once (an action with no
+/// conversation has nowhere to answer).
 async fn answer_model(
     agent: &Agent,
-    step: &StepRow,
+    call: &CallRow,
     input: &ToolInput,
     content: &str,
 ) -> Result<(), TurnError> {
-    let action = log::get_action(&agent.db, input.user_id, input.action_id).await?;
-    let Some(conversation_id) = action.conversation_id else {
+    let Some(conversation_id) = call.conversation_id else {
         return Ok(());
     };
     let key = format!("{}:tool:{}", input.action_id, input.call_id);
-    let call_id = step.call_id.clone().unwrap_or_default();
+    let call_id = call.step.call_id.clone().unwrap_or_default();
     chat::add_message(
         &agent.db,
         input.user_id,
@@ -54,17 +55,22 @@ async fn answer_model(
 }
 
 /// Runs the recorded call `input.call_id` unless it already ran.
+///
+/// One read gives the step, the action's conversation and the caller; once the tool
+/// has run, the step's outcome and the model's copy of it are written side by side
+/// (each is idempotent, and a retry finds the step finished and answers again).
 pub async fn run_tool(agent: &Agent, input: &ToolInput) -> Result<(), TurnError> {
     let db = &agent.db;
-    let step = log::step(db, input.action_id, &input.call_id).await?;
+    let call = log::call(db, input.user_id, input.action_id, &input.call_id).await?;
+    let step = &call.step;
     if matches!(step.status.as_str(), "completed" | "failed" | "skipped") {
         let result = step.result.clone().unwrap_or(Value::Null);
         let summary = result["summary"].as_str().unwrap_or("");
         let text = tool_message(step.status == "completed", summary, &result["data"]);
-        return answer_model(agent, &step, input, &text).await;
+        return answer_model(agent, &call, input, &text).await;
     }
     let key = format!("ai:{}:{}", input.action_id, input.call_id);
-    let (ctx, tz) = crate::caller_for(db, input.user_id, Source::Chat).await?;
+    let (ctx, tz) = crate::caller_of(input.user_id, &call.tier, &call.timezone, Source::Chat);
     let caller = Caller {
         svc: &agent.services,
         ctx,
@@ -84,9 +90,14 @@ pub async fn run_tool(agent: &Agent, input: &ToolInput) -> Result<(), TurnError>
     let result = json!({"summary": outcome.summary, "data": outcome.result});
     let changes = serde_json::to_value(&outcome.changes).unwrap_or_else(|_| json!([]));
     let error = (!outcome.ok).then_some(outcome.summary.as_str());
-    log::finish_step(db, step.id, status, Some(&result), error, &changes).await?;
     let text = tool_message(outcome.ok, &outcome.summary, &outcome.result);
-    answer_model(agent, &step, input, &text).await?;
+    tokio::try_join!(
+        async {
+            log::finish_step(db, step.id, status, Some(&result), error, &changes).await?;
+            Ok::<_, TurnError>(())
+        },
+        answer_model(agent, &call, input, &text),
+    )?;
     agent
         .publish(
             input.user_id,
@@ -110,7 +121,8 @@ pub async fn run_tool(agent: &Agent, input: &ToolInput) -> Result<(), TurnError>
 /// Records that a call was not run (`rejected` or `expired`).
 pub async fn skip_tool(agent: &Agent, input: &ToolInput) -> Result<(), TurnError> {
     let db = &agent.db;
-    let step = log::step(db, input.action_id, &input.call_id).await?;
+    let call = log::call(db, input.user_id, input.action_id, &input.call_id).await?;
+    let step = &call.step;
     let reason = input.reason.as_deref().unwrap_or("rejected");
     let summary = if reason == "expired" {
         "Not run: the user did not confirm in time. Nothing was changed."
@@ -131,7 +143,7 @@ pub async fn skip_tool(agent: &Agent, input: &ToolInput) -> Result<(), TurnError
     }
     answer_model(
         agent,
-        &step,
+        &call,
         input,
         &tool_message(false, summary, &Value::Null),
     )

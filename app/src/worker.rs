@@ -304,8 +304,12 @@ fn billing_rules(config: &Config) -> maigie_activities::billing::BillingRules {
     }
 }
 
-/// A worker on a thread of its own (current-thread runtime + `LocalSet`), and the
-/// way to learn that it stopped.
+/// A worker on a thread of its own, and the way to learn that it stopped.
+///
+/// The thread drives the worker (the SDK runs workflow code on a `LocalSet` there);
+/// activities and the SDK's pollers and RPCs are spawned tasks, run by the worker
+/// runtime's own pool of threads. So an activity's database and Temporal round trips
+/// never wait for a workflow activation, nor for each other, to be polled.
 pub struct WorkerThread {
     result: Option<oneshot::Receiver<anyhow::Result<()>>>,
     thread: Option<std::thread::JoinHandle<()>>,
@@ -349,7 +353,8 @@ pub fn spawn_worker_thread(
     let thread = std::thread::Builder::new()
         .name("temporal-worker".into())
         .spawn(move || {
-            let result = tokio::runtime::Builder::new_current_thread()
+            let result = tokio::runtime::Builder::new_multi_thread()
+                .thread_name("temporal-activity")
                 .enable_all()
                 .build()
                 .map_err(anyhow::Error::from)

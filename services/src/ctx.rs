@@ -1,5 +1,6 @@
 //! Who a use-case runs for, and through which entry point.
 
+use chrono_tz::Tz;
 use maigie_domain::Tier;
 use uuid::Uuid;
 
@@ -30,14 +31,16 @@ impl Source {
 /// The caller of a use-case: an authenticated user, their tier as the credential
 /// says, the entry point and the request id (for logs and audit entries).
 ///
-/// The user's time zone is not carried: it is read inside the use-case that needs
-/// it, in the same snapshot as the rows it interprets.
+/// The user's time zone is carried only when the entry point read it with the tier a
+/// moment ago (the agent's tool calls read both in one query); otherwise the use-case
+/// that needs it reads it ([`crate::Services::zone_for`]).
 #[derive(Debug, Clone)]
 pub struct Ctx {
     pub user_id: Uuid,
     pub tier: Tier,
     pub source: Source,
     pub request_id: Option<String>,
+    pub zone: Option<Tz>,
 }
 
 impl Ctx {
@@ -48,6 +51,7 @@ impl Ctx {
             tier,
             source,
             request_id: None,
+            zone: None,
         }
     }
 
@@ -55,6 +59,13 @@ impl Ctx {
     #[must_use]
     pub fn with_source(mut self, source: Source) -> Self {
         self.source = source;
+        self
+    }
+
+    /// The user's time zone, as read with their tier.
+    #[must_use]
+    pub fn with_zone(mut self, zone: Tz) -> Self {
+        self.zone = Some(zone);
         self
     }
 

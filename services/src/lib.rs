@@ -128,6 +128,15 @@ impl Services {
         Ok(name.parse().unwrap_or(Tz::UTC))
     }
 
+    /// The caller's time zone: the one the entry point read with their tier, or the
+    /// stored one.
+    pub async fn zone_for(&self, ctx: &Ctx) -> ServiceResult<Tz> {
+        match ctx.zone {
+            Some(zone) => Ok(zone),
+            None => self.zone(ctx.user_id).await,
+        }
+    }
+
     /// Publishes a live event that goes with no write of its own (progress of a
     /// workflow: `voice.pending`, the agent's `chat.*`); best effort.
     pub async fn publish(

@@ -219,3 +219,54 @@ async fn undo_after_the_user_edited_the_row_changes_nothing() {
     );
     w.finish().await;
 }
+
+#[tokio::test]
+async fn a_tool_call_is_read_with_its_conversation_and_caller_for_its_user_only() {
+    let w = World::new().await;
+    let (me, other) = (w.user("Europe/Berlin").await, w.user("UTC").await);
+    let conversation = chat::create_conversation(&w.svc, &me, CreateConversation::default())
+        .await
+        .expect("conversation");
+    let action = Uuid::new_v4();
+    log::create_action(
+        &w.db,
+        action,
+        me.user_id,
+        Some(conversation.id),
+        None,
+        "chat",
+        None,
+    )
+    .await
+    .expect("action");
+    let mut conn = w.db.acquire().await.expect("connection");
+    let step = log::add_step(
+        &mut conn,
+        me.user_id,
+        action,
+        "call-7",
+        "create_task",
+        &json!({"title": "Read"}),
+    )
+    .await
+    .expect("step");
+
+    let call = log::call(&w.db, me.user_id, action, "call-7")
+        .await
+        .expect("the call");
+    assert_eq!(call.step.id, step.id);
+    assert_eq!(call.step.arguments, json!({"title": "Read"}));
+    assert_eq!(call.conversation_id, Some(conversation.id));
+    assert_eq!(
+        (call.tier.as_str(), call.timezone.as_str()),
+        ("FREE", "Europe/Berlin")
+    );
+
+    for (user, call_id) in [(other.user_id, "call-7"), (me.user_id, "call-8")] {
+        let missing = log::call(&w.db, user, action, call_id).await;
+        assert!(
+            matches!(missing, Err(maigie_store::StoreError::NotFound)),
+            "{missing:?}"
+        );
+    }
+}

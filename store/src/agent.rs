@@ -377,8 +377,10 @@ pub async fn list_actions(
         .await?)
 }
 
+mod call;
 mod usage;
 
+pub use call::{CallRow, call};
 pub use usage::{
     AudioUsage, UsageRecord, audio_seconds_since, count_message, messages_counted,
     record_audio_usage, record_usage, uncount_message, usage_by_conversation, usage_by_kind,

@@ -47,12 +47,31 @@ pub use events::{EventBus, EventEnvelope};
 /// The embedded migrations from `migrations/` (applied by `maigie migrate` and at start).
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations");
 
+/// A pooled connection idle longer than this is checked (one round trip) before it
+/// is handed out; one used more recently is not.
+const CHECK_IDLE_AFTER: Duration = Duration::from_secs(30);
+
 /// Opens a pool against `database_url`.
+///
+/// sqlx checks every idle connection with a round trip before handing it out; a
+/// use-case acquires a connection for most statements, so that doubled the round
+/// trips of a busy process. Only connections idle for [`CHECK_IDLE_AFTER`] are
+/// checked (the ones a restart or a firewall may have cut while nobody used them);
+/// a connection that breaks in use fails that statement and is dropped from the pool.
 pub async fn connect(database_url: &str, max_connections: u32) -> Result<PgPool, StoreError> {
     let options: PgConnectOptions = database_url.parse()?;
     let pool = PgPoolOptions::new()
         .max_connections(max_connections)
         .acquire_timeout(Duration::from_secs(5))
+        .test_before_acquire(false)
+        .before_acquire(|conn, meta| {
+            Box::pin(async move {
+                if meta.idle_for > CHECK_IDLE_AFTER {
+                    sqlx::Connection::ping(conn).await?;
+                }
+                Ok(true)
+            })
+        })
         .connect_with(options)
         .await?;
     Ok(pool)

@@ -35,7 +35,7 @@ pub async fn create(
     if let Some(goal) = goal {
         goals::get(&svc.db, ctx.user_id, goal).await?;
     }
-    let tz = svc.zone(ctx.user_id).await?;
+    let tz = svc.zone_for(ctx).await?;
     let fields = body.parse(tz, goal)?;
     let mut work = svc.begin().await?;
     let row = tasks::create(work.conn(), ctx.user_id, &fields)
@@ -57,7 +57,7 @@ pub async fn update(
     id: Uuid,
     body: UpdateTask,
 ) -> ServiceResult<TaskView> {
-    let tz = svc.zone(ctx.user_id).await?;
+    let tz = svc.zone_for(ctx).await?;
     let mut work = svc.begin().await?;
     let row = tasks::lock(work.tx(), ctx.user_id, id).await?;
     let (fields, completed) = body.apply(&row, tz)?;
@@ -181,7 +181,7 @@ async fn change_completion(
     id: Uuid,
     done: bool,
 ) -> ServiceResult<CompletedTask> {
-    let tz = svc.zone(ctx.user_id).await?;
+    let tz = svc.zone_for(ctx).await?;
     let mut work = svc.begin().await?;
     let before = tasks::lock(work.tx(), ctx.user_id, id).await?;
     let changed = before.completed != done;
