@@ -65,7 +65,8 @@ impl Agent {
 
 /// The caller of the use-cases for `user_id` through `source` (with the tier the
 /// store has for them now) and their time zone (UTC when unreadable), from one read
-/// of the account: what every tool call of an action needs.
+/// of the account: what a turn and an MCP call need (a tool call of an action reads
+/// them with its step, `maigie_store::agent::call`).
 pub async fn caller_for(
     db: &PgPool,
     user_id: Uuid,

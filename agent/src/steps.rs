@@ -56,9 +56,7 @@ async fn answer_model(
 
 /// Runs the recorded call `input.call_id` unless it already ran.
 ///
-/// One read gives the step, the action's conversation and the caller; once the tool
-/// has run, the step's outcome and the model's copy of it are written side by side
-/// (each is idempotent, and a retry finds the step finished and answers again).
+/// One read gives the step, the action's conversation and the caller.
 pub async fn run_tool(agent: &Agent, input: &ToolInput) -> Result<(), TurnError> {
     let db = &agent.db;
     let call = log::call(db, input.user_id, input.action_id, &input.call_id).await?;
@@ -91,13 +89,10 @@ pub async fn run_tool(agent: &Agent, input: &ToolInput) -> Result<(), TurnError>
     let changes = serde_json::to_value(&outcome.changes).unwrap_or_else(|_| json!([]));
     let error = (!outcome.ok).then_some(outcome.summary.as_str());
     let text = tool_message(outcome.ok, &outcome.summary, &outcome.result);
-    tokio::try_join!(
-        async {
-            log::finish_step(db, step.id, status, Some(&result), error, &changes).await?;
-            Ok::<_, TurnError>(())
-        },
-        answer_model(agent, &call, input, &text),
-    )?;
+    // The step first: an answer stored means the step it reports is recorded (a retry
+    // after a failure in between finds the step finished and answers from it).
+    log::finish_step(db, step.id, status, Some(&result), error, &changes).await?;
+    answer_model(agent, &call, input, &text).await?;
     agent
         .publish(
             input.user_id,

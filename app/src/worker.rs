@@ -306,10 +306,11 @@ fn billing_rules(config: &Config) -> maigie_activities::billing::BillingRules {
 
 /// A worker on a thread of its own, and the way to learn that it stopped.
 ///
-/// The thread drives the worker (the SDK runs workflow code on a `LocalSet` there);
-/// activities and the SDK's pollers and RPCs are spawned tasks, run by the worker
-/// runtime's own pool of threads. So an activity's database and Temporal round trips
-/// never wait for a workflow activation, nor for each other, to be polled.
+/// The thread drives the worker's run loop (the SDK runs workflow code there, on a
+/// `LocalSet`, and polls for activities); each activity, and the SDK's own background
+/// tasks, are spawned on the worker runtime's pool of threads. So an activity's
+/// database and Temporal round trips do not wait for a workflow activation, nor for
+/// each other, to be polled.
 pub struct WorkerThread {
     result: Option<oneshot::Receiver<anyhow::Result<()>>>,
     thread: Option<std::thread::JoinHandle<()>>,
@@ -354,7 +355,7 @@ pub fn spawn_worker_thread(
         .name("temporal-worker".into())
         .spawn(move || {
             let result = tokio::runtime::Builder::new_multi_thread()
-                .thread_name("temporal-activity")
+                .thread_name("temporal-worker-pool")
                 .enable_all()
                 .build()
                 .map_err(anyhow::Error::from)

@@ -31,9 +31,10 @@ impl Source {
 /// The caller of a use-case: an authenticated user, their tier as the credential
 /// says, the entry point and the request id (for logs and audit entries).
 ///
-/// The user's time zone is carried only when the entry point read it with the tier a
-/// moment ago (the agent's tool calls read both in one query); otherwise the use-case
-/// that needs it reads it ([`crate::Services::zone_for`]).
+/// The user's time zone is carried only when the entry point read it with the tier
+/// (the agent's turns, tool calls and MCP calls read both in one query, at the start
+/// of the call); otherwise the use-case that needs it reads it
+/// ([`crate::Services::zone_for`]).
 #[derive(Debug, Clone)]
 pub struct Ctx {
     pub user_id: Uuid,

@@ -2,7 +2,7 @@
 //! and the standard body, the agent's tools to a failed outcome the model can read.
 
 use maigie_domain::FieldError;
-use maigie_store::StoreError;
+use maigie_store::{SqlxError, StoreError};
 
 pub type ServiceResult<T> = Result<T, ServiceError>;
 
@@ -245,7 +245,33 @@ impl From<StoreError> for ServiceError {
                 code: "constraint_violated",
                 message: format!("The change breaks a rule of the data model ({constraint})."),
             },
+            err @ StoreError::Database(
+                SqlxError::Io(_) | SqlxError::PoolTimedOut | SqlxError::PoolClosed,
+            ) => {
+                tracing::warn!(error = %err, "the database cannot be reached");
+                Self::Unavailable("The database cannot be reached right now.".into())
+            }
             other => Self::internal(other),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_unreachable_database_is_unavailable_other_database_errors_internal() {
+        for err in [
+            SqlxError::PoolTimedOut,
+            SqlxError::PoolClosed,
+            SqlxError::Io(std::io::Error::from(std::io::ErrorKind::ConnectionReset)),
+        ] {
+            let mapped = ServiceError::from(StoreError::Database(err));
+            assert!(matches!(mapped, ServiceError::Unavailable(_)), "{mapped:?}");
+        }
+        let mapped =
+            ServiceError::from(StoreError::Database(SqlxError::ColumnNotFound("x".into())));
+        assert!(matches!(mapped, ServiceError::Internal(_)), "{mapped:?}");
     }
 }

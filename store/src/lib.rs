@@ -49,15 +49,18 @@ pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations");
 
 /// A pooled connection idle longer than this is checked (one round trip) before it
 /// is handed out; one used more recently is not.
-const CHECK_IDLE_AFTER: Duration = Duration::from_secs(30);
+const CHECK_IDLE_AFTER: Duration = Duration::from_secs(5);
 
 /// Opens a pool against `database_url`.
 ///
-/// sqlx checks every idle connection with a round trip before handing it out; a
-/// use-case acquires a connection for most statements, so that doubled the round
-/// trips of a busy process. Only connections idle for [`CHECK_IDLE_AFTER`] are
-/// checked (the ones a restart or a firewall may have cut while nobody used them);
-/// a connection that breaks in use fails that statement and is dropped from the pool.
+/// sqlx checks every idle connection with a round trip before handing it out (and
+/// again when it comes back); a use-case acquires a connection for most statements,
+/// so a busy process paid a round trip in front of nearly every statement. Only
+/// connections idle for more than [`CHECK_IDLE_AFTER`] are checked now: the ones a
+/// database restart or a firewall may have cut while nobody used them. The price: a
+/// connection cut within the last few seconds of use fails its next statement, as a
+/// statement in flight at the cut does; the caller gets "unavailable" (503), and the
+/// broken connection leaves the pool.
 pub async fn connect(database_url: &str, max_connections: u32) -> Result<PgPool, StoreError> {
     let options: PgConnectOptions = database_url.parse()?;
     let pool = PgPoolOptions::new()

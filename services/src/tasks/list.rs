@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use maigie_domain::tasks::{SortOrder, StatusFilter, TaskSort};
 use maigie_domain::{Priority, Validation};
 use maigie_store::tasks::{SortKey, TaskFilter};
-use maigie_store::{goals, tasks, users};
+use maigie_store::{goals, tasks};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -127,7 +127,7 @@ pub async fn list(
             "The cursor belongs to another sort order.",
         ));
     }
-    let tz = users::timezone(&svc.db, ctx.user_id).await?;
+    let tz = svc.zone_for(ctx).await?.name();
     let filter = TaskFilter {
         completed: match status {
             StatusFilter::Pending => Some(false),
@@ -151,7 +151,7 @@ pub async fn list(
     let rows = tasks::list(
         &svc.db,
         ctx.user_id,
-        &tz,
+        tz,
         &filter,
         key,
         order == SortOrder::Asc,
