@@ -104,10 +104,17 @@ async fn a_message_is_stored_and_counted_even_while_temporal_is_down() {
     w.finish().await;
 }
 
-/// An action that created `task` (as the assistant's tool would record it).
-async fn action_that_created(w: &World, me: &Ctx, task: Uuid) -> Uuid {
+/// A running action of `me` (in `conversation`, if any) with one pending call to
+/// `create_task`, as a turn records it.
+async fn action_with_call(
+    w: &World,
+    me: &Ctx,
+    conversation: Option<Uuid>,
+    call_id: &str,
+    arguments: &serde_json::Value,
+) -> (Uuid, log::StepRow) {
     let action = Uuid::new_v4();
-    log::create_action(&w.db, action, me.user_id, None, None, "chat", None)
+    log::create_action(&w.db, action, me.user_id, conversation, None, "chat", None)
         .await
         .expect("action");
     let mut conn = w.db.acquire().await.expect("connection");
@@ -115,12 +122,18 @@ async fn action_that_created(w: &World, me: &Ctx, task: Uuid) -> Uuid {
         &mut conn,
         me.user_id,
         action,
-        "call-1",
+        call_id,
         "create_task",
-        &json!({}),
+        arguments,
     )
     .await
     .expect("step");
+    (action, step)
+}
+
+/// An action that created `task` (as the assistant's tool would record it).
+async fn action_that_created(w: &World, me: &Ctx, task: Uuid) -> Uuid {
+    let (action, step) = action_with_call(w, me, None, "call-1", &json!({})).await;
     let after = maigie_store::snapshot::snapshot(&w.db, "task", me.user_id, task)
         .await
         .expect("snapshot");
@@ -227,29 +240,14 @@ async fn a_tool_call_is_read_with_its_conversation_and_caller_for_its_user_only(
     let conversation = chat::create_conversation(&w.svc, &me, CreateConversation::default())
         .await
         .expect("conversation");
-    let action = Uuid::new_v4();
-    log::create_action(
-        &w.db,
-        action,
-        me.user_id,
+    let (action, step) = action_with_call(
+        &w,
+        &me,
         Some(conversation.id),
-        None,
-        "chat",
-        None,
-    )
-    .await
-    .expect("action");
-    let mut conn = w.db.acquire().await.expect("connection");
-    let step = log::add_step(
-        &mut conn,
-        me.user_id,
-        action,
         "call-7",
-        "create_task",
         &json!({"title": "Read"}),
     )
-    .await
-    .expect("step");
+    .await;
 
     let call = log::call(&w.db, me.user_id, action, "call-7")
         .await
