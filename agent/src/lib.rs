@@ -29,6 +29,7 @@ use maigie_domain::{EventKind, Tier};
 use maigie_llm::LlmChain;
 use maigie_services::{Ctx, Services, Source};
 use maigie_store::PgPool;
+use maigie_store::agent::CallerRow;
 use uuid::Uuid;
 
 /// Everything the agent's activities need.
@@ -65,26 +66,22 @@ impl Agent {
 
 /// The caller of the use-cases for `user_id` through `source` (with the tier the
 /// store has for them now) and their time zone (UTC when unreadable), from one read
-/// of the account: what a turn and an MCP call need (a tool call of an action reads
-/// them with its step, `maigie_store::agent::call`).
+/// of the account: what an MCP call needs (an action's turns and tool calls read them
+/// with the action, `maigie_store::agent::{action_caller, call}`).
 pub async fn caller_for(
     db: &PgPool,
     user_id: Uuid,
     source: Source,
 ) -> Result<(Ctx, chrono_tz::Tz), maigie_store::StoreError> {
-    let (tier, zone) = maigie_store::users::tier_and_timezone(db, user_id).await?;
-    Ok(caller_of(user_id, &tier, &zone, source))
+    let (tier, timezone) = maigie_store::users::tier_and_timezone(db, user_id).await?;
+    Ok(caller_of(user_id, &CallerRow { tier, timezone }, source))
 }
 
 /// The caller and time zone from the account's stored tier and zone names (free and
 /// UTC when unreadable).
-pub(crate) fn caller_of(
-    user_id: Uuid,
-    tier: &str,
-    zone: &str,
-    source: Source,
-) -> (Ctx, chrono_tz::Tz) {
-    let zone = zone.parse().unwrap_or(chrono_tz::Tz::UTC);
-    let ctx = Ctx::new(user_id, tier.parse().unwrap_or(Tier::Free), source).with_zone(zone);
+pub(crate) fn caller_of(user_id: Uuid, stored: &CallerRow, source: Source) -> (Ctx, chrono_tz::Tz) {
+    let zone = stored.timezone.parse().unwrap_or(chrono_tz::Tz::UTC);
+    let tier = stored.tier.parse().unwrap_or(Tier::Free);
+    let ctx = Ctx::new(user_id, tier, source).with_zone(zone);
     (ctx, zone)
 }

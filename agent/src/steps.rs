@@ -68,7 +68,7 @@ pub async fn run_tool(agent: &Agent, input: &ToolInput) -> Result<(), TurnError>
         return answer_model(agent, &call, input, &text).await;
     }
     let key = format!("ai:{}:{}", input.action_id, input.call_id);
-    let (ctx, tz) = crate::caller_of(input.user_id, &call.tier, &call.timezone, Source::Chat);
+    let (ctx, tz) = crate::caller_of(input.user_id, &call.caller, Source::Chat);
     let caller = Caller {
         svc: &agent.services,
         ctx,

@@ -66,15 +66,15 @@ pub async fn run(
     beat: &(dyn Fn() + Send + Sync),
 ) -> Result<TurnOutput, TurnError> {
     let db = &agent.db;
-    let action = log::get_action(db, input.user_id, input.action_id).await?;
+    let action = log::action_caller(db, input.user_id, input.action_id).await?;
     let conversation_id = action
         .conversation_id
         .ok_or_else(|| TurnError::Permanent("the conversation was deleted".into()))?;
-    let key = format!("{}:turn:{}", action.id, input.turn);
+    let key = format!("{}:turn:{}", input.action_id, input.turn);
     if let Some(stored) = chat::by_dedupe_key(db, &key).await? {
         return planned(agent, input, &stored.tool_calls.unwrap_or(Value::Null)).await;
     }
-    let (ctx, tz) = crate::caller_for(db, input.user_id, Source::Chat).await?;
+    let (ctx, tz) = crate::caller_of(input.user_id, &action.caller, Source::Chat);
     let caller = Caller {
         svc: &agent.services,
         ctx,
@@ -136,7 +136,7 @@ pub async fn run(
     };
     let sources = context::cited(&content, &passages);
     if let Some(sources) = &sources {
-        log::add_sources(db, action.id, sources).await?;
+        log::add_sources(db, input.action_id, sources).await?;
     }
     chat::add_message(
         db,
@@ -155,7 +155,7 @@ pub async fn run(
     )
     .await?;
     let turn = i32::try_from(input.turn).unwrap_or(i32::MAX);
-    log::note_turn(db, action.id, &reply.provider, turn, Some(&content)).await?;
+    log::note_turn(db, input.action_id, &reply.provider, turn, Some(&content)).await?;
     planned(agent, input, &context::stored_calls(&calls)).await
 }
 

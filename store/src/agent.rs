@@ -380,7 +380,7 @@ pub async fn list_actions(
 mod call;
 mod usage;
 
-pub use call::{CallRow, call};
+pub use call::{ActionCaller, CallRow, CallerRow, action_caller, call};
 pub use usage::{
     AudioUsage, UsageRecord, audio_seconds_since, count_message, messages_counted,
     record_audio_usage, record_usage, uncount_message, usage_by_conversation, usage_by_kind,

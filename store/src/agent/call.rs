@@ -1,18 +1,51 @@
-//! A tool call as the action's steps run it: the step, with what running and answering
-//! it needs from its action and its user, in one read.
+//! What an action's turns and tool calls need from its action and its user, read
+//! with the step in one query: the conversation they answer in and whom they run for.
 
 #[allow(clippy::wildcard_imports)]
 use super::*;
 
-/// Step `call_id` of an action, with the action's conversation (where the call's
-/// answer goes) and the user's tier and time zone (whom the call runs for).
+/// The user an action runs for, as stored: tier and time zone names.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct CallerRow {
+    pub tier: String,
+    pub timezone: String,
+}
+
+/// An action's conversation (where its answers go) and the user it runs for.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ActionCaller {
+    pub conversation_id: Option<Uuid>,
+    #[sqlx(flatten)]
+    pub caller: CallerRow,
+}
+
+/// Step `call_id` of an action, with the action's conversation and its user.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct CallRow {
     #[sqlx(flatten)]
     pub step: StepRow,
     pub conversation_id: Option<Uuid>,
-    pub tier: String,
-    pub timezone: String,
+    #[sqlx(flatten)]
+    pub caller: CallerRow,
+}
+
+/// The conversation and user of `user_id`'s action `action_id` (a turn's start;
+/// [`StoreError::NotFound`] if the action is not theirs).
+pub async fn action_caller(
+    db: impl PgExecutor<'_>,
+    user_id: Uuid,
+    action_id: Uuid,
+) -> Result<ActionCaller, StoreError> {
+    sqlx::query_as(
+        "SELECT a.conversation_id, u.tier, u.timezone
+         FROM ai_actions a JOIN users u ON u.id = a.user_id
+         WHERE a.id = $1 AND a.user_id = $2",
+    )
+    .bind(action_id)
+    .bind(user_id)
+    .fetch_optional(db)
+    .await?
+    .ok_or(StoreError::NotFound)
 }
 
 /// The call `call_id` of `user_id`'s action `action_id` ([`StoreError::NotFound`] if
